@@ -1,0 +1,210 @@
+// foldstack: the command a team lead types.
+//   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
+//   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
+// Coordinator from --coordinator or $FOLDSTACK_COORDINATOR (default 127.0.0.1:50051); token from
+// --token or $FOLDSTACK_TOKEN. Every read command takes --json.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cli/render.h"
+#include "data/synth.h"
+#include "proto/foldstack.grpc.pb.h"
+#include "proto/rpc_util.h"
+
+ABSL_FLAG(std::string, coordinator, "", "coordinator HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
+ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
+ABSL_FLAG(bool, json, false, "print JSON instead of tables (read commands)");
+ABSL_FLAG(double, interval, 1.0, "sweep watch: seconds between updates");
+ABSL_FLAG(std::string, out, "", "data synth: output folder");
+ABSL_FLAG(int, people, 60, "data synth: number of people (7 photos each)");
+ABSL_FLAG(uint64_t, seed, 0, "data synth: random seed");
+ABSL_FLAG(double, label_noise, 0.0, "data synth: fraction of people given a planted label error");
+ABSL_FLAG(int, width, 384, "data synth: image width");
+ABSL_FLAG(int, height, 512, "data synth: image height");
+
+namespace {
+
+using foldstack::v1::Coordinator;
+
+constexpr char kUsage[] =
+    "usage: foldstack COMMAND [ARGS] [--coordinator HOST:PORT] [--token T] [--json]\n"
+    "  sweep submit FILE.yaml   queue a sweep; prints its id\n"
+    "  sweep list               all sweeps with progress\n"
+    "  sweep show ID            one sweep and its jobs\n"
+    "  sweep watch ID           live progress until the sweep ends\n"
+    "  sweep cancel ID          cancel queued and running jobs\n"
+    "  workers                  registered workers\n"
+    "  leaderboard SWEEP_ID     trials ranked by mean held-out macro-F1\n"
+    "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
+    "                           write a synthetic dataset in the mask-competition layout\n";
+
+std::string FromEnv(const std::string& flag, const char* variable, const std::string& fallback) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "foldstack: " << message << std::endl;
+  return 1;
+}
+
+class Cli {
+ public:
+  Cli()
+      : token_(FromEnv(absl::GetFlag(FLAGS_token), "FOLDSTACK_TOKEN", "")),
+        address_(FromEnv(absl::GetFlag(FLAGS_coordinator), "FOLDSTACK_COORDINATOR", "127.0.0.1:50051")),
+        stub_(Coordinator::NewStub(foldstack::rpc::MakeChannel(address_))),
+        json_(absl::GetFlag(FLAGS_json)) {}
+
+  // Calls `method` and prints the response with `render` (or as JSON).
+  template <typename Request, typename Response, typename Render>
+  int Read(grpc::Status (Coordinator::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+           const Request& request, Render render) {
+    Response response;
+    if (int rc = Call(method, request, &response); rc != 0) return rc;
+    std::cout << (json_ ? foldstack::cli::ToJson(response) + "\n" : render(response));
+    return 0;
+  }
+
+  template <typename Request, typename Response>
+  int Call(grpc::Status (Coordinator::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+           const Request& request, Response* response) {
+    auto context = foldstack::rpc::MakeContext(token_, std::chrono::seconds(60));
+    grpc::Status status = (stub_.get()->*method)(context.get(), request, response);
+    if (status.ok()) return 0;
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      return Fail(absl::StrCat("cannot reach the coordinator at ", address_, ": ", status.error_message()));
+    }
+    return Fail(status.error_message());
+  }
+
+  int Submit(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Fail(absl::StrCat(path, ": cannot read the sweep file"));
+    std::stringstream text;
+    text << in.rdbuf();
+    foldstack::v1::SubmitSweepRequest request;
+    request.set_file_name(path);
+    request.set_yaml(text.str());
+    foldstack::v1::SubmitSweepResponse response;
+    if (int rc = Call(&Coordinator::Stub::SubmitSweep, request, &response); rc != 0) return rc;
+    if (json_) {
+      std::cout << foldstack::cli::ToJson(response) << "\n";
+    } else {
+      std::cout << response.sweep_id() << "\n";
+      std::cerr << "sweep " << response.sweep_id() << " queued: " << response.trials() << " trials, "
+                << response.jobs() << " jobs" << std::endl;
+    }
+    return 0;
+  }
+
+  int Watch(int64_t sweep_id) {
+    foldstack::v1::ShowSweepRequest request;
+    request.set_sweep_id(sweep_id);
+    const bool tty = isatty(STDOUT_FILENO);
+    std::string last;
+    while (true) {
+      foldstack::v1::ShowSweepResponse response;
+      if (int rc = Call(&Coordinator::Stub::ShowSweep, request, &response); rc != 0) return rc;
+      const auto& summary = response.summary();
+      std::string line = json_ ? foldstack::cli::ToJson(summary) : foldstack::cli::RenderProgress(summary);
+      if (tty && !json_) {
+        std::cout << "\r\033[K" << line << std::flush;
+      } else if (line != last) {
+        std::cout << line << std::endl;
+      }
+      last = line;
+      if (summary.state() != "running") {
+        if (tty && !json_) std::cout << "\n";
+        std::cout << (json_ ? "" : absl::StrCat("sweep ", sweep_id, " ", summary.state(), "\n")) << std::flush;
+        return summary.state() == "done" ? 0 : 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(absl::GetFlag(FLAGS_interval) * 1000)));
+    }
+  }
+
+ private:
+  std::string token_;
+  std::string address_;
+  std::unique_ptr<Coordinator::Stub> stub_;
+  bool json_;
+};
+
+bool ParseId(const std::vector<char*>& args, size_t index, int64_t* id) {
+  return args.size() > index && absl::SimpleAtoi(args[index], id) && *id > 0;
+}
+
+int Synth() {
+  foldstack::data::SynthOptions options;
+  options.out_dir = absl::GetFlag(FLAGS_out);
+  options.people = absl::GetFlag(FLAGS_people);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.label_noise = absl::GetFlag(FLAGS_label_noise);
+  options.width = absl::GetFlag(FLAGS_width);
+  options.height = absl::GetFlag(FLAGS_height);
+  if (options.out_dir.empty()) return Fail("data synth: --out DIR is required");
+  auto report = foldstack::data::WriteSynthDataset(options);
+  if (!report.ok()) return Fail(std::string(report.status().message()));
+  std::cout << "wrote " << report->images << " images of " << report->people << " people to " << options.out_dir
+            << " (" << report->noisy_people << " with planted label errors)" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  auto arg = [&](size_t i) { return args.size() > i ? std::string(args[i]) : std::string(); };
+  const std::string command = arg(1), sub = arg(2);
+  int64_t id = 0;
+
+  if (command == "data" && sub == "synth") return Synth();
+  Cli cli;
+  if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
+  if (command == "sweep" && sub == "list") {
+    return cli.Read(&Coordinator::Stub::ListSweeps, foldstack::v1::ListSweepsRequest(),
+                    [](const auto& r) { return foldstack::cli::RenderSweeps(r); });
+  }
+  if (command == "sweep" && (sub == "show" || sub == "watch" || sub == "cancel")) {
+    if (!ParseId(args, 3, &id)) return Fail(absl::StrCat("sweep ", sub, ": expected a sweep id, e.g. foldstack sweep ", sub, " 1"));
+    if (sub == "watch") return cli.Watch(id);
+    if (sub == "show") {
+      foldstack::v1::ShowSweepRequest request;
+      request.set_sweep_id(id);
+      return cli.Read(&Coordinator::Stub::ShowSweep, request, [](const auto& r) { return foldstack::cli::RenderSweep(r); });
+    }
+    foldstack::v1::CancelSweepRequest request;
+    request.set_sweep_id(id);
+    return cli.Read(&Coordinator::Stub::CancelSweep, request, [id](const auto& r) {
+      return absl::StrCat("sweep ", id, " cancelled (", r.jobs_cancelled(), " jobs)\n");
+    });
+  }
+  if (command == "workers") {
+    return cli.Read(&Coordinator::Stub::ListWorkers, foldstack::v1::ListWorkersRequest(), [](const auto& r) {
+      return foldstack::cli::RenderWorkers(r, absl::ToUnixMillis(absl::Now()));
+    });
+  }
+  if (command == "leaderboard") {
+    if (!ParseId(args, 2, &id)) return Fail("leaderboard: expected a sweep id, e.g. foldstack leaderboard 1");
+    foldstack::v1::LeaderboardRequest request;
+    request.set_sweep_id(id);
+    return cli.Read(&Coordinator::Stub::Leaderboard, request,
+                    [](const auto& r) { return foldstack::cli::RenderLeaderboard(r); });
+  }
+  std::cerr << kUsage;
+  return 2;
+}

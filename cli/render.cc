@@ -1,0 +1,90 @@
+#include "cli/render.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "cli/table.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace foldstack::cli {
+namespace {
+
+std::string Score(double value, int folds_done) { return folds_done > 0 ? FormatFixed(value, 4) : "-"; }
+
+std::string LocalTime(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(unix_ms), absl::LocalTimeZone());
+}
+
+}  // namespace
+
+std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response) {
+  Table table({"ID", "NAME", "STATE", "TRIALS", "DONE", "RUNNING", "QUEUED", "FAILED", "BEST_F1", "CREATED"});
+  for (const auto& sweep : response.sweeps()) {
+    table.AddRow({absl::StrCat(sweep.sweep_id()), sweep.name(), sweep.state(), absl::StrCat(sweep.trials()),
+                  absl::StrCat(sweep.jobs_done(), "/", sweep.jobs_total()), absl::StrCat(sweep.jobs_running()),
+                  absl::StrCat(sweep.jobs_queued()), absl::StrCat(sweep.jobs_failed()),
+                  Score(sweep.best_macro_f1(), sweep.jobs_done()), LocalTime(sweep.created_unix_ms())});
+  }
+  return table.Render();
+}
+
+std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response) {
+  const auto& s = response.summary();
+  std::string out = absl::StrCat("sweep ", s.sweep_id(), " \"", s.name(), "\": ", s.state(), "\n", "dataset: ",
+                                 s.dataset_kind(), " at ", s.dataset_root(), ", ", s.k(), " folds\n",
+                                 RenderProgress(s), "\n\n");
+  Table table({"JOB", "TRIAL", "FOLD", "STATE", "ATTEMPT", "WORKER", "MACRO_F1", "ERROR"});
+  for (const auto& job : response.jobs()) {
+    table.AddRow({absl::StrCat(job.job_id()), absl::StrCat(job.trial_id()), absl::StrCat(job.fold()), job.state(),
+                  absl::StrCat(job.attempt()), job.worker_id().empty() ? "-" : job.worker_id(),
+                  job.state() == "done" ? FormatFixed(job.macro_f1(), 4) : "-", job.error()});
+  }
+  return out + table.Render();
+}
+
+std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, int64_t now_unix_ms) {
+  Table table({"WORKER", "HOST", "STATE", "CORES", "DEVICES", "RUNNING", "LAST_SEEN"});
+  for (const auto& worker : response.workers()) {
+    std::vector<std::string> devices;
+    for (const auto& device : worker.devices()) {
+      if (device.kind() == "cuda") devices.push_back(absl::StrCat("cuda:", device.index(), " ", device.name()));
+    }
+    table.AddRow({worker.worker_id(), worker.hostname(), worker.state(), absl::StrCat(worker.cpu_cores()),
+                  devices.empty() ? "cpu" : absl::StrJoin(devices, ", "),
+                  worker.running_job_ids().empty() ? "-" : absl::StrJoin(worker.running_job_ids(), ","),
+                  absl::StrCat(FormatDuration((now_unix_ms - worker.last_heartbeat_unix_ms()) / 1000.0), " ago")});
+  }
+  return table.Render();
+}
+
+std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response) {
+  Table table({"RANK", "TRIAL", "FOLDS", "MACRO_F1", "STD", "ACCURACY", "PARAMS"});
+  for (const auto& row : response.rows()) {
+    table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()),
+                  absl::StrCat(row.folds_done(), "/", response.k()), FormatFixed(row.macro_f1_mean(), 4),
+                  FormatFixed(row.macro_f1_std(), 4), FormatFixed(row.accuracy_mean(), 4), row.params_json()});
+  }
+  return absl::StrCat("sweep ", response.sweep_id(), " leaderboard (held-out macro-F1, mean over folds)\n",
+                      table.Render());
+}
+
+std::string RenderProgress(const foldstack::v1::SweepSummary& s) {
+  int ended = s.jobs_done() + s.jobs_failed() + s.jobs_cancelled();
+  std::string line = absl::StrCat(ProgressBar(ended, s.jobs_total(), 30), "  done ", s.jobs_done(), " · running ",
+                                  s.jobs_running(), " · queued ", s.jobs_queued(), " · failed ", s.jobs_failed());
+  if (s.jobs_cancelled() > 0) absl::StrAppend(&line, " · cancelled ", s.jobs_cancelled());
+  if (s.jobs_done() > 0) absl::StrAppend(&line, " · best F1 ", FormatFixed(s.best_macro_f1(), 4));
+  if (s.state() == "running") absl::StrAppend(&line, " · ETA ", FormatDuration(s.eta_seconds()));
+  return line;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+}  // namespace foldstack::cli

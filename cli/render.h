@@ -1,0 +1,24 @@
+// How the CLI shows the coordinator's answers: aligned tables for people, JSON for scripts.
+#ifndef FOLDSTACK_CLI_RENDER_H_
+#define FOLDSTACK_CLI_RENDER_H_
+
+#include <string>
+
+#include "google/protobuf/message.h"
+#include "proto/foldstack.pb.h"
+
+namespace foldstack::cli {
+
+std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response);
+std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response);
+std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, int64_t now_unix_ms);
+std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response);
+// One status line for `sweep watch`: bar, counts, best score, ETA.
+std::string RenderProgress(const foldstack::v1::SweepSummary& summary);
+
+// The message as one JSON object (proto3 JSON mapping, field names as in the .proto).
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace foldstack::cli
+
+#endif  // FOLDSTACK_CLI_RENDER_H_

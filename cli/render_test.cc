@@ -1,0 +1,53 @@
+#include "cli/render.h"
+
+#include <gtest/gtest.h>
+
+namespace foldstack::cli {
+namespace {
+
+TEST(Render, LeaderboardShowsRanksAndScores) {
+  foldstack::v1::LeaderboardResponse response;
+  response.set_sweep_id(3);
+  response.set_k(5);
+  auto* row = response.add_rows();
+  row->set_rank(1);
+  row->set_trial_id(17);
+  row->set_folds_done(5);
+  row->set_macro_f1_mean(0.81234);
+  row->set_macro_f1_std(0.0123);
+  row->set_accuracy_mean(0.9);
+  row->set_params_json("{\"lr\":0.001}");
+  std::string text = RenderLeaderboard(response);
+  EXPECT_NE(text.find("sweep 3 leaderboard"), std::string::npos);
+  EXPECT_NE(text.find("0.8123"), std::string::npos);
+  EXPECT_NE(text.find("5/5"), std::string::npos);
+  EXPECT_NE(text.find("{\"lr\":0.001}"), std::string::npos);
+}
+
+TEST(Render, ProgressLineCountsJobs) {
+  foldstack::v1::SweepSummary summary;
+  summary.set_state("running");
+  summary.set_jobs_total(6);
+  summary.set_jobs_done(2);
+  summary.set_jobs_failed(1);
+  summary.set_jobs_running(2);
+  summary.set_jobs_queued(1);
+  summary.set_best_macro_f1(0.5);
+  summary.set_eta_seconds(75);
+  std::string line = RenderProgress(summary);
+  EXPECT_NE(line.find("3/6"), std::string::npos);
+  EXPECT_NE(line.find("running 2"), std::string::npos);
+  EXPECT_NE(line.find("ETA 1m15s"), std::string::npos);
+}
+
+TEST(Render, JsonKeepsProtoFieldNames) {
+  foldstack::v1::SweepSummary summary;
+  summary.set_sweep_id(9);
+  summary.set_jobs_done(0);
+  std::string json = ToJson(summary);
+  EXPECT_NE(json.find("\"sweep_id\":\"9\""), std::string::npos);
+  EXPECT_NE(json.find("\"jobs_done\":0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace foldstack::cli

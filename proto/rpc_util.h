@@ -1,0 +1,29 @@
+// Conversions between absl::Status and grpc::Status, and the bearer-token metadata every call carries.
+#ifndef FOLDSTACK_PROTO_RPC_UTIL_H_
+#define FOLDSTACK_PROTO_RPC_UTIL_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+
+namespace foldstack::rpc {
+
+inline constexpr char kAuthorizationKey[] = "authorization";
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// A client context carrying `token` and an optional deadline (0 = none).
+std::unique_ptr<grpc::ClientContext> MakeContext(const std::string& token,
+                                                 std::chrono::milliseconds deadline = {});
+
+// An insecure channel to "host:port" with keepalive suited to long-lived workers.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+
+}  // namespace foldstack::rpc
+
+#endif  // FOLDSTACK_PROTO_RPC_UTIL_H_

@@ -1,0 +1,70 @@
+// The worker agent: registers with the coordinator, heartbeats, leases jobs and runs each one in a
+// trainer child process, relaying its metrics and out-of-fold predictions. The agent holds no
+// training code: the trainer is a separate program (by default this binary's own `train` mode).
+#ifndef FOLDSTACK_WORKER_AGENT_AGENT_H_
+#define FOLDSTACK_WORKER_AGENT_AGENT_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/foldstack.grpc.pb.h"
+#include "worker/agent/child_process.h"
+
+namespace foldstack::worker {
+
+struct AgentOptions {
+  std::string coordinator = "127.0.0.1:50051";
+  std::string token;
+  int slots = 1;                          // jobs run at once
+  int threads_per_job = 0;                // 0: cores / slots
+  std::string work_dir;                   // job folders (job.json, checkpoints); must exist or be creatable
+  std::vector<std::string> trainer_command;  // argv prefix; "--job FILE" is appended
+  int poll_interval_ms = 500;             // how often an idle agent asks for work
+  int max_jobs = 0;                       // stop after this many jobs (0: run until stopped)
+};
+
+class Agent {
+ public:
+  explicit Agent(AgentOptions options);
+  ~Agent();
+
+  // Runs until Stop() is called (or max_jobs ended). Returns an error only when it cannot start.
+  absl::Status Run();
+  void Stop();
+
+  const std::string& worker_id() const { return worker_id_; }
+
+ private:
+  struct RunningJob;
+
+  absl::Status Register();
+  void HeartbeatLoop();
+  void RunJob(const foldstack::v1::JobSpec& job);
+  absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Split(int64_t split_id);
+  absl::StatusOr<std::string> WriteJobFile(const foldstack::v1::JobSpec& job, const std::string& dir);
+  std::vector<int64_t> RunningJobIds();
+  void Revoke(int64_t job_id);
+
+  AgentOptions options_;
+  std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
+  std::string worker_id_;
+  int heartbeat_interval_ms_ = 2000;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> jobs_started_{0};
+
+  std::mutex mutex_;
+  std::map<int64_t, std::shared_ptr<RunningJob>> running_;  // by job id
+  std::map<int64_t, std::shared_ptr<const foldstack::v1::GetSplitResponse>> splits_;
+  std::vector<std::thread> job_threads_;
+};
+
+}  // namespace foldstack::worker
+
+#endif  // FOLDSTACK_WORKER_AGENT_AGENT_H_

@@ -1,0 +1,100 @@
+// foldstack-worker: the agent a worker operator starts on any node, CPU or GPU.
+//   foldstack-worker --coordinator HOST:PORT [--token T] [--slots N] [--threads N] [--work-dir DIR]
+// It also holds the trainer: `foldstack-worker train --job FILE` is what the agent runs in a child
+// process for every job, so a node needs this one binary.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "worker/agent/agent.h"
+#include "worker/trainer/trainer_main.h"
+
+ABSL_FLAG(std::string, coordinator, "", "coordinator address HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
+ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
+ABSL_FLAG(int, slots, 1, "jobs to run at once");
+ABSL_FLAG(int, threads, 0, "CPU threads per job (0: cores / slots)");
+ABSL_FLAG(std::string, work_dir, "", "folder for job files and checkpoints (default /tmp/foldstack-worker-PID)");
+ABSL_FLAG(std::string, trainer, "", "trainer program to run per job (default: this binary's train mode)");
+ABSL_FLAG(int, max_jobs, 0, "exit after this many jobs (0: run until stopped)");
+ABSL_FLAG(int, poll_ms, 500, "how often an idle worker asks for work, in milliseconds");
+
+namespace {
+
+std::string FromEnv(const std::string& flag, const char* variable, const std::string& fallback) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+std::string SelfPath() {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return "";
+  path[n] = '\0';
+  return path;
+}
+
+int TrainMode(int argc, char** argv) {
+  // The trainer must not outlive its agent: a killed agent's jobs are re-run elsewhere.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 3;
+  return foldstack::trainer::TrainerMain(argc - 1, argv + 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "train") == 0) return TrainMode(argc, argv);
+  absl::SetProgramUsageMessage("foldstack-worker --coordinator HOST:PORT [--token T] [--slots N]");
+  absl::ParseCommandLine(argc, argv);
+
+  foldstack::worker::AgentOptions options;
+  options.coordinator = FromEnv(absl::GetFlag(FLAGS_coordinator), "FOLDSTACK_COORDINATOR", "127.0.0.1:50051");
+  options.token = FromEnv(absl::GetFlag(FLAGS_token), "FOLDSTACK_TOKEN", "");
+  options.slots = absl::GetFlag(FLAGS_slots);
+  options.threads_per_job = absl::GetFlag(FLAGS_threads);
+  options.work_dir = absl::GetFlag(FLAGS_work_dir);
+  options.max_jobs = absl::GetFlag(FLAGS_max_jobs);
+  options.poll_interval_ms = absl::GetFlag(FLAGS_poll_ms);
+  std::string trainer = absl::GetFlag(FLAGS_trainer);
+  if (trainer.empty()) {
+    options.trainer_command = {SelfPath(), "train"};
+  } else {
+    options.trainer_command = {trainer};
+  }
+  if (options.token.empty()) {
+    std::cerr << "foldstack-worker: no token: pass --token or set FOLDSTACK_TOKEN" << std::endl;
+    return 2;
+  }
+
+  // SIGTERM / Ctrl-C: stop leasing, end running trainers and hand their jobs back.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  foldstack::worker::Agent agent(options);
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    std::cerr << "[worker] " << strsignal(received) << ": stopping" << std::endl;
+    agent.Stop();
+  });
+  signal_waiter.detach();
+  absl::Status status = agent.Run();
+  if (!status.ok()) {
+    std::cerr << "foldstack-worker: " << status.message() << std::endl;
+    return 1;
+  }
+  return 0;
+}
