@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -99,6 +100,7 @@ class Cli {
     foldstack::v1::SubmitSweepRequest request;
     request.set_file_name(path);
     request.set_yaml(text.str());
+    request.set_base_dir(std::filesystem::absolute(path).parent_path().string());
     foldstack::v1::SubmitSweepResponse response;
     if (int rc = Call(&Coordinator::Stub::SubmitSweep, request, &response); rc != 0) return rc;
     if (json_) {
