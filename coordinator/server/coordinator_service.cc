@@ -1,0 +1,122 @@
+#include "coordinator/server/coordinator_service.h"
+
+#include "proto/rpc_util.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+// Runs `call` for an authenticated caller and copies its result into `response`.
+template <typename Response, typename Call>
+grpc::Status Serve(const absl::StatusOr<std::string>& caller, Response* response, Call call) {
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  absl::StatusOr<Response> result = call(*caller);
+  if (!result.ok()) return rpc::ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+// For manager calls that return only a Status.
+template <typename Response>
+absl::StatusOr<Response> Empty(const absl::Status& status) {
+  if (!status.ok()) return status;
+  return Response();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CoordinatorService::Caller(const grpc::ServerContext* context) const {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(rpc::kAuthorizationKey);
+  if (it == metadata.end()) return auth_->Authenticate("");
+  return auth_->Authenticate(absl::string_view(it->second.data(), it->second.size()));
+}
+
+grpc::Status CoordinatorService::RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
+                                                v1::RegisterWorkerResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->RegisterWorker(*request); });
+}
+
+grpc::Status CoordinatorService::Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
+                                           v1::HeartbeatResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->Heartbeat(*request); });
+}
+
+grpc::Status CoordinatorService::LeaseJob(grpc::ServerContext* context, const v1::LeaseJobRequest* request,
+                                          v1::LeaseJobResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->LeaseJob(*request); });
+}
+
+grpc::Status CoordinatorService::GetSplit(grpc::ServerContext* context, const v1::GetSplitRequest* request,
+                                          v1::GetSplitResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->GetSplit(*request); });
+}
+
+grpc::Status CoordinatorService::ReportMetrics(grpc::ServerContext* context, const v1::ReportMetricsRequest* request,
+                                               v1::ReportMetricsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) {
+    return Empty<v1::ReportMetricsResponse>(jobs_->ReportMetrics(*request));
+  });
+}
+
+grpc::Status CoordinatorService::ReportPredictions(grpc::ServerContext* context,
+                                                   grpc::ServerReader<v1::PredictionBatch>* reader,
+                                                   v1::ReportPredictionsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) -> absl::StatusOr<v1::ReportPredictionsResponse> {
+    // Each batch is stored (or refused) whole; a refused batch ends the stream with its error and
+    // leaves the earlier batches of the stream stored, which a retry then skips as duplicates.
+    v1::ReportPredictionsResponse result;
+    v1::PredictionBatch batch;
+    while (reader->Read(&batch)) {
+      absl::StatusOr<int64_t> stored = jobs_->ReportPredictions(batch);
+      if (!stored.ok()) return stored.status();
+      result.set_rows_stored(result.rows_stored() + *stored);
+    }
+    return result;
+  });
+}
+
+grpc::Status CoordinatorService::CompleteJob(grpc::ServerContext* context, const v1::CompleteJobRequest* request,
+                                             v1::CompleteJobResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) {
+    return Empty<v1::CompleteJobResponse>(jobs_->CompleteJob(*request));
+  });
+}
+
+grpc::Status CoordinatorService::FailJob(grpc::ServerContext* context, const v1::FailJobRequest* request,
+                                         v1::FailJobResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string&) { return Empty<v1::FailJobResponse>(jobs_->FailJob(*request)); });
+}
+
+grpc::Status CoordinatorService::SubmitSweep(grpc::ServerContext* context, const v1::SubmitSweepRequest* request,
+                                             v1::SubmitSweepResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string& caller) { return submitter_->Submit(*request, caller); });
+}
+
+grpc::Status CoordinatorService::ListSweeps(grpc::ServerContext* context, const v1::ListSweepsRequest* request,
+                                            v1::ListSweepsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->ListSweeps(*request); });
+}
+
+grpc::Status CoordinatorService::ShowSweep(grpc::ServerContext* context, const v1::ShowSweepRequest* request,
+                                           v1::ShowSweepResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->ShowSweep(*request); });
+}
+
+grpc::Status CoordinatorService::CancelSweep(grpc::ServerContext* context, const v1::CancelSweepRequest* request,
+                                             v1::CancelSweepResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->CancelSweep(*request); });
+}
+
+grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
+                                             v1::ListWorkersResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->ListWorkers(*request); });
+}
+
+grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
+                                             v1::LeaderboardResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->Leaderboard(*request); });
+}
+
+}  // namespace foldstack::coordinator

@@ -1,0 +1,63 @@
+// The gRPC face of the coordinator. It only translates: authenticate the caller, hand the request to
+// the manager that owns the concern, turn the manager's Status into a gRPC status. No logic lives here.
+#ifndef FOLDSTACK_COORDINATOR_SERVER_COORDINATOR_SERVICE_H_
+#define FOLDSTACK_COORDINATOR_SERVER_COORDINATOR_SERVICE_H_
+
+#include <string>
+
+#include "coordinator/auth/token_auth.h"
+#include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/sweep_manager.h"
+#include "coordinator/submission/sweep_submitter.h"
+#include "proto/foldstack.grpc.pb.h"
+
+namespace foldstack::coordinator {
+
+class CoordinatorService final : public foldstack::v1::Coordinator::Service {
+ public:
+  CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
+                     SweepSubmitter* submitter)
+      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter) {}
+
+  grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
+                              v1::RegisterWorkerResponse* response) override;
+  grpc::Status Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
+                         v1::HeartbeatResponse* response) override;
+  grpc::Status LeaseJob(grpc::ServerContext* context, const v1::LeaseJobRequest* request,
+                        v1::LeaseJobResponse* response) override;
+  grpc::Status GetSplit(grpc::ServerContext* context, const v1::GetSplitRequest* request,
+                        v1::GetSplitResponse* response) override;
+  grpc::Status ReportMetrics(grpc::ServerContext* context, const v1::ReportMetricsRequest* request,
+                             v1::ReportMetricsResponse* response) override;
+  grpc::Status ReportPredictions(grpc::ServerContext* context, grpc::ServerReader<v1::PredictionBatch>* reader,
+                                 v1::ReportPredictionsResponse* response) override;
+  grpc::Status CompleteJob(grpc::ServerContext* context, const v1::CompleteJobRequest* request,
+                           v1::CompleteJobResponse* response) override;
+  grpc::Status FailJob(grpc::ServerContext* context, const v1::FailJobRequest* request,
+                       v1::FailJobResponse* response) override;
+  grpc::Status SubmitSweep(grpc::ServerContext* context, const v1::SubmitSweepRequest* request,
+                           v1::SubmitSweepResponse* response) override;
+  grpc::Status ListSweeps(grpc::ServerContext* context, const v1::ListSweepsRequest* request,
+                          v1::ListSweepsResponse* response) override;
+  grpc::Status ShowSweep(grpc::ServerContext* context, const v1::ShowSweepRequest* request,
+                         v1::ShowSweepResponse* response) override;
+  grpc::Status CancelSweep(grpc::ServerContext* context, const v1::CancelSweepRequest* request,
+                           v1::CancelSweepResponse* response) override;
+  grpc::Status ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
+                           v1::ListWorkersResponse* response) override;
+  grpc::Status Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
+                           v1::LeaderboardResponse* response) override;
+
+ private:
+  // The caller's token fingerprint, or UNAUTHENTICATED.
+  absl::StatusOr<std::string> Caller(const grpc::ServerContext* context) const;
+
+  const auth::TokenAuthenticator* auth_;
+  JobManager* jobs_;
+  SweepManager* sweeps_;
+  SweepSubmitter* submitter_;
+};
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_SERVER_COORDINATOR_SERVICE_H_

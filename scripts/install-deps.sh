@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Foldstack builds and runs with, skipping those already present.
+set -euo pipefail
+PACKAGES=(
+  bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib g++
+  libtorch-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev libopencv-dev libyaml-cpp-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev dataset-fashion-mnist
+)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

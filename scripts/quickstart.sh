@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The quickstart, end to end on this machine: install what is missing, build, generate a small
+# mask-layout dataset, start a coordinator and one local worker, run experiments/quickstart.yaml,
+# print the leaderboard, stop. Everything lands in .quickstart/ (the database: .quickstart/foldstack.db).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+QS="$ROOT/.quickstart"
+scripts/install-deps.sh
+bazel build //coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack
+BIN="$ROOT/bazel-bin"
+mkdir -p "$QS"
+
+if [ ! -f "$QS/data/train/train.csv" ]; then
+  "$BIN/cli/foldstack" data synth --out "$QS/data" --people 60 --seed 7 --width 192 --height 256
+fi
+[ -f "$QS/tokens" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$QS/tokens"; chmod 600 "$QS/tokens"; }
+export FOLDSTACK_TOKEN=$(head -n 1 "$QS/tokens")
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Port 0: the coordinator picks a free port and prints it.
+"$BIN/coordinator/foldstack-coordinator" --listen 127.0.0.1:0 --db "$QS/foldstack.db" --tokens "$QS/tokens" \
+  > "$QS/coordinator.out" 2> "$QS/coordinator.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$QS/coordinator.out" 2>/dev/null && break; sleep 0.1; done
+export FOLDSTACK_COORDINATOR=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$QS/coordinator.out")
+echo "coordinator on $FOLDSTACK_COORDINATOR, database $QS/foldstack.db"
+
+"$BIN/worker/foldstack-worker" --work_dir "$QS/worker" 2> "$QS/worker.log" &
+pids+=($!)
+
+SWEEP=$("$BIN/cli/foldstack" sweep submit experiments/quickstart.yaml)
+"$BIN/cli/foldstack" sweep watch "$SWEEP" || true
+"$BIN/cli/foldstack" leaderboard "$SWEEP"
+echo
+echo "Results database: $QS/foldstack.db  (try: sqlite3 $QS/foldstack.db 'select * from v_leaderboard')"
