@@ -8,7 +8,7 @@ DROP VIEW IF EXISTS v_leaderboard;
 CREATE VIEW v_leaderboard AS
 WITH done AS (
   SELECT sweep_id, trial_id, macro_f1, accuracy,
-         macro_f1 - AVG(macro_f1) OVER (PARTITION BY trial_id) AS dev
+         macro_f1 - AVG(macro_f1) OVER (PARTITION BY sweep_id, trial_id) AS dev
   FROM jobs WHERE state = 'done')
 SELECT d.sweep_id AS sweep_id,
        d.trial_id AS trial_id,

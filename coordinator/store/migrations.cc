@@ -106,7 +106,7 @@ CREATE TABLE metrics(
   job_id INTEGER NOT NULL REFERENCES jobs(id),
   epoch INTEGER NOT NULL,
   name TEXT NOT NULL,
-  value REAL NOT NULL,
+  value REAL,                           -- NULL when the trainer reported NaN
   PRIMARY KEY(job_id, epoch, name)) WITHOUT ROWID;
 
 CREATE TABLE predictions(
