@@ -16,6 +16,18 @@ TEST(MigrationsTest, FreshDatabaseGetsLatestVersion) {
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'v_leaderboard'"), 1);
 }
 
+TEST(MigrationsTest, EveryAnalystViewCanBeQueried) {
+  auto db = OpenFoldstackDb(FreshDbPath("views"));
+  ASSERT_TRUE(db.ok()) << db.status();
+  testing::MakeToySweep(**db, 1, 2);
+  for (const char* view : {"v_leaderboard", "v_oof_predictions", "v_jobs", "v_metrics",
+                           "v_sweeps", "v_workers"}) {
+    EXPECT_GE(QueryInt(**db, std::string("SELECT COUNT(*) FROM ") + view), 0) << view;
+  }
+  EXPECT_EQ(QueryInt(**db, "SELECT jobs_queued FROM v_sweeps"), 2);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_jobs WHERE state = 'queued'"), 2);
+}
+
 TEST(MigrationsTest, ReopeningIsIdempotent) {
   const std::string path = FreshDbPath("reopen");
   {
