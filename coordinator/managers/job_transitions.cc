@@ -1,0 +1,194 @@
+#include "coordinator/managers/job_transitions.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/store/status_macros.h"
+
+namespace foldstack::coordinator {
+
+absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& worker_id,
+                                       int64_t now_ms) {
+  FS_ASSIGN_OR_RETURN(Statement touch, txn.Prepare(
+      "UPDATE workers SET last_heartbeat_ms = ? WHERE id = ? RETURNING hostname, slots"));
+  touch.Bind(1, now_ms).Bind(2, worker_id);
+  FS_ASSIGN_OR_RETURN(bool found, touch.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("worker ", worker_id,
+                                            " is not registered; register again"));
+  }
+  WorkerInfo info{worker_id, touch.Text(0), static_cast<int32_t>(touch.Int(1))};
+  // Finish the statement so the UPDATE is complete before anything else runs.
+  FS_RETURN_IF_ERROR(touch.Step().status());
+  return info;
+}
+
+absl::StatusOr<int64_t> CountRunningJobs(Transaction& txn, const std::string& worker_id) {
+  FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
+      "SELECT COUNT(*) FROM jobs WHERE worker_id = ? AND state = 'running'"));
+  count.Bind(1, worker_id);
+  FS_ASSIGN_OR_RETURN(bool row, count.Step());
+  return row ? count.Int(0) : 0;
+}
+
+absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn) {
+  FS_ASSIGN_OR_RETURN(Statement oldest, txn.Prepare(
+      "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1"));
+  FS_ASSIGN_OR_RETURN(bool found, oldest.Step());
+  if (!found) return std::optional<int64_t>();
+  return std::optional<int64_t>(oldest.Int(0));
+}
+
+absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
+                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms) {
+  {
+    FS_ASSIGN_OR_RETURN(Statement start, txn.Prepare(
+        "UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_id = ?, worker_id = ?, "
+        "lease_expires_ms = ?, started_ms = ?, finished_ms = NULL, error = NULL, "
+        "log_tail = NULL WHERE id = ? AND state = 'queued'"));
+    start.Bind(1, lease_id).Bind(2, worker_id).Bind(3, lease_expires_ms).Bind(4, now_ms)
+        .Bind(5, job_id);
+    FS_ASSIGN_OR_RETURN(int64_t changed, start.Run());
+    if (changed != 1) return absl::InternalError(absl::StrCat("job ", job_id, " is not queued"));
+  }
+  // Rows of an earlier attempt would mix two trainings' results.
+  for (const char* sql : {"DELETE FROM metrics WHERE job_id = ?",
+                          "DELETE FROM predictions WHERE job_id = ?"}) {
+    FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare(sql));
+    FS_RETURN_IF_ERROR(clear.Bind(1, job_id).Run().status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpec* spec) {
+  FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(
+      "SELECT j.lease_id, j.sweep_id, j.trial_id, j.fold, s.split_id, d.kind, d.root, "
+      "d.num_classes, t.params_json, j.attempt FROM jobs j "
+      "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
+      "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?"));
+  load.Bind(1, job_id);
+  FS_ASSIGN_OR_RETURN(bool found, load.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
+  spec->set_job_id(job_id);
+  spec->set_lease_id(load.Int(0));
+  spec->set_sweep_id(load.Int(1));
+  spec->set_trial_id(load.Int(2));
+  spec->set_fold(static_cast<int32_t>(load.Int(3)));
+  spec->set_split_id(load.Int(4));
+  spec->set_dataset_kind(load.Text(5));
+  spec->set_dataset_root(load.Text(6));
+  spec->set_num_classes(static_cast<int32_t>(load.Int(7)));
+  spec->set_params_json(load.Text(8));
+  spec->set_attempt(static_cast<int32_t>(load.Int(9)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<HeldJob> LoadHeldJob(Transaction& txn, int64_t job_id) {
+  FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(
+      "SELECT j.sweep_id, j.fold, j.state, j.lease_id, j.worker_id, j.lease_expires_ms, "
+      "j.attempt, s.max_attempts, s.split_id, d.num_classes FROM jobs j "
+      "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
+      "WHERE j.id = ?"));
+  load.Bind(1, job_id);
+  FS_ASSIGN_OR_RETURN(bool found, load.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
+  HeldJob job;
+  job.job_id = job_id;
+  job.sweep_id = load.Int(0);
+  job.fold = static_cast<int32_t>(load.Int(1));
+  job.state = load.Text(2);
+  job.lease_id = load.Int(3);
+  job.worker_id = load.Text(4);
+  job.lease_expires_ms = load.Int(5);
+  job.attempt = static_cast<int32_t>(load.Int(6));
+  job.max_attempts = static_cast<int32_t>(load.Int(7));
+  job.split_id = load.Int(8);
+  job.num_classes = static_cast<int32_t>(load.Int(9));
+  return job;
+}
+
+absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t lease_id,
+                                       int64_t now_ms) {
+  FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(txn, job_id));
+  std::string why;
+  if (job.lease_id != lease_id) {
+    why = "is not the job's current lease";
+  } else if (job.state != "running") {
+    why = absl::StrCat("no longer runs (job is ", job.state, ")");
+  } else if (job.lease_expires_ms < now_ms) {
+    why = "expired";
+  } else {
+    return job;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("job ", job_id, ": lease ", lease_id, " ", why, "; report discarded"));
+}
+
+absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const std::string& error,
+                        const std::string& log_tail, int64_t now_ms) {
+  FS_ASSIGN_OR_RETURN(Statement end, txn.Prepare(
+      "UPDATE jobs SET state = ?, error = ?, log_tail = ?, lease_expires_ms = NULL, "
+      "finished_ms = ?, queued_ms = CASE WHEN ? THEN ? ELSE queued_ms END WHERE id = ?"));
+  end.Bind(1, requeue ? "queued" : "failed").Bind(2, error).Bind(3, log_tail);
+  if (requeue) {
+    end.BindNull(4);
+  } else {
+    end.Bind(4, now_ms);
+  }
+  end.Bind(5, requeue ? 1 : 0).Bind(6, now_ms).Bind(7, job_id);
+  return end.Run().status();
+}
+
+absl::Status FinishSweepIfDone(Transaction& txn, int64_t sweep_id, int64_t now_ms) {
+  int64_t open = 0;
+  int64_t failed = 0;
+  {
+    FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
+        "SELECT COALESCE(SUM(state IN ('queued', 'running')), 0), "
+        "COALESCE(SUM(state = 'failed'), 0) FROM jobs WHERE sweep_id = ?"));
+    count.Bind(1, sweep_id);
+    FS_ASSIGN_OR_RETURN(bool row, count.Step());
+    if (!row) return absl::OkStatus();
+    open = count.Int(0);
+    failed = count.Int(1);
+  }
+  if (open > 0) return absl::OkStatus();
+  FS_ASSIGN_OR_RETURN(Statement finish, txn.Prepare(
+      "UPDATE sweeps SET state = ?, finished_ms = ? WHERE id = ? AND state = 'running'"));
+  finish.Bind(1, failed > 0 ? "failed" : "done").Bind(2, now_ms).Bind(3, sweep_id);
+  return finish.Run().status();
+}
+
+absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms) {
+  struct Expired {
+    int64_t job_id, sweep_id;
+    int32_t attempt, max_attempts;
+    std::string worker_id, hostname;
+  };
+  std::vector<Expired> expired;
+  {
+    FS_ASSIGN_OR_RETURN(Statement find, txn.Prepare(
+        "SELECT j.id, j.sweep_id, j.attempt, s.max_attempts, j.worker_id, "
+        "COALESCE(w.hostname, '?') FROM jobs j JOIN sweeps s ON s.id = j.sweep_id "
+        "LEFT JOIN workers w ON w.id = j.worker_id "
+        "WHERE j.state = 'running' AND j.lease_expires_ms < ?"));
+    find.Bind(1, now_ms);
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, find.Step());
+      if (!row) break;
+      expired.push_back({find.Int(0), find.Int(1), static_cast<int32_t>(find.Int(2)),
+                         static_cast<int32_t>(find.Int(3)), find.Text(4), find.Text(5)});
+    }
+  }
+  for (const Expired& e : expired) {
+    const bool requeue = e.attempt < e.max_attempts;
+    const std::string error =
+        absl::StrCat("lease expired: worker ", e.worker_id, " (", e.hostname,
+                     ") stopped heartbeating; attempt ", e.attempt, " of ", e.max_attempts);
+    FS_RETURN_IF_ERROR(EndAttempt(txn, e.job_id, requeue, error, "", now_ms));
+    if (!requeue) FS_RETURN_IF_ERROR(FinishSweepIfDone(txn, e.sweep_id, now_ms));
+  }
+  return static_cast<int>(expired.size());
+}
+
+}  // namespace foldstack::coordinator

@@ -1,0 +1,21 @@
+// Class probabilities as JSON array text, e.g. "[0.01,0.93,0.06]": the form predictions.probs is
+// stored in, so analysts can json_extract() it. Floats are written shortest-round-trip.
+#ifndef FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
+#define FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
+
+#include <string>
+
+#include "absl/types/span.h"
+
+namespace foldstack::coordinator {
+
+// Replaces `out` with the JSON array of `probs` (reusing its capacity). Every value must be
+// finite (JSON has no NaN/Inf); callers validate first.
+void FormatProbsJson(absl::Span<const float> probs, std::string* out);
+
+// Index of the largest value (the first one on ties); 0 for an empty span.
+int ArgMax(absl::Span<const float> probs);
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_

@@ -1,0 +1,273 @@
+#include "coordinator/managers/sweep_manager.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/store/status_macros.h"
+#include "coordinator/store/sweep_store.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::coordinator {
+namespace {
+
+using TxnPtr = std::unique_ptr<Transaction>;
+
+// One row per sweep (all sweeps when the bound id is 0), newest first.
+constexpr char kSummarySql[] =
+    "SELECT s.id, s.name, s.state, s.created_ms, d.kind, d.root, sp.k, "
+    "  (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id), "
+    "  COUNT(j.id), "
+    "  COALESCE(SUM(j.state = 'queued'), 0), COALESCE(SUM(j.state = 'running'), 0), "
+    "  COALESCE(SUM(j.state = 'done'), 0), COALESCE(SUM(j.state = 'failed'), 0), "
+    "  COALESCE(SUM(j.state = 'cancelled'), 0), "
+    "  AVG(CASE WHEN j.state = 'done' THEN j.seconds END), "
+    "  (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id) "
+    "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
+    "LEFT JOIN jobs j ON j.sweep_id = s.id "
+    "WHERE ?1 = 0 OR s.id = ?1 GROUP BY s.id ORDER BY s.id DESC";
+
+absl::StatusOr<int64_t> AliveWorkers(Transaction& txn, int64_t since_ms) {
+  FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
+      "SELECT COUNT(*) FROM workers WHERE last_heartbeat_ms >= ?"));
+  count.Bind(1, since_ms);
+  FS_ASSIGN_OR_RETURN(bool row, count.Step());
+  return row ? count.Int(0) : 0;
+}
+
+absl::Status LoadSummaries(Transaction& txn, int64_t sweep_id, int64_t alive_workers,
+                           std::vector<foldstack::v1::SweepSummary>* out) {
+  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(kSummarySql));
+  rows.Bind(1, sweep_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    foldstack::v1::SweepSummary s;
+    s.set_sweep_id(rows.Int(0));
+    s.set_name(rows.Text(1));
+    s.set_state(rows.Text(2));
+    s.set_created_unix_ms(rows.Int(3));
+    s.set_dataset_kind(rows.Text(4));
+    s.set_dataset_root(rows.Text(5));
+    s.set_k(static_cast<int32_t>(rows.Int(6)));
+    s.set_trials(static_cast<int32_t>(rows.Int(7)));
+    s.set_jobs_total(static_cast<int32_t>(rows.Int(8)));
+    s.set_jobs_queued(static_cast<int32_t>(rows.Int(9)));
+    s.set_jobs_running(static_cast<int32_t>(rows.Int(10)));
+    s.set_jobs_done(static_cast<int32_t>(rows.Int(11)));
+    s.set_jobs_failed(static_cast<int32_t>(rows.Int(12)));
+    s.set_jobs_cancelled(static_cast<int32_t>(rows.Int(13)));
+    const int64_t remaining = s.jobs_queued() + s.jobs_running();
+    if (remaining == 0) {
+      s.set_eta_seconds(0);
+    } else if (rows.IsNull(14)) {
+      s.set_eta_seconds(-1);
+    } else {
+      s.set_eta_seconds(rows.Double(14) * static_cast<double>(remaining) /
+                        static_cast<double>(std::max<int64_t>(1, alive_workers)));
+    }
+    s.set_best_macro_f1(rows.IsNull(15) ? -1.0 : rows.Double(15));
+    out->push_back(std::move(s));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+SweepManager::SweepManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
+    : db_(db), clock_(clock), options_(options) {}
+
+absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
+    const NewSweep& sweep) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(int64_t dataset_id, EnsureDataset(db_, sweep.dataset, now));
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> split_id, FindSplit(db_, dataset_id, sweep.split));
+  if (!split_id.has_value()) {
+    if (!sweep.assign_folds) {
+      return absl::InvalidArgumentError(absl::StrCat("sweep ", sweep.name,
+                                                     ": no stored split and no fold assigner"));
+    }
+    // Computed outside any transaction: splitting a large dataset must not block the workers.
+    FS_ASSIGN_OR_RETURN(std::vector<int32_t> folds, sweep.assign_folds(sweep.dataset, sweep.split));
+    FS_ASSIGN_OR_RETURN(split_id, InsertSplit(db_, dataset_id, sweep.split, folds, now));
+  }
+  SweepRecord record;
+  record.name = sweep.name;
+  record.yaml = sweep.yaml;
+  record.spec_json = sweep.spec_json;
+  record.dataset_id = dataset_id;
+  record.split_id = *split_id;
+  record.max_attempts = sweep.max_attempts;
+  record.submitted_by = sweep.submitted_by;
+  record.trial_params_json = sweep.trial_params_json;
+  return InsertSweep(db_, record, now);
+}
+
+absl::StatusOr<foldstack::v1::ListSweepsResponse> SweepManager::ListSweeps(
+    const foldstack::v1::ListSweepsRequest&) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, now - options_.lease_ttl_ms));
+  std::vector<foldstack::v1::SweepSummary> summaries;
+  FS_RETURN_IF_ERROR(LoadSummaries(*txn, 0, alive, &summaries));
+  foldstack::v1::ListSweepsResponse response;
+  for (auto& s : summaries) *response.add_sweeps() = std::move(s);
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
+    const foldstack::v1::ShowSweepRequest& request) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, now - options_.lease_ttl_ms));
+  std::vector<foldstack::v1::SweepSummary> summaries;
+  if (request.sweep_id() > 0) {
+    FS_RETURN_IF_ERROR(LoadSummaries(*txn, request.sweep_id(), alive, &summaries));
+  }
+  if (summaries.empty()) {
+    return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
+  }
+  foldstack::v1::ShowSweepResponse response;
+  *response.mutable_summary() = std::move(summaries[0]);
+  {
+    FS_ASSIGN_OR_RETURN(Statement yaml, txn->Prepare("SELECT yaml FROM sweeps WHERE id = ?"));
+    yaml.Bind(1, request.sweep_id());
+    FS_ASSIGN_OR_RETURN(bool row, yaml.Step());
+    if (row) response.set_yaml(yaml.Text(0));
+  }
+  FS_ASSIGN_OR_RETURN(Statement jobs, txn->Prepare(
+      "SELECT id, trial_id, fold, state, attempt, COALESCE(worker_id, ''), "
+      "COALESCE(macro_f1, 0), COALESCE(error, '') FROM jobs WHERE sweep_id = ? ORDER BY id"));
+  jobs.Bind(1, request.sweep_id());
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
+    if (!row) break;
+    foldstack::v1::JobSummary* job = response.add_jobs();
+    job->set_job_id(jobs.Int(0));
+    job->set_trial_id(jobs.Int(1));
+    job->set_fold(static_cast<int32_t>(jobs.Int(2)));
+    job->set_state(jobs.Text(3));
+    job->set_attempt(static_cast<int32_t>(jobs.Int(4)));
+    job->set_worker_id(jobs.Text(5));
+    job->set_macro_f1(jobs.Double(6));
+    job->set_error(jobs.Text(7));
+  }
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::CancelSweepResponse> SweepManager::CancelSweep(
+    const foldstack::v1::CancelSweepRequest& request) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+  {
+    FS_ASSIGN_OR_RETURN(Statement state, txn->Prepare("SELECT state FROM sweeps WHERE id = ?"));
+    state.Bind(1, request.sweep_id());
+    FS_ASSIGN_OR_RETURN(bool found, state.Step());
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
+    }
+    const std::string current = state.Text(0);
+    if (current == "cancelled") return foldstack::v1::CancelSweepResponse();
+    if (current != "running") {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "sweep ", request.sweep_id(), " already finished (", current, ")"));
+    }
+  }
+  foldstack::v1::CancelSweepResponse response;
+  {
+    FS_ASSIGN_OR_RETURN(Statement cancel, txn->Prepare(
+        "UPDATE jobs SET state = 'cancelled', lease_expires_ms = NULL, finished_ms = ? "
+        "WHERE sweep_id = ? AND state IN ('queued', 'running')"));
+    cancel.Bind(1, now).Bind(2, request.sweep_id());
+    FS_ASSIGN_OR_RETURN(int64_t cancelled, cancel.Run());
+    response.set_jobs_cancelled(static_cast<int32_t>(cancelled));
+  }
+  {
+    FS_ASSIGN_OR_RETURN(Statement sweep, txn->Prepare(
+        "UPDATE sweeps SET state = 'cancelled', finished_ms = ? WHERE id = ?"));
+    FS_RETURN_IF_ERROR(sweep.Bind(1, now).Bind(2, request.sweep_id()).Run().status());
+  }
+  FS_RETURN_IF_ERROR(txn->Commit());
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
+    const foldstack::v1::LeaderboardRequest& request) {
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  foldstack::v1::LeaderboardResponse response;
+  response.set_sweep_id(request.sweep_id());
+  {
+    FS_ASSIGN_OR_RETURN(Statement k, txn->Prepare(
+        "SELECT sp.k FROM sweeps s JOIN splits sp ON sp.id = s.split_id WHERE s.id = ?"));
+    k.Bind(1, request.sweep_id());
+    FS_ASSIGN_OR_RETURN(bool found, k.Step());
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
+    }
+    response.set_k(static_cast<int32_t>(k.Int(0)));
+  }
+  FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(
+      "SELECT trial_id, params, folds_done, macro_f1_mean, macro_f1_std, accuracy_mean "
+      "FROM v_leaderboard WHERE sweep_id = ? ORDER BY macro_f1_mean DESC, trial_id"));
+  rows.Bind(1, request.sweep_id());
+  int32_t rank = 0;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    foldstack::v1::LeaderboardRow* out = response.add_rows();
+    out->set_rank(++rank);
+    out->set_trial_id(rows.Int(0));
+    out->set_params_json(rows.Text(1));
+    out->set_folds_done(static_cast<int32_t>(rows.Int(2)));
+    out->set_macro_f1_mean(rows.Double(3));
+    out->set_macro_f1_std(rows.Double(4));
+    out->set_accuracy_mean(rows.Double(5));
+  }
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::ListWorkersResponse> SweepManager::ListWorkers(
+    const foldstack::v1::ListWorkersRequest&) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  std::map<std::string, std::vector<int64_t>> running;
+  {
+    FS_ASSIGN_OR_RETURN(Statement jobs, txn->Prepare(
+        "SELECT worker_id, id FROM jobs WHERE state = 'running' ORDER BY id"));
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
+      if (!row) break;
+      running[jobs.Text(0)].push_back(jobs.Int(1));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(Statement workers, txn->Prepare(
+      "SELECT id, hostname, cpu_cores, devices_json, last_heartbeat_ms FROM workers "
+      "ORDER BY registered_ms, id"));
+  foldstack::v1::ListWorkersResponse response;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, workers.Step());
+    if (!row) break;
+    foldstack::v1::WorkerSummary* w = response.add_workers();
+    w->set_worker_id(workers.Text(0));
+    w->set_hostname(workers.Text(1));
+    w->set_cpu_cores(static_cast<int32_t>(workers.Int(2)));
+    const nlohmann::json devices = nlohmann::json::parse(workers.Text(3), nullptr, false);
+    if (devices.is_array()) {
+      for (const auto& d : devices) {
+        foldstack::v1::Device* device = w->add_devices();
+        device->set_kind(d.value("kind", ""));
+        device->set_index(d.value("index", 0));
+        device->set_name(d.value("name", ""));
+        device->set_memory_bytes(d.value("memory_bytes", int64_t{0}));
+      }
+    }
+    const int64_t last = workers.Int(4);
+    w->set_last_heartbeat_unix_ms(last);
+    w->set_state(now - last <= options_.lease_ttl_ms ? "alive" : "lost");
+    for (int64_t job_id : running[w->worker_id()]) w->add_running_job_ids(job_id);
+  }
+  return response;
+}
+
+}  // namespace foldstack::coordinator

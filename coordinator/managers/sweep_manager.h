@@ -1,0 +1,77 @@
+// Sweeps for people and scripts: create (from already parsed pieces), list, show, cancel,
+// leaderboard, and the worker listing.
+//
+// Thread safety: like JobManager, every call is one transaction on the shared connection.
+#ifndef FOLDSTACK_COORDINATOR_MANAGERS_SWEEP_MANAGER_H_
+#define FOLDSTACK_COORDINATOR_MANAGERS_SWEEP_MANAGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "coordinator/managers/clock.h"
+#include "coordinator/managers/job_manager.h"
+#include "coordinator/store/dataset_store.h"
+#include "coordinator/store/sqlite_db.h"
+#include "proto/foldstack.pb.h"
+
+namespace foldstack::coordinator {
+
+// Computes folds[i] in 0..k-1 for the dataset's i-th sample. Called only when no split with the
+// same (dataset, k, seed, group_by, stratify) is stored yet.
+using FoldAssigner = std::function<absl::StatusOr<std::vector<int32_t>>(
+    const DatasetRecord& dataset, const SplitParams& params)>;
+
+struct NewSweep {
+  std::string name;
+  std::string yaml;       // the submitted file, verbatim
+  std::string spec_json;  // the parsed sweep
+  DatasetRecord dataset;
+  SplitParams split;
+  FoldAssigner assign_folds;
+  std::vector<std::string> trial_params_json;  // one JSON object per trial
+  int32_t max_attempts = 3;
+  std::string submitted_by;  // token fingerprint
+};
+
+class SweepManager {
+ public:
+  // `options` gives the lease TTL: a worker silent for longer is "lost".
+  SweepManager(SqliteDb& db, Clock& clock, JobManagerOptions options = {});
+
+  // Stores (or finds) the dataset, finds or computes+stores the split, then creates the sweep
+  // with trials x k queued jobs in one transaction.
+  absl::StatusOr<foldstack::v1::SubmitSweepResponse> CreateSweep(const NewSweep& sweep);
+
+  // All sweeps, newest first. best_macro_f1 is -1 while no fold is done; eta_seconds is
+  // mean(seconds of done jobs) x (queued + running) / max(1, alive workers), 0 when nothing is
+  // left, -1 when no job is done yet.
+  absl::StatusOr<foldstack::v1::ListSweepsResponse> ListSweeps(
+      const foldstack::v1::ListSweepsRequest& request);
+  absl::StatusOr<foldstack::v1::ShowSweepResponse> ShowSweep(
+      const foldstack::v1::ShowSweepRequest& request);
+
+  // queued and running jobs -> cancelled (running workers see them revoked at their next
+  // heartbeat), sweep -> cancelled. Cancelling a cancelled sweep again cancels 0 jobs; a
+  // finished (done/failed) sweep gives FAILED_PRECONDITION.
+  absl::StatusOr<foldstack::v1::CancelSweepResponse> CancelSweep(
+      const foldstack::v1::CancelSweepRequest& request);
+
+  // Trials ranked by mean macro-F1 over done folds (v_leaderboard), best first.
+  absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
+      const foldstack::v1::LeaderboardRequest& request);
+
+  absl::StatusOr<foldstack::v1::ListWorkersResponse> ListWorkers(
+      const foldstack::v1::ListWorkersRequest& request);
+
+ private:
+  SqliteDb& db_;
+  Clock& clock_;
+  JobManagerOptions options_;
+};
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_MANAGERS_SWEEP_MANAGER_H_

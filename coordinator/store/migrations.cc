@@ -1,0 +1,182 @@
+#include "coordinator/store/migrations.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+// Times are Unix milliseconds (INTEGER). States are CHECKed so a typo in code fails loudly.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE datasets(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  root TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,            -- SHA-256 over num_classes and the (key, label, group) rows
+  num_classes INTEGER NOT NULL,
+  sample_count INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  UNIQUE(kind, root, fingerprint));
+
+CREATE TABLE samples(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  idx INTEGER NOT NULL,                 -- position in the dataset's index (0-based)
+  sample_key TEXT NOT NULL,             -- path relative to the dataset root, or "train/123"
+  label INTEGER NOT NULL,
+  grp TEXT NOT NULL,                    -- group for group k-fold (the person), "" when none
+  UNIQUE(dataset_id, sample_key),
+  UNIQUE(dataset_id, idx));
+
+CREATE TABLE splits(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  k INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  group_by TEXT NOT NULL,               -- "" when samples are split individually
+  stratify INTEGER NOT NULL,            -- 0 or 1
+  created_ms INTEGER NOT NULL,
+  UNIQUE(dataset_id, k, seed, group_by, stratify));
+
+CREATE TABLE split_folds(
+  split_id INTEGER NOT NULL REFERENCES splits(id),
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  fold INTEGER NOT NULL,
+  PRIMARY KEY(split_id, sample_id)) WITHOUT ROWID;
+
+CREATE TABLE sweeps(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  yaml TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  split_id INTEGER NOT NULL REFERENCES splits(id),
+  state TEXT NOT NULL CHECK(state IN ('running', 'done', 'failed', 'cancelled')),
+  max_attempts INTEGER NOT NULL CHECK(max_attempts >= 1),
+  created_ms INTEGER NOT NULL,
+  finished_ms INTEGER,
+  submitted_by TEXT NOT NULL);          -- a token fingerprint, never a token
+CREATE INDEX sweeps_by_state ON sweeps(state, id);
+
+CREATE TABLE trials(
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  idx INTEGER NOT NULL,
+  params_json TEXT NOT NULL,
+  UNIQUE(sweep_id, idx));
+
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  fold INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued'
+    CHECK(state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  attempt INTEGER NOT NULL DEFAULT 0,   -- leases handed out so far
+  lease_id INTEGER,                     -- the latest lease; reports must carry it
+  worker_id TEXT,                       -- the latest holder
+  lease_expires_ms INTEGER,
+  best_epoch INTEGER,
+  macro_f1 REAL,
+  accuracy REAL,
+  val_loss REAL,
+  seconds REAL,
+  error TEXT,
+  log_tail TEXT,
+  queued_ms INTEGER NOT NULL,
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  UNIQUE(trial_id, fold));
+-- Leasing takes the lowest queued id: one O(log n) probe of this index.
+CREATE INDEX jobs_by_state ON jobs(state, id);
+CREATE INDEX jobs_by_sweep ON jobs(sweep_id, state);
+CREATE INDEX jobs_by_expiry ON jobs(state, lease_expires_ms);
+CREATE INDEX jobs_by_worker ON jobs(worker_id, state);
+
+CREATE TABLE workers(
+  id TEXT PRIMARY KEY,
+  hostname TEXT NOT NULL,
+  cpu_cores INTEGER NOT NULL,
+  devices_json TEXT NOT NULL,
+  slots INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  registered_ms INTEGER NOT NULL,
+  last_heartbeat_ms INTEGER NOT NULL);
+
+CREATE TABLE metrics(
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  epoch INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value REAL,                           -- NULL when the trainer reported NaN
+  PRIMARY KEY(job_id, epoch, name)) WITHOUT ROWID;
+
+CREATE TABLE predictions(
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  predicted INTEGER NOT NULL,           -- argmax of probs
+  probs TEXT NOT NULL,                  -- JSON array of num_classes floats
+  PRIMARY KEY(job_id, sample_id)) WITHOUT ROWID;
+)sql";
+
+// dashboards/views.sql, embedded by the genrule in dashboards/BUILD.bazel.
+constexpr char kViewsSql[] =
+#include "dashboards/views_sql.inc"
+    ;
+
+}  // namespace
+
+const std::vector<Migration>& FoldstackMigrations() {
+  static const auto* steps = new std::vector<Migration>{
+      {1, "tables and indexes", kSchemaV1},
+      {2, "analyst views", kViewsSql},
+  };
+  return *steps;
+}
+
+absl::StatusOr<int> SchemaVersion(SqliteDb& db) {
+  absl::StatusOr<std::unique_ptr<Transaction>> txn =
+      Transaction::Begin(db, Transaction::Mode::kDeferred);
+  if (!txn.ok()) return txn.status();
+  absl::StatusOr<int64_t> version = (*txn)->PragmaInt("user_version");
+  if (!version.ok()) return version.status();
+  return static_cast<int>(*version);
+}
+
+absl::Status Migrate(SqliteDb& db, const std::vector<Migration>& steps) {
+  const int latest = steps.empty() ? 0 : steps.back().version;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].version != static_cast<int>(i) + 1) {
+      return absl::InternalError(absl::StrCat("migration \"", steps[i].name, "\" has version ",
+                                              steps[i].version, ", expected ", i + 1));
+    }
+  }
+  // Each step re-reads the version inside its own write transaction, so two processes opening
+  // the same file at once cannot both apply a step.
+  while (true) {
+    absl::StatusOr<std::unique_ptr<Transaction>> txn = Transaction::Begin(db);
+    if (!txn.ok()) return txn.status();
+    absl::StatusOr<int64_t> version = (*txn)->PragmaInt("user_version");
+    if (!version.ok()) return version.status();
+    if (*version > latest) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          db.path(), ": database schema version ", *version, " is newer than this binary knows (",
+          latest, "); use a newer foldstack or another database file"));
+    }
+    if (*version == latest) return absl::OkStatus();
+    const Migration& step = steps[*version];
+    absl::Status status = (*txn)->ExecScript(
+        step.sql, absl::StrCat("migration ", step.version, " (", step.name, ")"));
+    if (status.ok()) status = (*txn)->SetPragmaInt("user_version", step.version);
+    if (status.ok()) status = (*txn)->Commit();
+    if (!status.ok()) return status;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<SqliteDb>> OpenFoldstackDb(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path);
+  if (!db.ok()) return db.status();
+  absl::Status status = Migrate(**db, FoldstackMigrations());
+  if (!status.ok()) return status;
+  return db;
+}
+
+}  // namespace foldstack::coordinator

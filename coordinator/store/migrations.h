@@ -1,0 +1,38 @@
+// Versioned schema migrations, tracked in PRAGMA user_version.
+//
+// A database at version N has had migration steps 1..N applied. Opening applies the missing steps
+// in order, each in its own transaction (the step and its new user_version commit together), and
+// refuses a database written by a newer binary rather than guessing at its schema.
+#ifndef FOLDSTACK_COORDINATOR_STORE_MIGRATIONS_H_
+#define FOLDSTACK_COORDINATOR_STORE_MIGRATIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "coordinator/store/sqlite_db.h"
+
+namespace foldstack::coordinator {
+
+struct Migration {
+  int version;       // 1, 2, 3, ... in order, no gaps
+  std::string name;  // for error messages
+  std::string sql;   // DDL script
+};
+
+// Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql).
+const std::vector<Migration>& FoldstackMigrations();
+
+// Brings `db` up to the last step of `steps`. Fails with FAILED_PRECONDITION, naming both
+// versions, when the database is newer than `steps` knows.
+absl::Status Migrate(SqliteDb& db, const std::vector<Migration>& steps);
+
+// The database's current user_version.
+absl::StatusOr<int> SchemaVersion(SqliteDb& db);
+
+// Open + Migrate with FoldstackMigrations(): what the coordinator calls at start-up.
+absl::StatusOr<std::unique_ptr<SqliteDb>> OpenFoldstackDb(const std::string& path);
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_STORE_MIGRATIONS_H_

@@ -1,0 +1,91 @@
+#include "coordinator/store/sqlite_db.h"
+
+#include "coordinator/store/test_util.h"
+#include "gtest/gtest.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+using testing::FreshDbPath;
+using testing::QueryInt;
+
+std::unique_ptr<SqliteDb> OpenWithTable() {
+  auto db = SqliteDb::Open(FreshDbPath("sqlite"));
+  EXPECT_TRUE(db.ok()) << db.status();
+  auto txn = Transaction::Begin(**db);
+  EXPECT_TRUE(txn.ok());
+  EXPECT_TRUE((*txn)->ExecScript("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT UNIQUE)", "t").ok());
+  EXPECT_TRUE((*txn)->Commit().ok());
+  return std::move(*db);
+}
+
+TEST(SqliteDbTest, OpensInWalModeWithForeignKeys) {
+  auto db = OpenWithTable();
+  auto txn = Transaction::Begin(*db, Transaction::Mode::kDeferred);
+  ASSERT_TRUE(txn.ok());
+  auto mode = (*txn)->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  ASSERT_TRUE(*mode->Step());
+  EXPECT_EQ(mode->Text(0), "wal");
+  auto fk = (*txn)->PragmaInt("foreign_keys");
+  ASSERT_TRUE(fk.ok());
+  EXPECT_EQ(*fk, 1);
+}
+
+TEST(SqliteDbTest, CommittedRowsStayAndUncommittedRollBack) {
+  auto db = OpenWithTable();
+  {
+    auto txn = Transaction::Begin(*db);
+    ASSERT_TRUE(txn.ok());
+    auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+    ASSERT_TRUE(insert.ok());
+    ASSERT_TRUE(insert->Bind(1, "kept").Run().ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  {
+    auto txn = Transaction::Begin(*db);
+    ASSERT_TRUE(txn.ok());
+    auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+    ASSERT_TRUE(insert.ok());
+    ASSERT_TRUE(insert->Bind(1, "dropped").Run().ok());
+    // No Commit: the scope exit rolls back.
+  }
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t"), 1);
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t WHERE v = 'dropped'"), 0);
+}
+
+TEST(SqliteDbTest, ErrorsNameTheStep) {
+  auto db = OpenWithTable();
+  auto txn = Transaction::Begin(*db);
+  ASSERT_TRUE(txn.ok());
+  auto bad = (*txn)->Prepare("SELECT nope FROM t");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("prepare \"SELECT nope FROM t\""), std::string::npos)
+      << bad.status();
+  auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+  ASSERT_TRUE(insert.ok());
+  ASSERT_TRUE(insert->Bind(1, "x").Run().ok());
+  insert->Reset();
+  auto duplicate = insert->Bind(1, "x").Run();
+  EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(duplicate.status().message().find("step \"INSERT INTO t"), std::string::npos)
+      << duplicate.status();
+}
+
+TEST(SqliteDbTest, StatementsAreCachedAndRebindable) {
+  auto db = OpenWithTable();
+  {
+    auto txn = Transaction::Begin(*db);
+    ASSERT_TRUE(txn.ok());
+    for (int i = 0; i < 3; ++i) {
+      auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+      ASSERT_TRUE(insert.ok());
+      ASSERT_TRUE(insert->Bind(1, std::to_string(i)).Run().ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }  // The connection's mutex is not re-entrant: a Transaction must end before the next begins.
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t"), 3);
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator

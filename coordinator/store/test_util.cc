@@ -1,0 +1,86 @@
+#include "coordinator/store/test_util.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/store/migrations.h"
+#include "gtest/gtest.h"
+
+namespace foldstack::coordinator::testing {
+
+std::string FreshDbPath(const std::string& name) {
+  static std::atomic<int> counter{0};
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path =
+      absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", counter++, ".db");
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  return path;
+}
+
+std::unique_ptr<SqliteDb> OpenFreshDb(const std::string& name) {
+  absl::StatusOr<std::unique_ptr<SqliteDb>> db = OpenFoldstackDb(FreshDbPath(name));
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+int64_t QueryInt(SqliteDb& db, const std::string& sql) {
+  auto txn = Transaction::Begin(db, Transaction::Mode::kDeferred);
+  if (!txn.ok()) return -1;
+  auto stmt = (*txn)->Prepare(sql);
+  if (!stmt.ok()) {
+    ADD_FAILURE() << stmt.status();
+    return -1;
+  }
+  auto row = stmt->Step();
+  if (!row.ok() || !*row) return -1;
+  return stmt->Int(0);
+}
+
+DatasetRecord MakeDataset(int n, int num_classes, const std::string& root) {
+  DatasetRecord dataset{"mask", root, num_classes, {}};
+  for (int i = 0; i < n; ++i) {
+    dataset.samples.push_back({absl::StrCat("img/", i, ".jpg"), i % num_classes,
+                               absl::StrCat("p", i / 2)});
+  }
+  return dataset;
+}
+
+std::vector<int32_t> RoundRobinFolds(int n, int k) {
+  std::vector<int32_t> folds(n);
+  for (int i = 0; i < n; ++i) folds[i] = i % k;
+  return folds;
+}
+
+ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_attempts,
+                      int64_t now_ms) {
+  ToySweep toy;
+  auto dataset_id = EnsureDataset(db, MakeDataset(samples, 3), now_ms);
+  EXPECT_TRUE(dataset_id.ok()) << dataset_id.status();
+  toy.dataset_id = dataset_id.value_or(0);
+  auto split_id =
+      InsertSplit(db, toy.dataset_id, SplitParams{k, 42, "", false}, RoundRobinFolds(samples, k),
+                  now_ms);
+  EXPECT_TRUE(split_id.ok()) << split_id.status();
+  toy.split_id = split_id.value_or(0);
+  SweepRecord sweep;
+  sweep.name = "toy";
+  sweep.yaml = "name: toy\n";
+  sweep.spec_json = "{}";
+  sweep.dataset_id = toy.dataset_id;
+  sweep.split_id = toy.split_id;
+  sweep.max_attempts = max_attempts;
+  sweep.submitted_by = "abc123";
+  for (int t = 0; t < trials; ++t) {
+    sweep.trial_params_json.push_back(absl::StrCat("{\"lr\": ", 0.1 * (t + 1), "}"));
+  }
+  auto created = InsertSweep(db, sweep, now_ms);
+  EXPECT_TRUE(created.ok()) << created.status();
+  toy.sweep_id = created.ok() ? created->sweep_id() : 0;
+  return toy;
+}
+
+}  // namespace foldstack::coordinator::testing

@@ -1,0 +1,115 @@
+-- Foldstack analyst views. Documented in dashboards/README.md.
+-- Applied by the coordinator's schema migrations (each view is dropped and re-created),
+-- so editing this file means adding a migration step that runs it again.
+
+DROP VIEW IF EXISTS v_leaderboard;
+-- One row per trial with at least one finished (done) fold. macro_f1_std is the POPULATION
+-- standard deviation over the done folds (divide by n, like numpy.std); 0 for a single fold.
+CREATE VIEW v_leaderboard AS
+WITH done AS (
+  SELECT sweep_id, trial_id, macro_f1, accuracy,
+         macro_f1 - AVG(macro_f1) OVER (PARTITION BY sweep_id, trial_id) AS dev
+  FROM jobs WHERE state = 'done')
+SELECT d.sweep_id AS sweep_id,
+       d.trial_id AS trial_id,
+       t.params_json AS params,
+       COUNT(*) AS folds_done,
+       AVG(d.macro_f1) AS macro_f1_mean,
+       sqrt(SUM(d.dev * d.dev) / COUNT(*)) AS macro_f1_std,
+       AVG(d.accuracy) AS accuracy_mean
+FROM done d JOIN trials t ON t.id = d.trial_id
+GROUP BY d.sweep_id, d.trial_id;
+
+DROP VIEW IF EXISTS v_oof_predictions;
+-- Out-of-fold predictions: every held-out sample's class probabilities from every stored job.
+CREATE VIEW v_oof_predictions AS
+SELECT j.sweep_id AS sweep_id,
+       j.trial_id AS trial_id,
+       j.fold AS fold,
+       s.sample_key AS sample_key,
+       s.label AS label,
+       p.predicted AS predicted,
+       p.probs AS probs,
+       j.id AS job_id,
+       j.state AS job_state
+FROM predictions p
+JOIN jobs j ON j.id = p.job_id
+JOIN samples s ON s.id = p.sample_id;
+
+DROP VIEW IF EXISTS v_jobs;
+-- Jobs with their trial parameters and the holder's host; durations in seconds.
+CREATE VIEW v_jobs AS
+SELECT j.id AS job_id,
+       j.sweep_id AS sweep_id,
+       j.trial_id AS trial_id,
+       t.idx AS trial_idx,
+       j.fold AS fold,
+       j.state AS state,
+       j.attempt AS attempt,
+       j.worker_id AS worker_id,
+       w.hostname AS hostname,
+       j.best_epoch AS best_epoch,
+       j.macro_f1 AS macro_f1,
+       j.accuracy AS accuracy,
+       j.val_loss AS val_loss,
+       j.seconds AS train_seconds,
+       j.error AS error,
+       datetime(j.queued_ms / 1000, 'unixepoch') AS queued_at,
+       datetime(j.started_ms / 1000, 'unixepoch') AS started_at,
+       datetime(j.finished_ms / 1000, 'unixepoch') AS finished_at,
+       (j.finished_ms - j.started_ms) / 1000.0 AS wall_seconds,
+       t.params_json AS params
+FROM jobs j
+JOIN trials t ON t.id = j.trial_id
+LEFT JOIN workers w ON w.id = j.worker_id;
+
+DROP VIEW IF EXISTS v_metrics;
+-- Per-epoch learning curves, one row per (job, epoch, metric name).
+CREATE VIEW v_metrics AS
+SELECT j.sweep_id AS sweep_id,
+       j.trial_id AS trial_id,
+       j.fold AS fold,
+       m.job_id AS job_id,
+       m.epoch AS epoch,
+       m.name AS name,
+       m.value AS value
+FROM metrics m JOIN jobs j ON j.id = m.job_id;
+
+DROP VIEW IF EXISTS v_sweeps;
+-- Sweeps with job counts per state and their best trial so far.
+CREATE VIEW v_sweeps AS
+SELECT s.id AS sweep_id,
+       s.name AS name,
+       s.state AS state,
+       datetime(s.created_ms / 1000, 'unixepoch') AS created_at,
+       d.kind AS dataset_kind,
+       d.root AS dataset_root,
+       sp.k AS k,
+       (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id) AS trials,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id) AS jobs_total,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'queued') AS jobs_queued,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'running') AS jobs_running,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'done') AS jobs_done,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'failed') AS jobs_failed,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'cancelled') AS jobs_cancelled,
+       (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id) AS best_macro_f1,
+       s.submitted_by AS submitted_by
+FROM sweeps s
+JOIN datasets d ON d.id = s.dataset_id
+JOIN splits sp ON sp.id = s.split_id;
+
+DROP VIEW IF EXISTS v_workers;
+-- Registered workers and how many jobs each holds now. "Alive" needs the lease TTL, which the
+-- database does not know; seconds_since_heartbeat lets you judge (default TTL: 30 s).
+CREATE VIEW v_workers AS
+SELECT w.id AS worker_id,
+       w.hostname AS hostname,
+       w.cpu_cores AS cpu_cores,
+       w.slots AS slots,
+       w.devices_json AS devices,
+       w.version AS version,
+       datetime(w.last_heartbeat_ms / 1000, 'unixepoch') AS last_heartbeat_at,
+       (CAST(strftime('%s', 'now') AS INTEGER) * 1000 - w.last_heartbeat_ms) / 1000.0
+         AS seconds_since_heartbeat,
+       (SELECT COUNT(*) FROM jobs j WHERE j.worker_id = w.id AND j.state = 'running') AS running_jobs
+FROM workers w;
