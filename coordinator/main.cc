@@ -20,7 +20,7 @@
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/server/coordinator_service.h"
-#include "coordinator/store/sqlite_db.h"
+#include "coordinator/store/migrations.h"
 #include "coordinator/submission/sweep_submitter.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve on (HOST:PORT; port 0 picks a free one)");
@@ -51,14 +51,14 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto db = foldstack::coordinator::OpenDatabase(absl::GetFlag(FLAGS_db));
+  auto db = foldstack::coordinator::OpenFoldstackDb(absl::GetFlag(FLAGS_db));
   if (!db.ok()) return Fail(std::string(db.status().message()));
   foldstack::coordinator::JobManagerOptions options;
   options.lease_ttl_ms = absl::GetFlag(FLAGS_lease_ttl_ms);
   options.heartbeat_interval_ms = absl::GetFlag(FLAGS_heartbeat_ms);
   foldstack::coordinator::SystemClock clock;
-  foldstack::coordinator::JobManager jobs(db->get(), &clock, options);
-  foldstack::coordinator::SweepManager sweeps(db->get(), &clock, options);
+  foldstack::coordinator::JobManager jobs(**db, clock, options);
+  foldstack::coordinator::SweepManager sweeps(**db, clock, options);
   foldstack::coordinator::SweepSubmitter submitter(&sweeps);
   foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter);
 

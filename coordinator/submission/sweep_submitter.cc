@@ -1,0 +1,106 @@
+#include "coordinator/submission/sweep_submitter.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/split/kfold.h"
+#include "coordinator/sweep/sweep_spec.h"
+#include "data/dataset.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+// The spec's scheduling-relevant parts, stored beside the YAML for analysts and later tools.
+std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size_t trials) {
+  nlohmann::json json = {
+      {"name", spec.name},
+      {"method", spec.method},
+      {"metric", {{"name", spec.metric.name}, {"goal", spec.metric.goal}}},
+      {"dataset", {{"kind", spec.dataset.kind}, {"root", root}, {"max_samples", spec.dataset.max_samples}}},
+      {"folds",
+       {{"k", spec.folds.k}, {"seed", spec.folds.seed}, {"group_by", spec.folds.group_by},
+        {"stratify", spec.folds.stratify}}},
+      {"count", spec.count},
+      {"seed", spec.seed},
+      {"max_attempts", spec.max_attempts},
+      {"trials", trials},
+  };
+  return json.dump();
+}
+
+}  // namespace
+
+std::string ResolveDatasetRoot(const std::string& root, const std::string& base_dir) {
+  std::filesystem::path path(root);
+  if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
+  return path.lexically_normal().string();
+}
+
+absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitSweepRequest& request,
+                                                               const std::string& submitted_by) {
+  const std::string file = request.file_name().empty() ? "sweep.yaml" : request.file_name();
+  absl::StatusOr<sweep::SweepSpec> spec = sweep::ParseSweepYaml(file, request.yaml());
+  if (!spec.ok()) return spec.status();
+
+  const std::string root = ResolveDatasetRoot(spec->dataset.root, request.base_dir());
+  std::error_code error;
+  if (!std::filesystem::is_directory(root, error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": dataset.root: ", spec->dataset.root, " (", root, "): no such directory"));
+  }
+  absl::StatusOr<data::DatasetKind> kind = data::ParseDatasetKind(spec->dataset.kind);
+  if (!kind.ok()) return Prefixed(absl::StrCat(file, ": dataset.kind: "), kind.status());
+  data::LoadOptions load_options;
+  load_options.max_samples = spec->dataset.max_samples;
+  absl::StatusOr<data::DatasetIndex> index = data::LoadDatasetIndex(*kind, root, load_options);
+  if (!index.ok()) return Prefixed(absl::StrCat(file, ": dataset: "), index.status());
+
+  absl::StatusOr<std::vector<nlohmann::json>> trials = sweep::ExpandTrials(*spec);
+  if (!trials.ok()) return trials.status();
+
+  NewSweep sweep;
+  sweep.name = spec->name;
+  sweep.yaml = request.yaml();
+  sweep.spec_json = SpecJson(*spec, root, trials->size());
+  sweep.dataset.kind = data::DatasetKindName(*kind);
+  sweep.dataset.root = root;
+  sweep.dataset.num_classes = index->num_classes;
+  sweep.dataset.samples.reserve(index->samples.size());
+  for (const data::Sample& sample : index->samples) {
+    sweep.dataset.samples.push_back({sample.key, sample.label, sample.group});
+  }
+  sweep.split.k = spec->folds.k;
+  sweep.split.seed = static_cast<int64_t>(spec->folds.seed);
+  sweep.split.group_by = spec->folds.group_by;
+  sweep.split.stratify = spec->folds.stratify;
+  sweep.assign_folds = [file](const DatasetRecord& dataset,
+                              const SplitParams& params) -> absl::StatusOr<std::vector<int32_t>> {
+    std::vector<int> labels;
+    std::vector<std::string> groups;
+    for (const SampleRecord& sample : dataset.samples) {
+      labels.push_back(sample.label);
+      groups.push_back(sample.group);
+    }
+    split::KFoldOptions options;
+    options.k = params.k;
+    options.seed = static_cast<uint64_t>(params.seed);
+    options.group = params.group_by != "none";
+    options.stratify = params.stratify;
+    absl::StatusOr<std::vector<int>> folds = split::AssignFolds(labels, groups, options);
+    if (!folds.ok()) return Prefixed(absl::StrCat(file, ": folds: "), folds.status());
+    return std::vector<int32_t>(folds->begin(), folds->end());
+  };
+  sweep.trial_params_json.reserve(trials->size());
+  for (const nlohmann::json& trial : *trials) sweep.trial_params_json.push_back(trial.dump());
+  sweep.max_attempts = spec->max_attempts;
+  sweep.submitted_by = submitted_by;
+  return sweeps_->CreateSweep(sweep);
+}
+
+}  // namespace foldstack::coordinator
