@@ -166,10 +166,10 @@ absl::StatusOr<SynthReport> WriteSynthDataset(const SynthOptions& options) {
       fs::create_directories(folder, dir_ec);
       PersonLook look = MakePersonLook(p.gender, AgeBin(p.age), p.look_seed);
       for (int photo = 0; photo < kPhotosPerPerson; ++photo) {
-        int drawn_state = MaskStateOfPhoto(photo);
-        if (p.noise == NoiseKind::kMaskSwap && drawn_state != kMaskWear) drawn_state = 3 - drawn_state;
-        cv::Mat image = DrawPhoto(look, photo, drawn_state, options.width, options.height);
-        std::string path = (folder / absl::StrCat(kMaskPhotoNames[photo], ".jpg")).string();
+        cv::Mat image = DrawPhoto(look, photo, MaskStateOfPhoto(photo), options.width, options.height);
+        // A mask swap files the incorrect_mask photo (index 5) as normal (6) and vice versa.
+        int file_index = p.noise == NoiseKind::kMaskSwap && photo >= 5 ? 11 - photo : photo;
+        std::string path = (folder / absl::StrCat(kMaskPhotoNames[file_index], ".jpg")).string();
         bool written = false;
         try {
           written = cv::imwrite(path, image, {cv::IMWRITE_JPEG_QUALITY, 90});

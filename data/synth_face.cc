@@ -19,15 +19,26 @@ double Uniform(std::mt19937_64& rng, double lo, double hi) {
 
 cv::Scalar Mix(const cv::Scalar& a, const cv::Scalar& b, double t) { return a * (1 - t) + b * t; }
 
-cv::Scalar Jitter(std::mt19937_64& rng, const cv::Scalar& c, double amount) {
-  return cv::Scalar(std::clamp(c[0] + Uniform(rng, -amount, amount), 0.0, 255.0),
-                    std::clamp(c[1] + Uniform(rng, -amount, amount), 0.0, 255.0),
-                    std::clamp(c[2] + Uniform(rng, -amount, amount), 0.0, 255.0));
+// One draw per channel, in channel order (a loop, because the evaluation order
+// of constructor arguments differs between compilers).
+cv::Scalar RandomColour(std::mt19937_64& rng, double lo, double hi) {
+  cv::Scalar c;
+  for (int i = 0; i < 3; ++i) c[i] = Uniform(rng, lo, hi);
+  return c;
 }
 
-// Mask colours (BGR): surgical blue, white, black, pink, navy, grey-green, yellow.
-const cv::Scalar kMaskColours[] = {{225, 190, 120}, {240, 240, 240}, {35, 35, 35}, {190, 150, 250},
-                                   {110, 50, 20},   {150, 170, 120}, {60, 210, 240}};
+cv::Scalar Jitter(std::mt19937_64& rng, const cv::Scalar& c, double amount) {
+  cv::Scalar out;
+  for (int i = 0; i < 3; ++i) out[i] = std::clamp(c[i] + Uniform(rng, -amount, amount), 0.0, 255.0);
+  return out;
+}
+
+// Mask colours (BGR): surgical blue, sky blue, navy, teal, purple, white. All
+// far from skin tones (high blue, low red) so even a nearest-centroid
+// classifier on 16x16 pixels can see where the mask is.
+const cv::Scalar kMaskColours[] = {{230, 190, 110}, {245, 210, 150}, {140, 60, 30},
+                                   {190, 170, 60},  {200, 90, 120},  {245, 245, 245}};
+constexpr int kNumMaskColours = sizeof(kMaskColours) / sizeof(kMaskColours[0]);
 
 }  // namespace
 
@@ -38,8 +49,8 @@ PersonLook MakePersonLook(int gender, int age_bin, uint64_t seed) {
   look.age_bin = age_bin;
   look.seed = seed;
   look.skin = Jitter(rng, Mix(cv::Scalar(185, 205, 240), cv::Scalar(70, 100, 150), Uniform(rng, 0, 1)), 8);
-  look.background = cv::Scalar(Uniform(rng, 60, 230), Uniform(rng, 60, 230), Uniform(rng, 60, 230));
-  look.shirt = cv::Scalar(Uniform(rng, 0, 255), Uniform(rng, 0, 255), Uniform(rng, 0, 255));
+  look.background = RandomColour(rng, 60, 230);
+  look.shirt = RandomColour(rng, 0, 255);
   // Hair: dark for <30, salt-and-pepper grey-brown for 30-59, white for >=60.
   static const cv::Scalar kHair[] = {{25, 30, 40}, {115, 120, 125}, {225, 228, 230}};
   look.hair = Jitter(rng, kHair[age_bin], 12);
@@ -61,6 +72,12 @@ cv::Mat DrawPhoto(const PersonLook& look, int photo_index, int mask_state, int w
   const double cy = H * (0.42 + Uniform(rng, -0.02, 0.02));
   const double a = 0.27 * W * look.face_width * scale;   // face half-width
   const double b = 0.25 * H * look.face_height * scale;  // face half-height
+  // Drawn up front so that the mask state changes nothing but the mask.
+  const cv::Scalar mask_colour = Jitter(rng, kMaskColours[(look.seed + photo_index) % kNumMaskColours], 10);
+  const double incorrect_drop = Uniform(rng, 0.45, 0.6);
+  const double angle = Uniform(rng, -5, 5);
+  const double brightness = Uniform(rng, -15, 15);
+  const uint64_t noise_seed = rng();
 
   cv::Mat img(height, width, CV_8UC3, look.background);
   // Shirt and neck.
@@ -99,8 +116,8 @@ cv::Mat DrawPhoto(const PersonLook& look, int photo_index, int mask_state, int w
   // The mask: a band over nose and mouth when worn, pushed below the nose onto
   // mouth and chin when worn incorrectly.
   if (mask_state != kMaskNotWorn) {
-    const cv::Scalar colour = Jitter(rng, kMaskColours[(look.seed + photo_index) % 7], 10);
-    const double top = mask_state == kMaskWear ? cy - 0.02 * b : cy + Uniform(rng, 0.38, 0.5) * b;
+    const cv::Scalar& colour = mask_colour;
+    const double top = mask_state == kMaskWear ? cy - 0.02 * b : cy + incorrect_drop * b;
     const double h = 0.95 * b;
     std::vector<cv::Point> band = {P(cx - 0.95 * a, top),          P(cx + 0.95 * a, top),
                                    P(cx + 0.85 * a, top + 0.6 * h), P(cx + 0.35 * a, top + h),
@@ -116,12 +133,12 @@ cv::Mat DrawPhoto(const PersonLook& look, int photo_index, int mask_state, int w
   }
 
   // Whole-photo jitter: small rotation, brightness, sensor noise.
-  cv::Mat rotation = cv::getRotationMatrix2D(cv::Point2f(width / 2.f, height / 2.f), Uniform(rng, -5, 5), 1.0);
+  cv::Mat rotation = cv::getRotationMatrix2D(cv::Point2f(width / 2.f, height / 2.f), angle, 1.0);
   cv::Mat out;
   cv::warpAffine(img, out, rotation, img.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
   cv::Mat noise(out.size(), CV_16SC3);
-  cv::RNG cv_rng(rng());
-  cv_rng.fill(noise, cv::RNG::NORMAL, cv::Scalar::all(Uniform(rng, -15, 15)), cv::Scalar::all(4));
+  cv::RNG cv_rng(noise_seed);
+  cv_rng.fill(noise, cv::RNG::NORMAL, cv::Scalar::all(brightness), cv::Scalar::all(4));
   cv::Mat noisy;
   out.convertTo(noisy, CV_16SC3);
   noisy += noise;
