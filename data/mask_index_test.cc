@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "data/dataset.h"
 #include "data/synth.h"
@@ -49,6 +50,15 @@ class MaskIndexTest : public ::testing::Test {
   static std::string Field(const std::string& root, int line, int col) {
     std::vector<std::string> cols = absl::StrSplit(CsvLines(root)[line], ',');
     return cols[col];
+  }
+
+  // Replaces column `col` of csv line `line` (0 = header) with `value`.
+  static void SetField(const std::string& root, int line, int col, const std::string& value) {
+    std::vector<std::string> lines = CsvLines(root);
+    std::vector<std::string> cols = absl::StrSplit(lines[line], ',');
+    cols[col] = value;
+    lines[line] = absl::StrJoin(cols, ",");
+    WriteCsv(root, lines);
   }
 
   std::string LoadError(const std::string& root) {
@@ -111,20 +121,14 @@ TEST_F(MaskIndexTest, MissingFolder) {
 
 TEST_F(MaskIndexTest, BadGender) {
   std::string root = Copy();
-  std::vector<std::string> lines = CsvLines(root);
-  std::vector<std::string> cols = absl::StrSplit(lines[1], ',');
-  lines[1] = cols[0] + ",Male," + cols[2] + "," + cols[3] + "," + cols[4];
-  WriteCsv(root, lines);
-  EXPECT_EQ(LoadError(root), "train/train.csv: row 2 (path " + cols[4] + "): gender \"Male\", expected \"male\" or \"female\"");
+  SetField(root, 1, 1, "Male");
+  EXPECT_EQ(LoadError(root), "train/train.csv: row 2 (path " + Field(root, 1, 4) + "): gender \"Male\", expected \"male\" or \"female\"");
 }
 
 TEST_F(MaskIndexTest, BadAge) {
   std::string root = Copy();
-  std::vector<std::string> lines = CsvLines(root);
-  std::vector<std::string> cols = absl::StrSplit(lines[6], ',');
-  lines[6] = cols[0] + "," + cols[1] + "," + cols[2] + ",45.5," + cols[4];
-  WriteCsv(root, lines);
-  EXPECT_EQ(LoadError(root), "train/train.csv: row 7 (path " + cols[4] + "): age \"45.5\", expected a non-negative integer");
+  SetField(root, 6, 3, "45.5");
+  EXPECT_EQ(LoadError(root), "train/train.csv: row 7 (path " + Field(root, 6, 4) + "): age \"45.5\", expected a non-negative integer");
 }
 
 TEST_F(MaskIndexTest, DuplicatePath) {

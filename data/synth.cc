@@ -170,15 +170,16 @@ absl::StatusOr<SynthReport> WriteSynthDataset(const SynthOptions& options) {
         // A mask swap files the incorrect_mask photo (index 5) as normal (6) and vice versa.
         int file_index = p.noise == NoiseKind::kMaskSwap && photo >= 5 ? 11 - photo : photo;
         std::string path = (folder / absl::StrCat(kMaskPhotoNames[file_index], ".jpg")).string();
-        bool written = false;
+        std::string problem;
         try {
-          written = cv::imwrite(path, image, {cv::IMWRITE_JPEG_QUALITY, 90});
+          if (!cv::imwrite(path, image, {cv::IMWRITE_JPEG_QUALITY, 90})) problem = "write failed";
         } catch (const cv::Exception& e) {
-          written = false;
+          problem = e.what();
         }
-        if (!written) {
+        if (!problem.empty()) {
           std::lock_guard<std::mutex> lock(error_mutex);
-          if (first_error.ok()) first_error = absl::InternalError(absl::StrCat("cannot write ", path));
+          if (first_error.ok()) first_error = absl::InternalError(absl::StrCat("cannot write ", path, ": ", problem));
+          next = static_cast<int>(people.size());  // stop the other threads too
           return;
         }
       }

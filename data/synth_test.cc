@@ -162,6 +162,13 @@ TEST(SynthTest, RejectsBadOptions) {
   EXPECT_EQ(WriteSynthDataset(Small("bad", 3, 1, 1.5)).status().message(),
             "synth: --label-noise 1.5, expected a rate in [0, 1]");
   EXPECT_FALSE(WriteSynthDataset(SynthOptions{}).ok());
+  // A file where the train/ folder should go.
+  fs::create_directories(TempDir("blocked"));
+  std::ofstream(TempDir("blocked") + "/train") << "in the way";
+  auto blocked = WriteSynthDataset(Small("blocked", 2, 1));
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().message().rfind("cannot create " + TempDir("blocked") + "/train/images: ", 0), 0u)
+      << blocked.status();
 }
 
 // Catches a generator whose cues are too weak: a nearest-centroid classifier on
