@@ -1,0 +1,72 @@
+#ifndef FOLDSTACK_COMMON_TRAINER_SETTINGS_H_
+#define FOLDSTACK_COMMON_TRAINER_SETTINGS_H_
+
+// The single source of truth for the trainer's settings: every setting's name,
+// type, default and allowed values. The coordinator validates sweep files and
+// fills defaults with it; the trainer reads the completed JSON it produces.
+// To add a setting, add one line to the table in trainer_settings.cc.
+
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::common {
+
+enum class SettingType { kString, kInt, kFloat };
+
+// Allowed numeric range; infinite ends mean "unbounded on that side".
+struct Bounds {
+  double lo = -std::numeric_limits<double>::infinity();
+  bool lo_inclusive = true;
+  double hi = std::numeric_limits<double>::infinity();
+  bool hi_inclusive = true;
+};
+Bounds AtLeast(double lo);                  // [lo, inf)
+Bounds Above(double lo);                    // (lo, inf)
+Bounds Closed(double lo, double hi);        // [lo, hi]
+Bounds ClosedOpen(double lo, double hi);    // [lo, hi)
+
+struct TrainerSetting {
+  std::string name;
+  SettingType type;
+  nlohmann::json default_value;
+  std::vector<std::string> choices;  // kString: the allowed values (empty = any)
+  Bounds bounds;                     // kInt / kFloat
+  std::string help;
+};
+
+// Every setting, in table order.
+const std::vector<TrainerSetting>& AllSettings();
+std::vector<std::string> SettingNames();
+// nullptr when no setting has that name.
+const TrainerSetting* FindSetting(std::string_view name);
+
+// OK when `value` is allowed for setting `name`. The message names no key, so
+// callers can prefix their own path, e.g.
+//   expected one of sgd, adam; got "sgdd"
+//   expected an integer >= 1, got 0
+// An int setting accepts 3 and 3.0 but not 3.5; a float setting accepts ints.
+absl::Status ValidateSetting(std::string_view name, const nlohmann::json& value);
+
+// Validates and returns the canonical JSON form: int settings as JSON
+// integers (3.0 -> 3), float settings as JSON floats (1 -> 1.0).
+absl::StatusOr<nlohmann::json> CanonicalSetting(std::string_view name,
+                                                const nlohmann::json& value);
+
+// `params` (a JSON object) with every key validated and canonicalised and
+// every missing setting filled with its default. Unknown keys are refused
+// with the closest known name suggested. Errors read "lr: expected ...".
+absl::StatusOr<nlohmann::json> CompleteSettings(const nlohmann::json& params);
+
+// "unknown trainer setting "lrr" (did you mean "lr"?)", or with the list of
+// known settings when nothing is close.
+std::string UnknownSettingMessage(std::string_view name);
+
+}  // namespace foldstack::common
+
+#endif  // FOLDSTACK_COMMON_TRAINER_SETTINGS_H_

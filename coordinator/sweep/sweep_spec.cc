@@ -1,0 +1,193 @@
+#include "coordinator/sweep/sweep_spec.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/sweep/json_fields.h"
+#include "coordinator/sweep/param_sampling.h"
+#include "coordinator/sweep/yaml_to_json.h"
+
+namespace foldstack::sweep {
+namespace {
+
+using nlohmann::json;
+
+// W&B top-level keys that mean nothing here, and why.
+struct RefusedKey {
+  const char* key;
+  const char* reason;
+};
+constexpr RefusedKey kRefusedKeys[] = {
+    {"program", "is not used: trials run foldstack's built-in trainer, remove it"},
+    {"command", "is not used: trials run foldstack's built-in trainer, remove it"},
+    {"early_terminate", "is not supported: every trial trains for all its epochs"},
+    {"run_cap", "is not supported: use count to limit the number of trials"},
+    {"controller", "is not supported: the foldstack coordinator is the controller"},
+    {"job", "is not supported: trials run foldstack's built-in trainer"},
+    {"image", "is not supported: trials run foldstack's built-in trainer"},
+};
+// W&B account routing: harmless, so accepted and ignored.
+const std::vector<std::string> kIgnoredKeys = {"entity", "project"};
+const std::vector<std::string> kKnownKeys = {
+    "name",  "description", "method", "metric", "parameters",   "dataset",
+    "folds", "count",       "seed",   "entity", "max_attempts", "project"};
+
+absl::Status Missing(const std::string& path, const std::string& expected) {
+  return ErrorAt(path, absl::StrCat("missing (expected ", expected, ")"));
+}
+
+// Assigns *out when `status_or` holds a value; returns its status.
+template <typename T, typename U>
+absl::Status Assign(absl::StatusOr<T> status_or, U* out) {
+  if (!status_or.ok()) return status_or.status();
+  *out = static_cast<U>(*std::move(status_or));
+  return absl::OkStatus();
+}
+
+// An integer in [min, max] stored in an int; absent keys leave `out` alone.
+absl::Status ParseSmallInt(const json& object, const char* key, const std::string& path,
+                           int64_t min, int64_t max, int& out) {
+  if (!object.contains(key)) return absl::OkStatus();
+  absl::StatusOr<int64_t> value = ReadInt(object[key], path, min);
+  if (value.ok() && *value > max) {
+    return ErrorAt(path, absl::StrCat("expected at most ", max, ", got ", *value));
+  }
+  return Assign(std::move(value), &out);
+}
+
+absl::Status ParseMetric(const json& metric, MetricSpec& out) {
+  if (absl::Status ok = RequireObject(metric, "metric"); !ok.ok()) return ok;
+  if (absl::Status ok = CheckKeys(metric, "metric", {"name", "goal"}); !ok.ok()) return ok;
+  if (metric.contains("name")) {
+    absl::Status ok = Assign(ReadString(metric["name"], "metric.name",
+                                        {"val_macro_f1", "val_accuracy", "val_loss"}),
+                             &out.name);
+    if (!ok.ok()) return ok;
+  }
+  out.goal = out.name == "val_loss" ? "minimize" : "maximize";
+  if (!metric.contains("goal")) return absl::OkStatus();
+  return Assign(ReadString(metric["goal"], "metric.goal", {"maximize", "minimize"}), &out.goal);
+}
+
+absl::Status ParseDataset(const json& dataset, DatasetSpec& out) {
+  if (dataset.is_null()) return Missing("dataset", "{kind: mask | fashion_mnist, root: DIR}");
+  if (absl::Status ok = RequireObject(dataset, "dataset"); !ok.ok()) return ok;
+  if (absl::Status ok = CheckKeys(dataset, "dataset", {"kind", "root", "max_samples"}); !ok.ok()) {
+    return ok;
+  }
+  if (!dataset.contains("kind")) return Missing("dataset.kind", "one of mask, fashion_mnist");
+  if (!dataset.contains("root")) return Missing("dataset.root", "the dataset's directory");
+  absl::Status ok =
+      Assign(ReadString(dataset["kind"], "dataset.kind", {"mask", "fashion_mnist"}), &out.kind);
+  if (ok.ok()) ok = Assign(ReadString(dataset["root"], "dataset.root"), &out.root);
+  if (ok.ok() && dataset.contains("max_samples")) {
+    ok = Assign(ReadInt(dataset["max_samples"], "dataset.max_samples", 0), &out.max_samples);
+  }
+  return ok;
+}
+
+absl::Status ParseFolds(const json& folds, FoldSpec& out) {
+  if (absl::Status ok = RequireObject(folds, "folds"); !ok.ok()) return ok;
+  if (absl::Status ok = CheckKeys(folds, "folds", {"k", "seed", "group_by", "stratify"});
+      !ok.ok()) {
+    return ok;
+  }
+  absl::Status ok = ParseSmallInt(folds, "k", "folds.k", 2, 1000, out.k);
+  if (ok.ok() && folds.contains("seed")) {
+    ok = Assign(ReadInt(folds["seed"], "folds.seed", 0), &out.seed);
+  }
+  if (ok.ok() && folds.contains("group_by")) {
+    ok = Assign(ReadString(folds["group_by"], "folds.group_by", {"person", "none"}),
+                &out.group_by);
+  }
+  if (ok.ok() && folds.contains("stratify")) {
+    ok = Assign(ReadBool(folds["stratify"], "folds.stratify"), &out.stratify);
+  }
+  return ok;
+}
+
+absl::Status ParseParameters(const json& parameters, const std::string& method,
+                             std::map<std::string, ParamSpec>& out) {
+  if (parameters.is_null()) return Missing("parameters", "at least one trainer setting");
+  if (absl::Status ok = RequireObject(parameters, "parameters"); !ok.ok()) return ok;
+  if (parameters.empty()) return ErrorAt("parameters", "expected at least one parameter");
+  for (const auto& [name, config] : parameters.items()) {
+    absl::StatusOr<ParamSpec> spec = ParseParamSpec(name, config);
+    if (!spec.ok()) return spec.status();
+    // A grid must be enumerable: refuse distributions now, not at expansion.
+    if (method == "grid") {
+      if (absl::Status ok = GridValues(*spec).status(); !ok.ok()) return ok;
+    }
+    out.emplace(name, *std::move(spec));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTopLevelKeys(const json& root) {
+  for (const auto& item : root.items()) {
+    for (const RefusedKey& refused : kRefusedKeys) {
+      if (item.key() == refused.key) return ErrorAt(item.key(), refused.reason);
+    }
+  }
+  return CheckKeys(root, "", kKnownKeys);
+}
+
+absl::Status ParseRoot(const json& root, SweepSpec& spec) {
+  if (root.is_null()) {
+    return ErrorAt("", "empty sweep file (expected a mapping with method, dataset, parameters)");
+  }
+  if (absl::Status ok = RequireObject(root, ""); !ok.ok()) return ok;
+  if (absl::Status ok = CheckTopLevelKeys(root); !ok.ok()) return ok;
+  absl::Status ok;
+  if (root.contains("name")) ok = Assign(ReadString(root["name"], "name"), &spec.name);
+  if (ok.ok() && root.contains("description")) {
+    if (!root["description"].is_string()) return ErrorAt("description", "expected a string");
+    spec.description = root["description"].get<std::string>();
+  }
+  if (!ok.ok()) return ok;
+  if (!root.contains("method")) return Missing("method", "grid or random");
+  ok = Assign(ReadString(root["method"], "method", {"grid", "random"}), &spec.method);
+  if (ok.ok() && root.contains("metric")) ok = ParseMetric(root["metric"], spec.metric);
+  if (ok.ok()) ok = ParseDataset(Field(root, "dataset"), spec.dataset);
+  if (ok.ok() && root.contains("folds")) ok = ParseFolds(root["folds"], spec.folds);
+  if (ok.ok()) ok = ParseSmallInt(root, "count", "count", 1, kMaxTrialsPerSweep, spec.count);
+  if (ok.ok() && root.contains("seed")) ok = Assign(ReadInt(root["seed"], "seed", 0), &spec.seed);
+  if (ok.ok()) ok = ParseSmallInt(root, "max_attempts", "max_attempts", 1, 1000, spec.max_attempts);
+  if (!ok.ok()) return ok;
+  if (spec.method == "random" && spec.count == 0) {
+    return Missing("count", "the number of trials; method random needs it");
+  }
+  return ParseParameters(Field(root, "parameters"), spec.method, spec.parameters);
+}
+
+// "experiments/quickstart.yaml" -> "quickstart".
+std::string NameFromFile(std::string_view file_name) {
+  std::string_view base = file_name.substr(file_name.find_last_of('/') + 1);
+  base = base.substr(0, base.find_last_of('.'));
+  return base.empty() ? "sweep" : std::string(base);
+}
+
+}  // namespace
+
+absl::StatusOr<SweepSpec> ParseSweepJson(std::string_view file_name, const json& root) {
+  SweepSpec spec;
+  spec.file_name = std::string(file_name);
+  spec.name = NameFromFile(file_name);
+  if (absl::Status ok = ParseRoot(root, spec); !ok.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(spec.file_name, ": ", ok.message()));
+  }
+  return spec;
+}
+
+absl::StatusOr<SweepSpec> ParseSweepYaml(std::string_view file_name, std::string_view yaml_text) {
+  absl::StatusOr<json> root = YamlToJson(yaml_text);
+  if (!root.ok()) {
+    // YamlToJson's message starts with "LINE:COLUMN: ".
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(file_name), ":", root.status().message()));
+  }
+  return ParseSweepJson(file_name, *root);
+}
+
+}  // namespace foldstack::sweep

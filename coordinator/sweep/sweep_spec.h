@@ -1,0 +1,87 @@
+#ifndef FOLDSTACK_COORDINATOR_SWEEP_SWEEP_SPEC_H_
+#define FOLDSTACK_COORDINATOR_SWEEP_SWEEP_SPEC_H_
+
+// A sweep file, shaped the way W&B sweep users write them:
+//
+//   name: quickstart                 # default: the file name without .yaml
+//   description: free text
+//   method: grid                     # grid | random
+//   metric: {name: val_macro_f1, goal: maximize}
+//   dataset: {kind: mask, root: data/train, max_samples: 0}
+//   folds: {k: 5, seed: 0, group_by: person, stratify: true}
+//   count: 20                        # random: number of trials (required);
+//                                    # grid: optional cap on the trials
+//   seed: 0                          # seeds random sampling
+//   max_attempts: 3                  # tries per job before it is failed
+//   parameters:                      # see param_spec.h
+//     optimizer: {values: [adam, sgd]}
+//     lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}
+//
+// W&B keys: `entity` and `project` are accepted and ignored (they only route
+// runs to a W&B account); `program`, `command`, `early_terminate`, `run_cap`,
+// `controller`, `job` and `image` are refused with a line saying why, and
+// method bayes is refused. Unlike W&B, metric.goal defaults to minimize only
+// for val_loss (maximize otherwise), and metric.target is not supported.
+// Whether dataset.root exists is checked elsewhere, not here.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "coordinator/sweep/param_spec.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::sweep {
+
+// More trials than this in one sweep is surely a mistake (count and grids).
+inline constexpr int64_t kMaxTrialsPerSweep = 100000;
+
+struct DatasetSpec {
+  std::string kind;  // mask | fashion_mnist
+  std::string root;
+  int64_t max_samples = 0;  // 0 = use every sample
+};
+
+struct FoldSpec {
+  int k = 5;
+  uint64_t seed = 0;
+  std::string group_by = "person";  // person | none
+  bool stratify = true;
+};
+
+struct MetricSpec {
+  std::string name = "val_macro_f1";  // val_macro_f1 | val_accuracy | val_loss
+  std::string goal = "maximize";      // maximize | minimize
+};
+
+struct SweepSpec {
+  std::string file_name;  // where it was read from, for error messages
+  std::string name;
+  std::string description;
+  std::string method;  // grid | random
+  MetricSpec metric;
+  DatasetSpec dataset;
+  FoldSpec folds;
+  int count = 0;     // random: number of trials; grid: 0 = all, else a cap
+  uint64_t seed = 0;
+  int max_attempts = 3;
+  // Keyed by setting name; std::map's name order is the order parameters are
+  // drawn (random) and nested (grid), as in W&B, which sorts them too.
+  std::map<std::string, ParamSpec> parameters;
+};
+
+// Parses and validates a sweep file. Errors are one line, starting with the
+// file name and the key path:
+//   sweep.yaml: parameters.optimizer.values[1]: expected one of sgd, adam; got "sgdd"
+//   sweep.yaml: unknown key "metrc" (did you mean "metric"?)
+//   sweep.yaml:3:5: YAML syntax error: ...
+absl::StatusOr<SweepSpec> ParseSweepYaml(std::string_view file_name, std::string_view yaml_text);
+
+// The same for a sweep already converted to JSON (same keys and rules).
+absl::StatusOr<SweepSpec> ParseSweepJson(std::string_view file_name, const nlohmann::json& root);
+
+}  // namespace foldstack::sweep
+
+#endif  // FOLDSTACK_COORDINATOR_SWEEP_SWEEP_SPEC_H_

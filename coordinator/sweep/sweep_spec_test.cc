@@ -1,0 +1,219 @@
+#include "coordinator/sweep/sweep_spec.h"
+
+#include "gtest/gtest.h"
+
+namespace foldstack::sweep {
+namespace {
+
+constexpr char kQuickstart[] = R"(name: quickstart
+method: grid
+metric: {name: val_macro_f1, goal: maximize}
+dataset: {kind: mask, root: .quickstart/data}
+folds: {k: 3, seed: 0, group_by: person, stratify: true}
+parameters:
+  model: {value: resnet18}
+  optimizer: {values: [adam, sgd]}
+  lr: {value: 0.002}
+  epochs: {value: 3}
+  batch_size: {value: 32}
+  image_size: {value: 64}
+)";
+
+// A realistic random sweep, written as a W&B user would.
+constexpr char kRandomSweep[] = R"(# Mask classification, random search.
+description: >
+  ResNet random search on the mask data.
+entity: my-team      # W&B routing: ignored
+project: masks
+method: random
+count: 24
+seed: 17
+max_attempts: 5
+metric:
+  name: val_loss
+dataset:
+  kind: fashion_mnist
+  root: /data/fmnist
+  max_samples: 5000
+folds:
+  k: 5
+  group_by: none
+  stratify: false
+parameters:
+  model:
+    values: [resnet18, resnet34]
+    probabilities: [0.7, 0.3]
+  optimizer:
+    distribution: categorical
+    values: [sgd, adam]
+  lr:
+    distribution: log_uniform_values
+    min: 1e-4
+    max: 0.1
+  momentum:
+    min: 0.8
+    max: 0.99
+  weight_decay:
+    distribution: q_log_uniform_values
+    min: 0.00001
+    max: 0.01
+    q: 0.00001
+  epochs:
+    min: 2
+    max: 6
+  batch_size:
+    distribution: q_log_uniform_values
+    min: 16
+    max: 128
+    q: 16
+  image_size:
+    distribution: q_uniform
+    min: 64
+    max: 256
+    q: 32
+  seed:
+    distribution: constant
+    value: 3
+)";
+
+std::string ErrorOf(const std::string& yaml) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml("sweep.yaml", yaml);
+  EXPECT_FALSE(spec.ok()) << yaml;
+  return std::string(spec.status().message());
+}
+
+// Replaces the first occurrence of `from` in the quickstart file.
+std::string Quickstart(const std::string& from, const std::string& to) {
+  std::string text = kQuickstart;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(ParseSweepYamlTest, ParsesTheQuickstart) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml("experiments/quickstart.yaml", kQuickstart);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "quickstart");
+  EXPECT_EQ(spec->method, "grid");
+  EXPECT_EQ(spec->metric.name, "val_macro_f1");
+  EXPECT_EQ(spec->metric.goal, "maximize");
+  EXPECT_EQ(spec->dataset.kind, "mask");
+  EXPECT_EQ(spec->dataset.root, ".quickstart/data");
+  EXPECT_EQ(spec->folds.k, 3);
+  EXPECT_EQ(spec->folds.group_by, "person");
+  EXPECT_TRUE(spec->folds.stratify);
+  EXPECT_EQ(spec->count, 0);
+  EXPECT_EQ(spec->max_attempts, 3);
+  ASSERT_EQ(spec->parameters.size(), 6u);
+  EXPECT_EQ(spec->parameters.at("optimizer").values.size(), 2u);
+  EXPECT_EQ(spec->parameters.at("lr").value, 0.002);
+}
+
+TEST(ParseSweepYamlTest, ParsesARealisticRandomSweep) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml("sweeps/fmnist.yml", kRandomSweep);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "fmnist");  // from the file name
+  EXPECT_EQ(spec->description, "ResNet random search on the mask data.\n");
+  EXPECT_EQ(spec->count, 24);
+  EXPECT_EQ(spec->seed, 17u);
+  EXPECT_EQ(spec->max_attempts, 5);
+  EXPECT_EQ(spec->metric.goal, "minimize");  // val_loss defaults to minimize
+  EXPECT_EQ(spec->dataset.max_samples, 5000);
+  EXPECT_EQ(spec->folds.group_by, "none");
+  EXPECT_FALSE(spec->folds.stratify);
+  EXPECT_EQ(spec->parameters.size(), 9u);
+  EXPECT_EQ(spec->parameters.at("momentum").distribution, Distribution::kUniform);
+  EXPECT_EQ(spec->parameters.at("epochs").distribution, Distribution::kIntUniform);
+  EXPECT_EQ(spec->parameters.at("model").probabilities, (std::vector<double>{0.7, 0.3}));
+}
+
+TEST(ParseSweepYamlTest, ErrorsNameTheFileAndKeyPath) {
+  EXPECT_EQ(ErrorOf(Quickstart("values: [adam, sgd]", "values: [adam, sgdd]")),
+            "sweep.yaml: parameters.optimizer.values[1]: expected one of sgd, adam; got \"sgdd\"");
+  EXPECT_EQ(ErrorOf(Quickstart("metric:", "metrc:")),
+            "sweep.yaml: unknown key \"metrc\" (did you mean \"metric\"?)");
+  EXPECT_EQ(ErrorOf(Quickstart("k: 3", "k: five")),
+            "sweep.yaml: folds.k: expected an integer >= 2, got \"five\"");
+  EXPECT_EQ(ErrorOf(Quickstart("lr: {value: 0.002}", "lr: {mu: 1}")),
+            "sweep.yaml: parameters.lr: expected one of value, values, distribution/min/max");
+  EXPECT_EQ(ErrorOf(Quickstart("lr: {value: 0.002}", "lr: {min: abc, max: 1}")),
+            "sweep.yaml: parameters.lr.min: expected a number, got \"abc\"");
+  EXPECT_EQ(ErrorOf(Quickstart("kind: mask, ", "")),
+            "sweep.yaml: dataset.kind: missing (expected one of mask, fashion_mnist)");
+  EXPECT_EQ(ErrorOf(Quickstart("kind: mask", "kind: cifar")),
+            "sweep.yaml: dataset.kind: expected one of mask, fashion_mnist; got \"cifar\"");
+  EXPECT_EQ(ErrorOf(Quickstart(", root: .quickstart/data", "")),
+            "sweep.yaml: dataset.root: missing (expected the dataset's directory)");
+  EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: random")),
+            "sweep.yaml: count: missing (expected the number of trials; method random needs it)");
+  EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: bayes")),
+            "sweep.yaml: method: expected one of grid, random; got \"bayes\"");
+  EXPECT_EQ(ErrorOf(Quickstart("goal: maximize", "goal: max")),
+            "sweep.yaml: metric.goal: expected one of maximize, minimize; got \"max\"");
+  EXPECT_EQ(ErrorOf(Quickstart("name: val_macro_f1", "name: f1")),
+            "sweep.yaml: metric.name: expected one of val_macro_f1, val_accuracy, val_loss; got "
+            "\"f1\"");
+  EXPECT_EQ(ErrorOf(Quickstart("group_by: person", "group_by: family")),
+            "sweep.yaml: folds.group_by: expected one of person, none; got \"family\"");
+  EXPECT_EQ(ErrorOf(Quickstart("stratify: true", "stratify: yes")),
+            "sweep.yaml: folds.stratify: expected true or false, got \"yes\"");
+}
+
+TEST(ParseSweepYamlTest, StructuralErrors) {
+  EXPECT_EQ(ErrorOf("method: grid\ndataset: {kind: mask, root: d}\nparameters: {}\n"),
+            "sweep.yaml: parameters: expected at least one parameter");
+  EXPECT_EQ(ErrorOf("method: grid\ndataset: {kind: mask, root: d}\n"),
+            "sweep.yaml: parameters: missing (expected at least one trainer setting)");
+  EXPECT_EQ(ErrorOf("method: grid\nparameters: {lr: {value: 1}}\n"),
+            "sweep.yaml: dataset: missing (expected {kind: mask | fashion_mnist, root: DIR})");
+  EXPECT_EQ(ErrorOf(""),
+            "sweep.yaml: empty sweep file (expected a mapping with method, dataset, parameters)");
+  EXPECT_EQ(ErrorOf("- a\n- b\n"), "sweep.yaml: expected a mapping, got [\"a\",\"b\"]");
+  EXPECT_EQ(ErrorOf(Quickstart("folds: {k: 3,", "folds: {k: 3, kk: 2,")),
+            "sweep.yaml: folds: unknown key \"kk\" (did you mean \"k\"?)");
+  EXPECT_EQ(ErrorOf(Quickstart("k: 3", "k: 5000")),
+            "sweep.yaml: folds.k: expected at most 1000, got 5000");
+}
+
+TEST(ParseSweepYamlTest, WandbKeysWeDoNotSupportAreRefusedWithAReason) {
+  EXPECT_EQ(ErrorOf(std::string("program: train.py\n") + kQuickstart),
+            "sweep.yaml: program: is not used: trials run foldstack's built-in trainer, remove it");
+  EXPECT_NE(ErrorOf(std::string("early_terminate: {type: hyperband}\n") + kQuickstart)
+                .find("sweep.yaml: early_terminate: is not supported"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(std::string("run_cap: 10\n") + kQuickstart).find("use count"),
+            std::string::npos);
+  EXPECT_TRUE(ParseSweepYaml("s.yaml", std::string("entity: me\nproject: p\n") + kQuickstart).ok());
+}
+
+TEST(ParseSweepYamlTest, GridSweepsRefuseDistributionsUpFront) {
+  EXPECT_NE(ErrorOf(Quickstart("lr: {value: 0.002}",
+                               "lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}"))
+                .find("sweep.yaml: parameters.lr: grid sweeps need values lists"),
+            std::string::npos);
+  EXPECT_TRUE(
+      ParseSweepYaml("s.yaml", Quickstart("epochs: {value: 3}", "epochs: {min: 1, max: 3}")).ok());
+}
+
+TEST(ParseSweepYamlTest, SyntaxErrorsCarryFileLineAndColumn) {
+  const std::string message = ErrorOf("name: x\nmethod: grid\nparameters:\n  lr: {value: [1\n");
+  EXPECT_EQ(message.rfind("sweep.yaml:", 0), 0u) << message;
+  EXPECT_NE(message.find("YAML syntax error"), std::string::npos) << message;
+  // Duplicates are caught with their position too.
+  EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: grid\nmethod: random")),
+            "sweep.yaml:3:1: duplicate key \"method\"");
+}
+
+TEST(ParseSweepJsonTest, AcceptsTheSameShapeAsJson) {
+  const nlohmann::json root = {
+      {"method", "random"},
+      {"count", 2},
+      {"dataset", {{"kind", "mask"}, {"root", "d"}}},
+      {"parameters", {{"lr", {{"min", 0.001}, {"max", 0.01}}}}}};
+  absl::StatusOr<SweepSpec> spec = ParseSweepJson("api", root);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->name, "api");
+}
+
+}  // namespace
+}  // namespace foldstack::sweep

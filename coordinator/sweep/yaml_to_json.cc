@@ -1,0 +1,120 @@
+#include "coordinator/sweep/yaml_to_json.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <regex>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "yaml-cpp/yaml.h"
+
+namespace foldstack::sweep {
+namespace {
+
+std::string Where(const YAML::Mark& mark) {
+  return absl::StrCat(mark.line + 1, ":", mark.column + 1, ": ");
+}
+
+// A plain scalar typed by the YAML 1.2 core schema.
+nlohmann::json TypePlainScalar(const std::string& text) {
+  static const std::regex kNull("~|null|Null|NULL|");
+  static const std::regex kTrue("true|True|TRUE");
+  static const std::regex kFalse("false|False|FALSE");
+  static const std::regex kDecimal("[-+]?[0-9]+");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  static const std::regex kInf("([-+]?)\\.(inf|Inf|INF)");
+  static const std::regex kNan("\\.(nan|NaN|NAN)");
+  if (std::regex_match(text, kNull)) return nullptr;
+  if (std::regex_match(text, kTrue)) return true;
+  if (std::regex_match(text, kFalse)) return false;
+  if (std::regex_match(text, kDecimal)) {
+    int64_t signed_value;
+    if (absl::SimpleAtoi(text, &signed_value)) return signed_value;
+    uint64_t unsigned_value;
+    if (absl::SimpleAtoi(text, &unsigned_value)) return unsigned_value;
+    return std::strtod(text.c_str(), nullptr);  // too big for any integer type
+  }
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'o')) {
+    const int base = text[1] == 'x' ? 16 : 8;
+    const std::string digits = text.substr(2);
+    if (digits.find_first_not_of(base == 16 ? "0123456789abcdefABCDEF" : "01234567") ==
+        std::string::npos) {
+      errno = 0;
+      const unsigned long long value = std::strtoull(digits.c_str(), nullptr, base);
+      if (errno == 0) return static_cast<uint64_t>(value);
+    }
+    return text;
+  }
+  if (std::regex_match(text, kFloat)) return std::strtod(text.c_str(), nullptr);
+  std::smatch inf;
+  if (std::regex_match(text, inf, kInf)) {
+    return inf[1] == "-" ? -std::numeric_limits<double>::infinity()
+                         : std::numeric_limits<double>::infinity();
+  }
+  if (std::regex_match(text, kNan)) return std::numeric_limits<double>::quiet_NaN();
+  return text;
+}
+
+absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return nlohmann::json(nullptr);
+    case YAML::NodeType::Scalar: {
+      // "!" is the tag of quoted scalars, "?" of plain ones.
+      const std::string& tag = node.Tag();
+      if (tag == "!" || tag == "tag:yaml.org,2002:str") return nlohmann::json(node.Scalar());
+      return TypePlainScalar(node.Scalar());
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json array = nlohmann::json::array();
+      for (const YAML::Node& item : node) {
+        absl::StatusOr<nlohmann::json> converted = Convert(item);
+        if (!converted.ok()) return converted.status();
+        array.push_back(*std::move(converted));
+      }
+      return array;
+    }
+    case YAML::NodeType::Map: {
+      nlohmann::json object = nlohmann::json::object();
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(Where(entry.first.Mark()), "map keys must be plain names"));
+        }
+        const std::string key = entry.first.Scalar();
+        if (object.contains(key)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(Where(entry.first.Mark()), "duplicate key \"", key, "\""));
+        }
+        absl::StatusOr<nlohmann::json> converted = Convert(entry.second);
+        if (!converted.ok()) return converted.status();
+        object[key] = *std::move(converted);
+      }
+      return object;
+    }
+  }
+  return absl::InternalError("unknown YAML node type");
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> YamlToJson(std::string_view yaml_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(e.mark), "YAML syntax error: ", e.msg));
+  }
+  try {
+    return Convert(root);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(Where(e.mark), "YAML error: ", e.msg));
+  }
+}
+
+}  // namespace foldstack::sweep
