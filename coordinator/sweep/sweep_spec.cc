@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_numbers.h"
 #include "coordinator/sweep/json_fields.h"
 #include "coordinator/sweep/param_sampling.h"
 #include "coordinator/sweep/yaml_to_json.h"
@@ -142,7 +143,10 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   absl::Status ok;
   if (root.contains("name")) ok = Assign(ReadString(root["name"], "name"), &spec.name);
   if (ok.ok() && root.contains("description")) {
-    if (!root["description"].is_string()) return ErrorAt("description", "expected a string");
+    if (!root["description"].is_string()) {
+      return ErrorAt("description", absl::StrCat("expected a string, got ",
+                                                 common::DescribeJson(root["description"])));
+    }
     spec.description = root["description"].get<std::string>();
   }
   if (!ok.ok()) return ok;

@@ -171,6 +171,8 @@ TEST(ParseSweepYamlTest, StructuralErrors) {
   EXPECT_EQ(ErrorOf("- a\n- b\n"), "sweep.yaml: expected a mapping, got [\"a\",\"b\"]");
   EXPECT_EQ(ErrorOf(Quickstart("folds: {k: 3,", "folds: {k: 3, kk: 2,")),
             "sweep.yaml: folds: unknown key \"kk\" (did you mean \"k\"?)");
+  EXPECT_EQ(ErrorOf(Quickstart("name: quickstart", "description: [a]")),
+            "sweep.yaml: description: expected a string, got [\"a\"]");
   EXPECT_EQ(ErrorOf(Quickstart("k: 3", "k: 5000")),
             "sweep.yaml: folds.k: expected at most 1000, got 5000");
 }
@@ -196,6 +198,8 @@ TEST(ParseSweepYamlTest, GridSweepsRefuseDistributionsUpFront) {
 }
 
 TEST(ParseSweepYamlTest, SyntaxErrorsCarryFileLineAndColumn) {
+  EXPECT_EQ(ErrorOf("name: x\nmethod: grid\nfolds: k: 3\n"),
+            "sweep.yaml:3:9: YAML syntax error: illegal map value");
   const std::string message = ErrorOf("name: x\nmethod: grid\nparameters:\n  lr: {value: [1\n");
   EXPECT_EQ(message.rfind("sweep.yaml:", 0), 0u) << message;
   EXPECT_NE(message.find("YAML syntax error"), std::string::npos) << message;

@@ -56,6 +56,12 @@ TEST(YamlToJsonTest, SyntaxErrorsCarryLineAndColumn) {
   EXPECT_NE(parsed.status().message().find("YAML syntax error"), std::string::npos);
 }
 
+TEST(YamlToJsonTest, SyntaxErrorPointsAtTheOffendingToken) {
+  absl::StatusOr<json> parsed = YamlToJson("name: x\nmethod: grid\nfolds: k: 3\n");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "3:9: YAML syntax error: illegal map value");
+}
+
 TEST(YamlToJsonTest, DuplicateKeysAreRefused) {
   absl::StatusOr<json> parsed = YamlToJson("a: 1\nb:\n  c: 1\n  c: 2\n");
   ASSERT_FALSE(parsed.ok());
