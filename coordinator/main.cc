@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   std::mutex mutex;
   std::condition_variable wake;
   std::thread reaper([&] {
-    const auto period = std::chrono::milliseconds(std::max(50, options.lease_ttl_ms / 10));
+    const auto period = std::chrono::milliseconds(std::max<int64_t>(50, options.lease_ttl_ms / 10));
     std::unique_lock<std::mutex> lock(mutex);
     while (!wake.wait_for(lock, period, [&] { return stopping.load(); })) {
       absl::StatusOr<int> expired = jobs.ExpireLeases();

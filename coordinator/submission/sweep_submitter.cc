@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/split/kfold.h"
 #include "coordinator/sweep/sweep_spec.h"
+#include "coordinator/sweep/trials.h"
 #include "data/dataset.h"
 
 namespace foldstack::coordinator {
