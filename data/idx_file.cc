@@ -1,0 +1,76 @@
+#include "data/idx_file.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace foldstack::data {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// Reads exactly `n` bytes or reports how many were read.
+absl::Status ReadExactly(gzFile file, void* out, size_t n, const std::string& path, const char* what) {
+  char* dst = static_cast<char*>(out);
+  size_t done = 0;
+  while (done < n) {
+    // gzread takes an unsigned count; read in chunks well below 4 GiB.
+    unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+    int got = gzread(file, dst + done, chunk);
+    if (got < 0) return absl::DataLossError(absl::StrCat(path, ": read error in ", what));
+    if (got == 0) {
+      return absl::DataLossError(absl::StrCat(path, ": truncated ", what, ": expected ", n, " bytes, got ", done));
+    }
+    done += static_cast<size_t>(got);
+  }
+  return absl::OkStatus();
+}
+
+uint32_t BigEndian32(const unsigned char b[4]) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FindIdxFile(const std::string& dir, const std::string& base) {
+  std::string plain = (std::filesystem::path(dir) / base).string();
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(plain, ec)) return plain;
+  if (std::filesystem::is_regular_file(plain + ".gz", ec)) return plain + ".gz";
+  return absl::NotFoundError(absl::StrCat("dataset root ", dir, ": missing ", base, " (or ", base, ".gz)"));
+}
+
+absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path, uint32_t expected_magic, bool header_only) {
+  GzFile file(gzopen(path.c_str(), "rb"));
+  if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  unsigned char word[4];
+  if (auto s = ReadExactly(file.get(), word, 4, path, "header"); !s.ok()) return s;
+  uint32_t magic = BigEndian32(word);
+  if (magic != expected_magic) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: bad IDX magic number 0x%08x, expected 0x%08x", path, magic, expected_magic));
+  }
+  IdxArray array;
+  const int num_dims = magic & 0xff;
+  size_t total = 1;
+  for (int d = 0; d < num_dims; ++d) {
+    if (auto s = ReadExactly(file.get(), word, 4, path, "header"); !s.ok()) return s;
+    array.dims.push_back(BigEndian32(word));
+    total *= array.dims.back();
+  }
+  if (header_only) return array;
+  array.data.resize(total);
+  if (auto s = ReadExactly(file.get(), array.data.data(), total, path, "data"); !s.ok()) return s;
+  return array;
+}
+
+}  // namespace foldstack::data

@@ -1,0 +1,120 @@
+#include "data/image_source.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "data/dataset.h"
+#include "data/synth.h"
+#include "gtest/gtest.h"
+#include "opencv2/imgcodecs.hpp"
+#include "opencv2/imgproc.hpp"
+
+namespace fs = std::filesystem;
+
+namespace foldstack::data {
+namespace {
+
+// Two people at the competition's full 384x512.
+class MaskImageSourceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = new std::string(std::string(std::getenv("TEST_TMPDIR")) + "/full");
+    ASSERT_TRUE(WriteSynthDataset({.out_dir = *root_, .people = 2, .seed = 8}).ok());
+    auto index = LoadDatasetIndex(DatasetKind::kMask, *root_);
+    ASSERT_TRUE(index.ok()) << index.status();
+    key_ = new std::string(index->samples[0].key);
+  }
+  static std::string* root_;
+  static std::string* key_;
+};
+std::string* MaskImageSourceTest::root_ = nullptr;
+std::string* MaskImageSourceTest::key_ = nullptr;
+
+TEST_F(MaskImageSourceTest, ReturnsRgbOfExactlyTheAskedSize) {
+  auto source = ImageSource::Open(DatasetKind::kMask, *root_);
+  ASSERT_TRUE(source.ok()) << source.status();
+  for (auto [w, h] : {std::pair{384, 512}, std::pair{64, 64}, std::pair{100, 90}, std::pair{500, 600}}) {
+    auto image = (*source)->Load(*key_, w, h);
+    ASSERT_TRUE(image.ok()) << image.status();
+    EXPECT_EQ(image->cols, w);
+    EXPECT_EQ(image->rows, h);
+    EXPECT_EQ(image->type(), CV_8UC3);
+  }
+}
+
+TEST_F(MaskImageSourceTest, ReducedDecodingMatchesAFullDecode) {
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, 48, 64), 8);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, 49, 64), 4);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, 96, 128), 4);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, 128, 128), 2);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, 224, 224), 1);
+  auto source = ImageSource::Open(DatasetKind::kMask, *root_);
+  ASSERT_TRUE(source.ok());
+  auto reduced = (*source)->Load(*key_, 48, 64);  // decoded at 1/8 scale
+  ASSERT_TRUE(reduced.ok()) << reduced.status();
+  cv::Mat full = cv::imread(*root_ + "/" + *key_), expected;
+  cv::cvtColor(full, full, cv::COLOR_BGR2RGB);
+  cv::resize(full, expected, cv::Size(48, 64), 0, 0, cv::INTER_AREA);
+  cv::Mat diff;
+  cv::absdiff(*reduced, expected, diff);
+  // Same picture (RGB order included): mean per-channel error of a few levels only.
+  cv::Scalar mean = cv::mean(diff);
+  for (int c = 0; c < 3; ++c) EXPECT_LT(mean[c], 8.0) << "channel " << c;
+}
+
+TEST(ImageSourceTest, ChannelOrderIsRgbAndSmallFilesAreNotReducedTooFar) {
+  const std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/red";
+  fs::create_directories(root);
+  // 40x40 pure red (BGR 0,0,255), smaller than the nominal 384x512.
+  cv::imwrite(root + "/red.png", cv::Mat(40, 40, CV_8UC3, cv::Scalar(0, 0, 255)));
+  auto source = ImageSource::Open(DatasetKind::kMask, root);
+  ASSERT_TRUE(source.ok());
+  auto image = (*source)->Load("red.png", 32, 32);
+  ASSERT_TRUE(image.ok()) << image.status();
+  cv::Vec3b pixel = image->at<cv::Vec3b>(16, 16);
+  EXPECT_EQ(pixel, cv::Vec3b(255, 0, 0));
+}
+
+TEST(ImageSourceTest, CorruptAndMissingFilesNameTheFullPath) {
+  const std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/corrupt";
+  fs::create_directories(root + "/train/images/p");
+  std::ofstream(root + "/train/images/p/mask1.jpg") << "not a jpeg";
+  auto source = ImageSource::Open(DatasetKind::kMask, root);
+  ASSERT_TRUE(source.ok());
+  const std::string abs = fs::absolute(root).string();
+  auto corrupt = (*source)->Load("train/images/p/mask1.jpg", 64, 64);
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.status().message(), "cannot decode image " + abs + "/train/images/p/mask1.jpg");
+  auto missing = (*source)->Load("train/images/p/mask2.jpg", 300, 400);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "cannot decode image " + abs + "/train/images/p/mask2.jpg");
+  EXPECT_FALSE((*source)->Load("train/images/p/mask1.jpg", 0, 64).ok());
+  auto no_root = ImageSource::Open(DatasetKind::kMask, root + "/absent");
+  EXPECT_EQ(no_root.status().message(), "dataset root " + root + "/absent: no such directory");
+}
+
+TEST_F(MaskImageSourceTest, LoadIsThreadSafe) {
+  auto source = ImageSource::Open(DatasetKind::kMask, *root_);
+  ASSERT_TRUE(source.ok());
+  auto reference = (*source)->Load(*key_, 32, 32);
+  ASSERT_TRUE(reference.ok());
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto image = (*source)->Load(*key_, 32, 32);
+        if (!image.ok() || cv::norm(*image, *reference, cv::NORM_L1) != 0) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+}  // namespace
+}  // namespace foldstack::data

@@ -1,0 +1,220 @@
+#include "data/synth.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "data/dataset.h"
+#include "data/image_source.h"
+#include "gtest/gtest.h"
+
+namespace fs = std::filesystem;
+
+namespace foldstack::data {
+namespace {
+
+std::string TempDir(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Rows of a csv file, without the header, split into columns.
+std::vector<std::vector<std::string>> CsvRows(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows.push_back(absl::StrSplit(line, ','));
+  return rows;
+}
+
+SynthOptions Small(const std::string& dir, int people, uint64_t seed, double noise = 0) {
+  return {.out_dir = TempDir(dir), .people = people, .seed = seed, .label_noise = noise, .width = 48, .height = 64};
+}
+
+TEST(SynthTest, LayoutMatchesTheCompetition) {
+  auto report = WriteSynthDataset(Small("layout", 5, 1));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->people, 5);
+  EXPECT_EQ(report->images, 35);
+  EXPECT_EQ(report->noisy_people, 0);
+  const std::string root = TempDir("layout");
+  EXPECT_EQ(ReadFile(root + "/train/train.csv").substr(0, 24), "id,gender,race,age,path\n");
+  EXPECT_EQ(ReadFile(root + "/label_noise.csv"), "person,kind,given,truth\n");
+  EXPECT_NE(ReadFile(root + "/README.txt").find("synthetic"), std::string::npos);
+  auto rows = CsvRows(root + "/train/train.csv");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0][0], "000001");
+  EXPECT_EQ(rows[4][0], "000005");
+  for (const auto& row : rows) {
+    EXPECT_EQ(row[2], "Asian");
+    EXPECT_EQ(row[4], row[0] + "_" + row[1] + "_Asian_" + row[3]);
+    for (const char* photo : kMaskPhotoNames) {
+      EXPECT_TRUE(fs::is_regular_file(root + "/train/images/" + row[4] + "/" + photo + ".jpg")) << row[4] << photo;
+    }
+  }
+  auto index = LoadDatasetIndex(DatasetKind::kMask, root);
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_EQ(index->samples.size(), 35u);
+}
+
+TEST(SynthTest, SameSeedSameFilesDifferentSeedDifferentPeople) {
+  ASSERT_TRUE(WriteSynthDataset(Small("det_a", 8, 21, 0.5)).ok());
+  SynthOptions threads_differ = Small("det_b", 8, 21, 0.5);
+  threads_differ.threads = 3;
+  ASSERT_TRUE(WriteSynthDataset(threads_differ).ok());
+  ASSERT_TRUE(WriteSynthDataset(Small("det_c", 8, 22, 0.5)).ok());
+  for (const char* file : {"/train/train.csv", "/label_noise.csv"}) {
+    EXPECT_EQ(ReadFile(TempDir("det_a") + file), ReadFile(TempDir("det_b") + file)) << file;
+  }
+  EXPECT_NE(ReadFile(TempDir("det_a") + "/train/train.csv"), ReadFile(TempDir("det_c") + "/train/train.csv"));
+  auto index = LoadDatasetIndex(DatasetKind::kMask, TempDir("det_a"));
+  ASSERT_TRUE(index.ok()) << index.status();
+  for (const Sample& s : index->samples) {
+    ASSERT_TRUE(ReadFile(TempDir("det_a") + "/" + s.key) == ReadFile(TempDir("det_b") + "/" + s.key)) << s.key;
+  }
+}
+
+TEST(SynthTest, ImbalanceIsLikeTheRealData) {
+  SynthOptions options = Small("imbalance", 1000, 3);
+  options.width = 16;
+  options.height = 16;
+  ASSERT_TRUE(WriteSynthDataset(options).ok());
+  int women = 0, exactly_60 = 0;
+  std::vector<int> bins(3, 0);
+  for (const auto& row : CsvRows(TempDir("imbalance") + "/train/train.csv")) {
+    int age = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(row[3], &age));
+    ASSERT_GE(age, 18);
+    women += row[1] == "female";
+    ++bins[AgeBin(age)];
+    exactly_60 += age == 60;
+  }
+  EXPECT_NEAR(women / 1000.0, 0.6, 0.05);
+  EXPECT_NEAR(bins[0] / 1000.0, 0.45, 0.05);
+  EXPECT_NEAR(bins[1] / 1000.0, 0.45, 0.05);
+  EXPECT_NEAR(bins[2] / 1000.0, 0.10, 0.03);
+  EXPECT_GT(exactly_60, bins[2] / 2);
+}
+
+// Noise changes labels only: the same seed without noise draws the same people,
+// so the noisy data set's files can be checked against the clean one.
+TEST(SynthTest, LabelNoiseCsvMatchesWhatWasWritten) {
+  ASSERT_TRUE(WriteSynthDataset(Small("clean", 60, 5)).ok());
+  auto report = WriteSynthDataset(Small("noisy", 60, 5, 0.3));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->noisy_people, 18);
+  const std::string clean = TempDir("clean"), noisy = TempDir("noisy");
+  auto clean_rows = CsvRows(clean + "/train/train.csv");
+  auto noisy_rows = CsvRows(noisy + "/train/train.csv");
+  std::map<std::string, int> row_of;  // noisy folder name -> row
+  for (int i = 0; i < 60; ++i) row_of[noisy_rows[i][4]] = i;
+  auto noise = CsvRows(noisy + "/label_noise.csv");
+  ASSERT_EQ(noise.size(), 18u);
+  std::map<std::string, int> kinds;
+  for (const auto& n : noise) {
+    ASSERT_EQ(n.size(), 4u);
+    ASSERT_TRUE(row_of.count(n[0])) << n[0];
+    int i = row_of[n[0]];
+    const auto& given = noisy_rows[i];
+    const auto& truth = clean_rows[i];
+    ++kinds[n[1]];
+    const std::string folder = "/train/images/";
+    if (n[1] == "gender") {
+      EXPECT_EQ(given[1], n[2]);
+      EXPECT_EQ(truth[1], n[3]);
+      EXPECT_NE(n[2], n[3]);
+      // The photos show the true gender: identical to the clean data set's.
+      EXPECT_TRUE(ReadFile(noisy + folder + given[4] + "/normal.jpg") == ReadFile(clean + folder + truth[4] + "/normal.jpg"));
+    } else if (n[1] == "age") {
+      int given_age = 0, true_age = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(n[2], &given_age) && absl::SimpleAtoi(n[3], &true_age));
+      EXPECT_EQ(given[3], n[2]);
+      EXPECT_EQ(truth[3], n[3]);
+      EXPECT_NE(AgeBin(given_age), AgeBin(true_age));
+    } else {
+      ASSERT_EQ(n[1], "mask_swap");
+      EXPECT_EQ(n[2], "incorrect_mask<->normal");
+      EXPECT_EQ(given, truth);
+      EXPECT_TRUE(ReadFile(noisy + folder + given[4] + "/incorrect_mask.jpg") == ReadFile(clean + folder + truth[4] + "/normal.jpg"));
+      EXPECT_TRUE(ReadFile(noisy + folder + given[4] + "/normal.jpg") == ReadFile(clean + folder + truth[4] + "/incorrect_mask.jpg"));
+    }
+  }
+  EXPECT_EQ(kinds.size(), 3u) << "all three kinds of noise should appear among 18 people";
+  // Untouched people are identical in both.
+  int same = 0;
+  for (int i = 0; i < 60; ++i) same += noisy_rows[i] == clean_rows[i];
+  EXPECT_EQ(same, 60 - kinds["gender"] - kinds["age"]);
+}
+
+TEST(SynthTest, RejectsBadOptions) {
+  EXPECT_EQ(WriteSynthDataset(Small("bad", 0, 1)).status().message(), "synth: --people 0, expected >= 1");
+  EXPECT_EQ(WriteSynthDataset(Small("bad", 3, 1, 1.5)).status().message(),
+            "synth: --label-noise 1.5, expected a rate in [0, 1]");
+  EXPECT_FALSE(WriteSynthDataset(SynthOptions{}).ok());
+}
+
+// Catches a generator whose cues are too weak: a nearest-centroid classifier on
+// 16x16 pixels must tell the three mask states apart on people it has not seen
+// (4-fold cross-validation by person), well above chance (1/3).
+TEST(SynthTest, MaskStateIsLearnableAt16Pixels) {
+  SynthOptions options = Small("learn", 40, 11);
+  options.width = 96;
+  options.height = 128;
+  ASSERT_TRUE(WriteSynthDataset(options).ok());
+  auto index = LoadDatasetIndex(DatasetKind::kMask, options.out_dir);
+  auto source = ImageSource::Open(DatasetKind::kMask, options.out_dir);
+  ASSERT_TRUE(index.ok() && source.ok());
+  const int dims = 16 * 16 * 3;
+  std::vector<std::vector<double>> pixels;
+  std::vector<int> state;
+  for (const Sample& s : index->samples) {
+    auto image = (*source)->Load(s.key, 16, 16);
+    ASSERT_TRUE(image.ok()) << image.status();
+    pixels.emplace_back(image->data, image->data + dims);
+    state.push_back(s.label / 6);
+  }
+  std::vector<int> correct(3, 0), total(3, 0);
+  for (int fold = 0; fold < 4; ++fold) {
+    auto held_out = [fold](size_t i) { return static_cast<int>(i / 7) % 4 == fold; };
+    std::vector<std::vector<double>> centroid(3, std::vector<double>(dims, 0));
+    std::vector<int> count(3, 0);
+    for (size_t i = 0; i < pixels.size(); ++i) {
+      if (held_out(i)) continue;
+      for (int d = 0; d < dims; ++d) centroid[state[i]][d] += pixels[i][d];
+      ++count[state[i]];
+    }
+    for (int c = 0; c < 3; ++c)
+      for (double& v : centroid[c]) v /= count[c];
+    for (size_t i = 0; i < pixels.size(); ++i) {
+      if (!held_out(i)) continue;
+      int best = 0;
+      double best_dist = 1e300;
+      for (int c = 0; c < 3; ++c) {
+        double dist = 0;
+        for (int d = 0; d < dims; ++d) dist += (pixels[i][d] - centroid[c][d]) * (pixels[i][d] - centroid[c][d]);
+        if (dist < best_dist) best_dist = dist, best = c;
+      }
+      ++total[state[i]];
+      correct[state[i]] += best == state[i];
+    }
+  }
+  // Balanced accuracy: 5 of 7 photos are "worn", so plain accuracy would reward guessing it.
+  double balanced = 0;
+  for (int c = 0; c < 3; ++c) balanced += static_cast<double>(correct[c]) / total[c] / 3;
+  EXPECT_GT(balanced, 0.7) << "worn " << correct[0] << "/" << total[0] << ", incorrect " << correct[1] << "/"
+                           << total[1] << ", normal " << correct[2] << "/" << total[2];
+}
+
+}  // namespace
+}  // namespace foldstack::data
