@@ -1,0 +1,79 @@
+#ifndef FOLDSTACK_WORKER_TRAINER_EVENT_SINK_H_
+#define FOLDSTACK_WORKER_TRAINER_EVENT_SINK_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace foldstack::trainer {
+
+// Held-out metrics after one epoch (epochs count from 1).
+struct EpochEvent {
+  int epoch = 0;
+  double train_loss = 0;
+  double val_loss = 0;
+  double val_macro_f1 = 0;
+  double val_accuracy = 0;
+  double seconds = 0;  // wall time of this epoch, training + evaluation
+};
+
+// Softmax probabilities of the best checkpoint for some held-out samples:
+// probs is row-major [sample_ids.size(), num_classes].
+struct PredictionsEvent {
+  int num_classes = 0;
+  std::vector<int64_t> sample_ids;
+  std::vector<float> probs;
+};
+
+// The job finished: held-out metrics of the best epoch's weights.
+struct DoneEvent {
+  int best_epoch = 0;
+  double macro_f1 = 0;
+  double accuracy = 0;
+  double val_loss = 0;
+  double seconds = 0;  // wall time of the whole job
+};
+
+// Where the trainer reports progress. The worker agent reads the JSON-lines
+// form from the trainer's stdout; tests collect events in memory.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnEpoch(const EpochEvent& event) = 0;
+  virtual void OnPredictions(const PredictionsEvent& event) = 0;
+  virtual void OnDone(const DoneEvent& event) = 0;
+};
+
+// One JSON object per line, flushed after each:
+//   {"event":"epoch","epoch":1,"train_loss":..,"val_loss":..,"val_macro_f1":..,"val_accuracy":..,"seconds":..}
+//   {"event":"predictions","num_classes":18,"sample_ids":[..],"probs":[..]}
+//   {"event":"done","best_epoch":2,"macro_f1":..,"accuracy":..,"val_loss":..,"seconds":..}
+// Non-finite numbers are written as null.
+class JsonLinesEventSink : public EventSink {
+ public:
+  explicit JsonLinesEventSink(std::FILE* out) : out_(out) {}
+  void OnEpoch(const EpochEvent& event) override;
+  void OnPredictions(const PredictionsEvent& event) override;
+  void OnDone(const DoneEvent& event) override;
+
+ private:
+  void WriteLine(const std::string& line);
+  std::FILE* out_;
+};
+
+// Keeps every event, in order of arrival per kind.
+class CollectingEventSink : public EventSink {
+ public:
+  void OnEpoch(const EpochEvent& event) override { epochs.push_back(event); }
+  void OnPredictions(const PredictionsEvent& event) override { predictions.push_back(event); }
+  void OnDone(const DoneEvent& event) override { done.push_back(event); }
+
+  std::vector<EpochEvent> epochs;
+  std::vector<PredictionsEvent> predictions;
+  std::vector<DoneEvent> done;
+};
+
+}  // namespace foldstack::trainer
+
+#endif  // FOLDSTACK_WORKER_TRAINER_EVENT_SINK_H_

@@ -1,0 +1,168 @@
+#include "worker/trainer/job_config.h"
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <set>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::trainer {
+namespace {
+
+using json = nlohmann::json;
+
+// Reads typed fields out of one JSON object, producing "<source>: <path>: ..." errors.
+class FieldReader {
+ public:
+  FieldReader(const json& object, std::string source, std::string path)
+      : object_(object), source_(std::move(source)), path_(std::move(path)) {}
+
+  absl::Status Error(const std::string& key, const std::string& expected) const {
+    const std::string got = object_.contains(key) ? object_[key].dump() : "nothing";
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_, ": ", Where(key), ": expected ", expected, ", got ", got.substr(0, 80)));
+  }
+
+  bool Has(const std::string& key) const { return object_.contains(key); }
+  std::string Where(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  // Integers may be written as 3 or 3.0 (sweeps emit numbers as doubles).
+  absl::Status Int(const std::string& key, int64_t min, int64_t max, int64_t* out, bool required = true) const {
+    if (!Has(key)) return required ? Error(key, "an integer") : absl::OkStatus();
+    const json& value = object_[key];
+    const std::string expected = absl::StrCat("an integer in [", min, ", ", max, "]");
+    if (!value.is_number()) return Error(key, expected);
+    const double number = value.get<double>();
+    if (std::floor(number) != number || number < static_cast<double>(min) || number > static_cast<double>(max)) {
+      return Error(key, expected);
+    }
+    *out = value.is_number_integer() ? value.get<int64_t>() : static_cast<int64_t>(number);
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  absl::Status SmallInt(const std::string& key, int64_t min, int64_t max, T* out, bool required = true) const {
+    int64_t wide = static_cast<int64_t>(*out);
+    absl::Status status = Int(key, min, max, &wide, required);
+    *out = static_cast<T>(wide);
+    return status;
+  }
+
+  absl::Status Number(const std::string& key, double min, bool min_exclusive, double* out) const {
+    if (!Has(key)) return absl::OkStatus();  // numbers all have defaults
+    const json& value = object_[key];
+    const std::string expected = min_exclusive ? "a positive number" : "a non-negative number";
+    if (!value.is_number()) return Error(key, expected);
+    const double number = value.get<double>();
+    if (!std::isfinite(number) || number < min || (min_exclusive && number == min)) return Error(key, expected);
+    *out = number;
+    return absl::OkStatus();
+  }
+
+  absl::Status String(const std::string& key, std::string* out, bool required = true) const {
+    if (!Has(key)) return required ? Error(key, "a string") : absl::OkStatus();
+    if (!object_[key].is_string() || object_[key].get<std::string>().empty()) return Error(key, "a non-empty string");
+    *out = object_[key].get<std::string>();
+    return absl::OkStatus();
+  }
+
+ private:
+  const json& object_;
+  std::string source_;
+  std::string path_;
+};
+
+#define FOLDSTACK_RETURN_IF_ERROR(expr)     \
+  do {                                      \
+    absl::Status status_ = (expr);          \
+    if (!status_.ok()) return status_;      \
+  } while (false)
+
+absl::Status ParseParams(const json& params, const std::string& source, TrainParams* out) {
+  static const std::set<std::string> kKnown = {"model", "optimizer", "lr", "momentum", "weight_decay",
+                                               "epochs", "batch_size", "image_size", "seed"};
+  for (const auto& item : params.items()) {
+    if (!kKnown.count(item.key())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ": params.", item.key(),
+          ": unknown parameter (known: model, optimizer, lr, momentum, weight_decay, epochs, batch_size, "
+          "image_size, seed)"));
+    }
+  }
+  FieldReader r(params, source, "params");
+  FOLDSTACK_RETURN_IF_ERROR(r.String("model", &out->model, /*required=*/false));
+  FOLDSTACK_RETURN_IF_ERROR(r.String("optimizer", &out->optimizer, /*required=*/false));
+  if (out->optimizer != "adam" && out->optimizer != "sgd") return r.Error("optimizer", "\"adam\" or \"sgd\"");
+  FOLDSTACK_RETURN_IF_ERROR(r.Number("lr", 0.0, /*min_exclusive=*/true, &out->lr));
+  FOLDSTACK_RETURN_IF_ERROR(r.Number("momentum", 0.0, false, &out->momentum));
+  FOLDSTACK_RETURN_IF_ERROR(r.Number("weight_decay", 0.0, false, &out->weight_decay));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("epochs", 1, 100000, &out->epochs, false));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("batch_size", 2, 65536, &out->batch_size, false));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("image_size", 8, 4096, &out->image_size, false));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("seed", 0, std::numeric_limits<int64_t>::max(), &out->seed, false));
+  return absl::OkStatus();
+}
+
+absl::Status ParseSamples(const json& samples, const std::string& source, int num_classes,
+                          std::vector<JobSample>* out) {
+  std::set<int64_t> seen_ids;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const std::string path = absl::StrCat("samples[", i, "]");
+    if (!samples[i].is_object()) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": ", path, ": expected an object"));
+    }
+    FieldReader r(samples[i], source, path);
+    JobSample sample;
+    FOLDSTACK_RETURN_IF_ERROR(r.Int("id", 0, std::numeric_limits<int64_t>::max(), &sample.id));
+    FOLDSTACK_RETURN_IF_ERROR(r.String("key", &sample.key));
+    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("label", 0, num_classes - 1, &sample.label));
+    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &sample.fold));
+    if (!seen_ids.insert(sample.id).second) return r.Error("id", "an id not used by an earlier sample");
+    out->push_back(std::move(sample));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std::string& source) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON: ", e.what()));
+  }
+  if (!root.is_object()) return absl::InvalidArgumentError(source + ": expected a JSON object");
+  FieldReader r(root, source, "");
+  JobConfig job;
+  FOLDSTACK_RETURN_IF_ERROR(r.Int("job_id", 0, std::numeric_limits<int64_t>::max(), &job.job_id));
+  if (!r.Has("dataset") || !root["dataset"].is_object()) return r.Error("dataset", "an object {kind, root}");
+  FieldReader dataset(root["dataset"], source, "dataset");
+  FOLDSTACK_RETURN_IF_ERROR(dataset.String("kind", &job.dataset_kind));
+  FOLDSTACK_RETURN_IF_ERROR(dataset.String("root", &job.dataset_root));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("num_classes", 1, 1 << 20, &job.num_classes));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &job.fold));
+  if (r.Has("params")) {
+    if (!root["params"].is_object()) return r.Error("params", "an object");
+    FOLDSTACK_RETURN_IF_ERROR(ParseParams(root["params"], source, &job.params));
+  }
+  if (!r.Has("samples") || !root["samples"].is_array()) return r.Error("samples", "an array");
+  FOLDSTACK_RETURN_IF_ERROR(ParseSamples(root["samples"], source, job.num_classes, &job.samples));
+  FOLDSTACK_RETURN_IF_ERROR(r.String("device", &job.device, /*required=*/false));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("threads", 1, 1024, &job.threads, false));
+  FOLDSTACK_RETURN_IF_ERROR(r.String("out_dir", &job.out_dir));
+  return job;
+}
+
+absl::StatusOr<JobConfig> LoadJobConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open job file"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseJobConfig(text, path);
+}
+
+}  // namespace foldstack::trainer

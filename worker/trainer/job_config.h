@@ -1,0 +1,59 @@
+#ifndef FOLDSTACK_WORKER_TRAINER_JOB_CONFIG_H_
+#define FOLDSTACK_WORKER_TRAINER_JOB_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace foldstack::trainer {
+
+// One labelled image of the job: `key` is the dataset-relative key the image
+// source understands, `fold` the k-fold the coordinator assigned it to.
+struct JobSample {
+  int64_t id = 0;
+  std::string key;
+  int label = 0;
+  int fold = 0;
+};
+
+// Hyper-parameters ("params" in the job JSON). Only these keys are accepted,
+// so a misspelled sweep parameter is an error rather than silently ignored.
+struct TrainParams {
+  std::string model = "resnet18";  // timm name, see ModelNames()
+  std::string optimizer = "adam";  // "adam" or "sgd"
+  double lr = 1e-3;
+  double momentum = 0.9;  // sgd only
+  double weight_decay = 0.0;
+  int epochs = 1;
+  int batch_size = 32;  // >= 2 (BatchNorm needs more than one sample per batch)
+  int image_size = 64;  // square input side
+  uint64_t seed = 0;
+};
+
+// A training job: train on samples whose fold != `fold`, evaluate on fold == `fold`.
+struct JobConfig {
+  int64_t job_id = 0;
+  std::string dataset_kind;  // e.g. "mask", parsed by data::ParseDatasetKind
+  std::string dataset_root;
+  int num_classes = 0;
+  int fold = 0;
+  TrainParams params;
+  std::vector<JobSample> samples;
+  std::string device = "cpu";  // "cpu", "cuda" or "cuda:N"
+  int threads = 1;
+  std::string out_dir;
+};
+
+// Parses and validates the job JSON (format in trainer_main.h). `source` names
+// the input in errors, which are one line, e.g.
+//   job.json: params.lr: expected a positive number, got "abc"
+absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std::string& source);
+
+// Reads `path` and parses it with ParseJobConfig.
+absl::StatusOr<JobConfig> LoadJobConfig(const std::string& path);
+
+}  // namespace foldstack::trainer
+
+#endif  // FOLDSTACK_WORKER_TRAINER_JOB_CONFIG_H_

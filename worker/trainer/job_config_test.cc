@@ -1,0 +1,96 @@
+#include "worker/trainer/job_config.h"
+
+#include "gtest/gtest.h"
+
+namespace foldstack::trainer {
+namespace {
+
+constexpr char kJob[] = R"({"job_id": 7, "dataset": {"kind": "mask", "root": "/abs/root"}, "num_classes": 18, "fold": 0,
+ "params": {"model": "resnet18", "optimizer": "sgd", "lr": 0.01, "momentum": 0.8, "weight_decay": 0.0001,
+            "epochs": 3, "batch_size": 32.0, "image_size": 64, "seed": 5},
+ "samples": [{"id": 11, "key": "train/images/000001_female_Asian_45/mask1.jpg", "label": 4, "fold": 2},
+             {"id": 12, "key": "train/images/000002_male_Asian_20/normal.jpg", "label": 17, "fold": 0}],
+ "device": "cpu", "threads": 2, "out_dir": "/tmp/job7"})";
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+std::string ErrorOf(const std::string& text) {
+  absl::StatusOr<JobConfig> job = ParseJobConfig(text, "job.json");
+  EXPECT_FALSE(job.ok());
+  return job.ok() ? "" : std::string(job.status().message());
+}
+
+TEST(JobConfigTest, ParsesEveryField) {
+  absl::StatusOr<JobConfig> job = ParseJobConfig(kJob, "job.json");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->job_id, 7);
+  EXPECT_EQ(job->dataset_kind, "mask");
+  EXPECT_EQ(job->dataset_root, "/abs/root");
+  EXPECT_EQ(job->num_classes, 18);
+  EXPECT_EQ(job->fold, 0);
+  EXPECT_EQ(job->params.model, "resnet18");
+  EXPECT_EQ(job->params.optimizer, "sgd");
+  EXPECT_DOUBLE_EQ(job->params.lr, 0.01);
+  EXPECT_DOUBLE_EQ(job->params.momentum, 0.8);
+  EXPECT_DOUBLE_EQ(job->params.weight_decay, 0.0001);
+  EXPECT_EQ(job->params.epochs, 3);
+  EXPECT_EQ(job->params.batch_size, 32);  // 32.0 accepted as an integer
+  EXPECT_EQ(job->params.image_size, 64);
+  EXPECT_EQ(job->params.seed, 5u);
+  ASSERT_EQ(job->samples.size(), 2u);
+  EXPECT_EQ(job->samples[0].id, 11);
+  EXPECT_EQ(job->samples[0].key, "train/images/000001_female_Asian_45/mask1.jpg");
+  EXPECT_EQ(job->samples[0].label, 4);
+  EXPECT_EQ(job->samples[0].fold, 2);
+  EXPECT_EQ(job->samples[1].label, 17);
+  EXPECT_EQ(job->device, "cpu");
+  EXPECT_EQ(job->threads, 2);
+  EXPECT_EQ(job->out_dir, "/tmp/job7");
+}
+
+TEST(JobConfigTest, OptionalFieldsDefault) {
+  absl::StatusOr<JobConfig> job = ParseJobConfig(
+      R"({"job_id": 1, "dataset": {"kind": "mask", "root": "/r"}, "num_classes": 2, "fold": 1,
+          "samples": [], "out_dir": "/o"})",
+      "job.json");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->params.model, "resnet18");
+  EXPECT_EQ(job->params.optimizer, "adam");
+  EXPECT_EQ(job->params.epochs, 1);
+  EXPECT_EQ(job->device, "cpu");
+  EXPECT_EQ(job->threads, 1);
+}
+
+TEST(JobConfigTest, ErrorsNameTheFileAndKey) {
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"lr\": 0.01", "\"lr\": \"abc\"")),
+            "job.json: params.lr: expected a positive number, got \"abc\"");
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"optimizer\": \"sgd\"", "\"optimizer\": \"rmsprop\"")),
+            "job.json: params.optimizer: expected \"adam\" or \"sgd\", got \"rmsprop\"");
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"label\": 17", "\"label\": 18")),
+            "job.json: samples[1].label: expected an integer in [0, 17], got 18");
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"epochs\": 3", "\"epochs\": 2.5")),
+            "job.json: params.epochs: expected an integer in [1, 100000], got 2.5");
+  EXPECT_EQ(ErrorOf(Replace(kJob, ", \"out_dir\": \"/tmp/job7\"", "")),
+            "job.json: out_dir: expected a string, got nothing");
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"id\": 12", "\"id\": 11")),
+            "job.json: samples[1].id: expected an id not used by an earlier sample, got 11");
+  EXPECT_EQ(ErrorOf(Replace(kJob, "\"batch_size\": 32.0", "\"batch_size\": 1")),
+            "job.json: params.batch_size: expected an integer in [2, 65536], got 1");
+  EXPECT_NE(ErrorOf(Replace(kJob, "\"seed\": 5", "\"seed\": 5, \"dropout\": 0.1"))
+                .find("job.json: params.dropout: unknown parameter"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("{\"job_id\": ").find("job.json: not valid JSON"), std::string::npos);
+  EXPECT_EQ(ErrorOf("[]"), "job.json: expected a JSON object");
+}
+
+TEST(JobConfigTest, MissingFileIsNamed) {
+  absl::StatusOr<JobConfig> job = LoadJobConfig("/nonexistent/job.json");
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.status().message(), "/nonexistent/job.json: cannot open job file");
+}
+
+}  // namespace
+}  // namespace foldstack::trainer

@@ -1,0 +1,169 @@
+#include "worker/trainer/trainer_main.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "data/dataset.h"
+#include "data/synth.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::trainer {
+namespace {
+
+using json = nlohmann::json;
+
+std::string TempDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return dir ? dir : "/tmp";
+}
+
+struct MainOutput {
+  int exit_code = 0;
+  std::vector<json> events;  // stdout, one JSON object per line
+  std::string stderr_text;
+};
+
+MainOutput RunMain(std::vector<std::string> args) {
+  args.insert(args.begin(), "foldstack-train");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  MainOutput output;
+  output.exit_code = TrainerMain(static_cast<int>(argv.size()), argv.data());
+  std::istringstream out(::testing::internal::GetCapturedStdout());
+  output.stderr_text = ::testing::internal::GetCapturedStderr();
+  for (std::string line; std::getline(out, line);) {
+    if (line.rfind("usage:", 0) != 0) output.events.push_back(json::parse(line));  // --help prints usage
+  }
+  return output;
+}
+
+// A 24-person synthetic mask data set (168 images of 96x128), k = 3 folds by person.
+class TrainerMainTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = new std::string(TempDir() + "/synth_mask");
+    data::SynthOptions options;
+    options.out_dir = *root_;
+    options.people = 24;
+    options.seed = 1;
+    options.width = 96;
+    options.height = 128;
+    options.threads = 2;
+    ASSERT_TRUE(data::WriteSynthDataset(options).ok());
+  }
+  static void TearDownTestSuite() { delete root_; }
+
+  // The job JSON for fold 0 of 3 (folds assigned round-robin over people).
+  json Job(const std::string& name) {
+    auto index = data::LoadDatasetIndex(data::DatasetKind::kMask, *root_);
+    EXPECT_TRUE(index.ok()) << index.status();
+    std::map<std::string, int> fold_of_group;
+    json samples = json::array();
+    int64_t id = 100;
+    for (const data::Sample& sample : index->samples) {
+      auto it = fold_of_group.emplace(sample.group, static_cast<int>(fold_of_group.size()) % 3).first;
+      samples.push_back({{"id", id++}, {"key", sample.key}, {"label", sample.label}, {"fold", it->second}});
+    }
+    return {{"job_id", 3},
+            {"dataset", {{"kind", "mask"}, {"root", *root_}}},
+            {"num_classes", index->num_classes},
+            {"fold", 0},
+            {"params", {{"model", "resnet18"}, {"optimizer", "sgd"}, {"lr", 0.01}, {"momentum", 0.9},
+                        {"epochs", 2}, {"batch_size", 16}, {"image_size", 32}, {"seed", 0}}},
+            {"samples", samples},
+            {"device", "cpu"},
+            {"threads", 1},
+            {"out_dir", TempDir() + "/" + name}};
+  }
+
+  std::string WriteJob(const json& job, const std::string& name) {
+    const std::string path = TempDir() + "/" + name + ".json";
+    std::ofstream(path) << job.dump();
+    return path;
+  }
+
+  static std::string* root_;
+};
+
+std::string* TrainerMainTest::root_ = nullptr;
+
+TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
+  json job = Job("e2e");
+  size_t held_out = 0;
+  for (const json& s : job["samples"]) held_out += s["fold"] == 0;
+  ASSERT_GT(held_out, 0u);
+  MainOutput out = RunMain({"--job", WriteJob(job, "e2e")});
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
+
+  ASSERT_GE(out.events.size(), 4u);
+  EXPECT_EQ(out.events[0]["event"], "epoch");
+  EXPECT_EQ(out.events[0]["epoch"], 1);
+  EXPECT_EQ(out.events[1]["epoch"], 2);
+  for (const char* key : {"train_loss", "val_loss", "val_macro_f1", "val_accuracy", "seconds"}) {
+    EXPECT_TRUE(out.events[1][key].is_number()) << key;
+  }
+  size_t predicted = 0;
+  for (size_t i = 2; i + 1 < out.events.size(); ++i) {
+    EXPECT_EQ(out.events[i]["event"], "predictions");
+    EXPECT_EQ(out.events[i]["num_classes"], 18);
+    predicted += out.events[i]["sample_ids"].size();
+    EXPECT_EQ(out.events[i]["probs"].size(), 18 * out.events[i]["sample_ids"].size());
+  }
+  EXPECT_EQ(predicted, held_out);
+  const json& done = out.events.back();
+  EXPECT_EQ(done["event"], "done");
+  EXPECT_GE(done["best_epoch"].get<int>(), 1);
+  EXPECT_LE(done["best_epoch"].get<int>(), 2);
+  EXPECT_EQ(done["macro_f1"], out.events[done["best_epoch"].get<int>() - 1]["val_macro_f1"]);
+  EXPECT_TRUE(std::filesystem::exists(TempDir() + "/e2e/best.safetensors"));
+}
+
+TEST_F(TrainerMainTest, CorruptOrMissingImageExitsTwoNamingThePath) {
+  json job = Job("corrupt");
+  const std::string person_dir = std::filesystem::path(job["samples"][0]["key"].get<std::string>()).parent_path();
+  const std::string corrupt_key = person_dir + "/corrupt.jpg";
+  std::ofstream(*root_ + "/" + corrupt_key) << "definitely not a JPEG";
+  job["samples"][4]["key"] = corrupt_key;
+  MainOutput corrupt = RunMain({"--job=" + WriteJob(job, "corrupt")});
+  EXPECT_EQ(corrupt.exit_code, 2);
+  EXPECT_NE(corrupt.stderr_text.find("error: "), std::string::npos) << corrupt.stderr_text;
+  EXPECT_NE(corrupt.stderr_text.find(corrupt_key), std::string::npos) << corrupt.stderr_text;
+  EXPECT_TRUE(corrupt.events.empty());
+
+  job["samples"][4]["key"] = person_dir + "/no_such_photo.jpg";
+  MainOutput missing = RunMain({"--job", WriteJob(job, "missing")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.stderr_text.find("no_such_photo.jpg"), std::string::npos) << missing.stderr_text;
+}
+
+TEST_F(TrainerMainTest, BadInvocationsExitTwoWithOneErrorLine) {
+  json job = Job("cuda");
+  job["device"] = "cuda";
+  MainOutput cuda = RunMain({"--job", WriteJob(job, "cuda")});
+  EXPECT_EQ(cuda.exit_code, 2);
+  EXPECT_NE(cuda.stderr_text.find("error: device \"cuda\" requested but CUDA is not available"), std::string::npos)
+      << cuda.stderr_text;
+
+  MainOutput no_file = RunMain({"--job", TempDir() + "/absent.json"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_EQ(no_file.stderr_text, "error: " + TempDir() + "/absent.json: cannot open job file\n");
+
+  job = Job("bad_root");
+  job["dataset"]["root"] = TempDir() + "/no_such_root";
+  MainOutput bad_root = RunMain({"--job", WriteJob(job, "bad_root")});
+  EXPECT_EQ(bad_root.exit_code, 2);
+  EXPECT_NE(bad_root.stderr_text.find("no_such_root"), std::string::npos);
+
+  EXPECT_EQ(RunMain({}).exit_code, 2);
+  EXPECT_EQ(RunMain({"--jobs", "x"}).exit_code, 2);
+  EXPECT_EQ(RunMain({"--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace foldstack::trainer

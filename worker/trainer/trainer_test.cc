@@ -1,0 +1,164 @@
+#include "worker/trainer/trainer.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "gtest/gtest.h"
+#include "worker/trainer/model_registry.h"
+#include "worker/trainer/state_dict.h"
+#include "worker/trainer/testing/pattern_images.h"
+
+namespace foldstack::trainer {
+namespace {
+
+using testing::PatternImageProvider;
+using testing::PatternSamples;
+
+std::string TempDir(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+JobConfig PatternJob(const std::string& name, int per_class, int folds, int epochs) {
+  JobConfig job;
+  job.job_id = 7;
+  job.dataset_kind = "pattern";
+  job.num_classes = testing::kPatternClasses;
+  job.fold = 0;
+  job.params.model = "resnet18";
+  job.params.optimizer = "adam";
+  job.params.lr = 1e-3;
+  job.params.epochs = epochs;
+  job.params.batch_size = 8;
+  job.params.image_size = 32;
+  job.params.seed = 3;
+  job.samples = PatternSamples(per_class, folds);
+  job.threads = 1;
+  job.out_dir = TempDir(name);
+  return job;
+}
+
+TEST(TrainerTest, LearnsPatternsAndKeepsTheBestCheckpoint) {
+  JobConfig job = PatternJob("learn", /*per_class=*/24, /*folds=*/3, /*epochs=*/3);
+  PatternImageProvider images;
+  CollectingEventSink events;
+  absl::StatusOr<TrainResult> result = Train(job, images, events);
+  ASSERT_TRUE(result.ok()) << result.status();
+
+  ASSERT_EQ(events.epochs.size(), 3u);
+  int expected_best = 1;
+  for (const EpochEvent& e : events.epochs) {
+    EXPECT_GT(e.train_loss, 0);
+    EXPECT_GT(e.seconds, 0);
+    if (e.val_macro_f1 > events.epochs[expected_best - 1].val_macro_f1) expected_best = e.epoch;
+  }
+  EXPECT_EQ(result->best_epoch, expected_best);
+  // Chance is 0.25; the patterns are easy.
+  EXPECT_GE(result->accuracy, 0.75) << "best epoch " << result->best_epoch;
+  EXPECT_LT(events.epochs.back().train_loss, events.epochs.front().train_loss);
+
+  // The reloaded checkpoint reproduces the best epoch's held-out metrics.
+  const EpochEvent& best = events.epochs[result->best_epoch - 1];
+  EXPECT_NEAR(result->macro_f1, best.val_macro_f1, 1e-9);
+  EXPECT_NEAR(result->accuracy, best.val_accuracy, 1e-9);
+  EXPECT_NEAR(result->val_loss, best.val_loss, 1e-4);
+  ASSERT_EQ(events.done.size(), 1u);
+  EXPECT_EQ(events.done[0].best_epoch, result->best_epoch);
+  EXPECT_EQ(events.done[0].macro_f1, result->macro_f1);
+
+  // Predictions: every held-out sample (fold 0) once, rows are distributions.
+  std::vector<int64_t> expected_ids;
+  for (const JobSample& s : job.samples)
+    if (s.fold == 0) expected_ids.push_back(s.id);
+  ASSERT_EQ(events.predictions.size(), 1u);
+  const PredictionsEvent& predictions = events.predictions[0];
+  EXPECT_EQ(predictions.num_classes, 4);
+  EXPECT_EQ(predictions.sample_ids, expected_ids);
+  ASSERT_EQ(predictions.probs.size(), expected_ids.size() * 4);
+  for (size_t row = 0; row < expected_ids.size(); ++row) {
+    float sum = 0;
+    for (int c = 0; c < 4; ++c) sum += predictions.probs[row * 4 + c];
+    EXPECT_NEAR(sum, 1.0f, 1e-4);
+  }
+
+  // best.safetensors is a timm-keyed resnet18 state dict that loads strictly.
+  EXPECT_EQ(result->checkpoint_path, job.out_dir + "/best.safetensors");
+  std::map<std::string, std::string> metadata;
+  auto file = LoadSafetensors(result->checkpoint_path, &metadata);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->size(), 122u);
+  EXPECT_EQ(metadata["epoch"], std::to_string(result->best_epoch));
+  EXPECT_EQ(metadata["model"], "resnet18");
+  auto fresh = CreateModel("resnet18", 4);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(LoadModuleSafetensors(result->checkpoint_path, **fresh).ok());
+}
+
+TEST(TrainerTest, SameSeedGivesIdenticalMetrics) {
+  PatternImageProvider images;
+  CollectingEventSink first, second;
+  ASSERT_TRUE(Train(PatternJob("seed_a", 8, 3, 2), images, first).ok());
+  ASSERT_TRUE(Train(PatternJob("seed_b", 8, 3, 2), images, second).ok());
+  ASSERT_EQ(first.epochs.size(), 2u);
+  ASSERT_EQ(second.epochs.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(first.epochs[i].train_loss, second.epochs[i].train_loss);
+    EXPECT_EQ(first.epochs[i].val_loss, second.epochs[i].val_loss);
+    EXPECT_EQ(first.epochs[i].val_macro_f1, second.epochs[i].val_macro_f1);
+  }
+  EXPECT_EQ(first.predictions[0].probs, second.predictions[0].probs);
+}
+
+TEST(TrainerTest, PredictionsComeInChunksOfAtMost256) {
+  JobConfig job = PatternJob("chunks", /*per_class=*/130, /*folds=*/2, /*epochs=*/1);
+  job.params.image_size = 16;
+  job.params.batch_size = 64;
+  PatternImageProvider images;
+  CollectingEventSink events;
+  ASSERT_TRUE(Train(job, images, events).ok());
+  ASSERT_EQ(events.predictions.size(), 2u);
+  EXPECT_EQ(events.predictions[0].sample_ids.size(), 256u);
+  EXPECT_EQ(events.predictions[1].sample_ids.size(), 4u);
+  EXPECT_EQ(events.predictions[1].probs.size(), 16u);
+  // Samples go (n, label) with fold n % 2; the last fold-0 one is n=128, label 3.
+  EXPECT_EQ(events.predictions[1].sample_ids.back(), 128 * 4 + 3 + 1);
+}
+
+TEST(TrainerTest, MissingImageStopsTheJobNamingIt) {
+  JobConfig job = PatternJob("missing", 4, 2, 1);
+  job.samples[5].key = "pattern/9/missing.jpg";
+  PatternImageProvider images;
+  CollectingEventSink events;
+  absl::StatusOr<TrainResult> result = Train(job, images, events);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("pattern/9/missing.jpg"), std::string::npos) << result.status();
+  EXPECT_TRUE(events.done.empty());
+}
+
+TEST(TrainerTest, RefusesUnusableJobs) {
+  PatternImageProvider images;
+  CollectingEventSink events;
+  JobConfig cuda = PatternJob("cuda", 4, 2, 1);
+  cuda.device = "cuda:0";
+  absl::StatusOr<TrainResult> no_cuda = Train(cuda, images, events);
+  ASSERT_FALSE(no_cuda.ok());  // Debian's LibTorch is CPU-only
+  EXPECT_NE(no_cuda.status().message().find("CUDA is not available"), std::string::npos) << no_cuda.status();
+
+  JobConfig tpu = PatternJob("tpu", 4, 2, 1);
+  tpu.device = "tpu";
+  EXPECT_FALSE(Train(tpu, images, events).ok());
+
+  JobConfig empty_fold = PatternJob("empty", 4, 2, 1);
+  empty_fold.fold = 5;
+  absl::StatusOr<TrainResult> empty = Train(empty_fold, images, events);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("no samples in held-out fold 5"), std::string::npos);
+
+  JobConfig unknown_model = PatternJob("model", 4, 2, 1);
+  unknown_model.params.model = "resnet81";
+  EXPECT_FALSE(Train(unknown_model, images, events).ok());
+  EXPECT_TRUE(events.epochs.empty());
+}
+
+}  // namespace
+}  // namespace foldstack::trainer
