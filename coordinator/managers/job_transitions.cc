@@ -140,22 +140,24 @@ absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const st
 }
 
 absl::Status FinishSweepIfDone(Transaction& txn, int64_t sweep_id, int64_t now_ms) {
-  int64_t open = 0;
-  int64_t failed = 0;
+  // Two probes of jobs_by_sweep(sweep_id, state) rather than a count over the sweep's jobs: this runs
+  // on every job end, and a sweep can hold thousands of jobs.
+  bool open = false;
+  bool failed = false;
   {
-    FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
-        "SELECT COALESCE(SUM(state IN ('queued', 'running')), 0), "
-        "COALESCE(SUM(state = 'failed'), 0) FROM jobs WHERE sweep_id = ?"));
-    count.Bind(1, sweep_id);
-    FS_ASSIGN_OR_RETURN(bool row, count.Step());
+    FS_ASSIGN_OR_RETURN(Statement probe, txn.Prepare(
+        "SELECT EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state IN ('queued', 'running')), "
+        "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state = 'failed')"));
+    probe.Bind(1, sweep_id);
+    FS_ASSIGN_OR_RETURN(bool row, probe.Step());
     if (!row) return absl::OkStatus();
-    open = count.Int(0);
-    failed = count.Int(1);
+    open = probe.Int(0) != 0;
+    failed = probe.Int(1) != 0;
   }
-  if (open > 0) return absl::OkStatus();
+  if (open) return absl::OkStatus();
   FS_ASSIGN_OR_RETURN(Statement finish, txn.Prepare(
       "UPDATE sweeps SET state = ?, finished_ms = ? WHERE id = ? AND state = 'running'"));
-  finish.Bind(1, failed > 0 ? "failed" : "done").Bind(2, now_ms).Bind(3, sweep_id);
+  finish.Bind(1, failed ? "failed" : "done").Bind(2, now_ms).Bind(3, sweep_id);
   return finish.Run().status();
 }
 

@@ -134,6 +134,10 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   absl::Status status = db->Exec("PRAGMA journal_mode=WAL", "set journal_mode=WAL");
   if (status.ok()) status = db->Exec("PRAGMA synchronous=NORMAL", "set synchronous=NORMAL");
   if (status.ok()) status = db->Exec("PRAGMA foreign_keys=ON", "set foreign_keys=ON");
+  // Hot pages (the jobs indexes) are rewritten by every commit; checkpointing every 4,000 WAL pages
+  // instead of SQLite's 1,000 copies each of them back to the database file a quarter as often.
+  if (status.ok()) status = db->Exec("PRAGMA wal_autocheckpoint=4000", "set wal_autocheckpoint");
+  if (status.ok()) status = db->Exec("PRAGMA cache_size=-65536", "set cache_size");
   if (!status.ok()) return status;
   return db;
 }

@@ -54,7 +54,8 @@ void Check(const grpc::Status& status, const std::string& what) {
   }
 }
 
-int64_t Submit(Coordinator::Stub* stub, const std::string& token, const std::string& path) {
+// Returns {sweep id, jobs}.
+std::pair<int64_t, int64_t> Submit(Coordinator::Stub* stub, const std::string& token, const std::string& path) {
   std::ifstream in(path);
   std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   foldstack::v1::SubmitSweepRequest request;
@@ -63,7 +64,7 @@ int64_t Submit(Coordinator::Stub* stub, const std::string& token, const std::str
   request.set_base_dir(path.substr(0, path.rfind('/')));
   foldstack::v1::SubmitSweepResponse response;
   Check(stub->SubmitSweep(foldstack::rpc::MakeContext(token).get(), request, &response), "submit " + path);
-  return response.jobs();
+  return {response.sweep_id(), response.jobs()};
 }
 
 std::string Register(Coordinator::Stub* stub, const std::string& token) {
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
   auto stub = Coordinator::NewStub(channel);
 
   // Phase 1: lease -> complete.
-  int64_t jobs = Submit(stub.get(), token, absl::GetFlag(FLAGS_lease_sweep));
+  auto [lease_sweep_id, jobs] = Submit(stub.get(), token, absl::GetFlag(FLAGS_lease_sweep));
   std::cout << "queued " << jobs << " jobs for the lease/complete phase" << std::endl;
   std::atomic<int64_t> round_trips{0};
   std::atomic<bool> stop{false};
@@ -121,7 +122,11 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat("lease->complete: %d round trips in %.2f s = %.0f per second (%d clients)\n",
                                round_trips.load(), elapsed, round_trips / elapsed, absl::GetFlag(FLAGS_clients));
 
-  // Phase 2: OOF ingestion.
+  // Phase 2: OOF ingestion. The lease sweep's leftover jobs are cancelled so they don't come first.
+  foldstack::v1::CancelSweepRequest cancel;
+  cancel.set_sweep_id(lease_sweep_id);
+  foldstack::v1::CancelSweepResponse cancelled;
+  (void)stub->CancelSweep(foldstack::rpc::MakeContext(token).get(), cancel, &cancelled);
   Submit(stub.get(), token, absl::GetFlag(FLAGS_ingest_sweep));
   std::string worker = Register(stub.get(), token);
   const std::string db = absl::GetFlag(FLAGS_db);
@@ -166,6 +171,11 @@ int main(int argc, char** argv) {
     Check(writer->Finish(), "report predictions");
     ingest_seconds += SecondsSince(ingest_start);
     values += response.rows_stored() * classes;
+    foldstack::v1::CompleteJobRequest complete;  // frees the worker's slot for the next job
+    complete.set_job_id(job.job_id());
+    complete.set_lease_id(job.lease_id());
+    foldstack::v1::CompleteJobResponse done;
+    Check(stub->CompleteJob(foldstack::rpc::MakeContext(token).get(), complete, &done), "complete");
   }
   int64_t growth = FileSize(db) - size_before;
   std::cout << absl::StrFormat("OOF ingestion: %d probability values in %.2f s = %.0f values per second\n", values,
