@@ -33,3 +33,9 @@ for _ in $(seq 100); do grep -q "listening on" "$work/out" && break; sleep 0.1; 
 address=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/out")
 bazel-bin/tests/bench/coordinator_bench --coordinator "$address" --token bench-token --db "$work/bench.db" \
   --lease_sweep "$work/lease.yaml" --ingest_sweep "$work/ingest.yaml" "$@"
+# The peer, side by side in the same run.
+if /usr/bin/python3 -c "import optuna" 2>/dev/null; then
+  /usr/bin/python3 tests/bench/optuna_peer.py "$work/optuna.db" 5
+else
+  echo "peer: python3-optuna is not installed (apt-get install python3-optuna) - skipped"
+fi

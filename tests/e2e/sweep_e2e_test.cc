@@ -117,6 +117,51 @@ parameters:
   EXPECT_NE(table.out.find("3/3"), std::string::npos);
 }
 
+TEST_F(SweepEndToEnd, CorruptImageFailsItsJobsWithThePathNotTheWorkers) {
+  ASSERT_EQ(RunCommand({"/bin/cp", "-r", *dir_ + "/data", *dir_ + "/corrupt"}).exit_code, 0);
+  std::ifstream csv(*dir_ + "/corrupt/train/train.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  const std::string person = row.substr(row.rfind(',') + 1);  // the path column is last
+  const std::string broken = *dir_ + "/corrupt/train/images/" + person + "/mask1.jpg";
+  std::ofstream(broken, std::ios::trunc) << "this is not a JPEG";
+
+  std::string sweep = WriteSweep("corrupt.yaml", R"(name: corrupt
+method: grid
+dataset: {kind: mask, root: corrupt}
+folds: {k: 2, seed: 0}
+parameters:
+  model: {value: resnet18}
+  epochs: {value: 1}
+  batch_size: {value: 16}
+  image_size: {value: 32}
+)");
+  CommandResult submitted = cluster_->Cli({"sweep", "submit", sweep});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  int64_t sweep_id = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &sweep_id)) << submitted.out;
+  absl::StatusOr<nlohmann::json> shown = cluster_->WaitForSweep(sweep_id, 300);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ((*shown)["summary"]["state"], "failed") << shown->dump();
+  for (const auto& job : (*shown)["jobs"]) {
+    EXPECT_EQ(job["state"], "failed") << job.dump();
+    // A bad input is not retried: it would fail the same way anywhere.
+    EXPECT_EQ(job["attempt"], 1) << job.dump();
+    EXPECT_NE(job["error"].get<std::string>().find(person + "/mask1.jpg"), std::string::npos) << job.dump();
+  }
+  // The trainer's last log lines reached the database next to the reason.
+  EXPECT_GT(QueryNumber(cluster_->db_path(), absl::StrCat("SELECT COUNT(*) FROM jobs WHERE sweep_id = ", sweep_id,
+                                                          " AND log_tail LIKE '%mask1.jpg%'")),
+            0);
+  // Both workers are still alive and heartbeating.
+  absl::StatusOr<nlohmann::json> workers = cluster_->CliJson({"workers"});
+  ASSERT_TRUE(workers.ok()) << workers.status();
+  int alive = 0;
+  for (const auto& worker : (*workers)["workers"]) alive += worker["state"] == "alive";
+  EXPECT_EQ(alive, 2) << workers->dump();
+}
+
 TEST_F(SweepEndToEnd, BadSweepIsRefusedWithOneLineAndNothingQueued) {
   auto sweeps_before = cluster_->CliJson({"sweep", "list"});
   ASSERT_TRUE(sweeps_before.ok()) << sweeps_before.status();
