@@ -51,12 +51,6 @@ constexpr char kUsage[] =
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
     "                           write a synthetic dataset in the mask-competition layout\n";
 
-std::string FromEnv(const std::string& flag, const char* variable, const std::string& fallback) {
-  if (!flag.empty()) return flag;
-  const char* value = std::getenv(variable);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
-
 int Fail(const std::string& message) {
   std::cerr << "foldstack: " << message << std::endl;
   return 1;
@@ -65,8 +59,8 @@ int Fail(const std::string& message) {
 class Cli {
  public:
   Cli()
-      : token_(FromEnv(absl::GetFlag(FLAGS_token), "FOLDSTACK_TOKEN", "")),
-        address_(FromEnv(absl::GetFlag(FLAGS_coordinator), "FOLDSTACK_COORDINATOR", "127.0.0.1:50051")),
+      : token_(foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token))),
+        address_(foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator))),
         stub_(Coordinator::NewStub(foldstack::rpc::MakeChannel(address_))),
         json_(absl::GetFlag(FLAGS_json)) {}
 

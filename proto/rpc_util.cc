@@ -1,5 +1,7 @@
 #include "proto/rpc_util.h"
 
+#include <cstdlib>
+
 namespace foldstack::rpc {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -20,6 +22,22 @@ std::unique_ptr<grpc::ClientContext> MakeContext(const std::string& token,
   if (deadline.count() > 0) context->set_deadline(std::chrono::system_clock::now() + deadline);
   return context;
 }
+
+namespace {
+
+std::string FlagOrEnv(const std::string& flag, const char* variable, const std::string& fallback) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(variable);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+}  // namespace
+
+std::string CoordinatorAddress(const std::string& flag) {
+  return FlagOrEnv(flag, "FOLDSTACK_COORDINATOR", "127.0.0.1:50051");
+}
+
+std::string ClientToken(const std::string& flag) { return FlagOrEnv(flag, "FOLDSTACK_TOKEN", ""); }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   grpc::ChannelArguments args;

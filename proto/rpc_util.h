@@ -21,6 +21,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 std::unique_ptr<grpc::ClientContext> MakeContext(const std::string& token,
                                                  std::chrono::milliseconds deadline = {});
 
+// What a client (CLI, worker) connects to: the flag's value when given, else $FOLDSTACK_COORDINATOR
+// (default 127.0.0.1:50051) / $FOLDSTACK_TOKEN (default empty).
+std::string CoordinatorAddress(const std::string& flag);
+std::string ClientToken(const std::string& flag);
+
 // An insecure channel to "host:port" with keepalive suited to long-lived workers.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 

@@ -14,6 +14,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "proto/rpc_util.h"
 #include "worker/agent/agent.h"
 #include "worker/trainer/trainer_main.h"
 
@@ -27,12 +28,6 @@ ABSL_FLAG(int, max_jobs, 0, "exit after this many jobs (0: run until stopped)");
 ABSL_FLAG(int, poll_ms, 500, "how often an idle worker asks for work, in milliseconds");
 
 namespace {
-
-std::string FromEnv(const std::string& flag, const char* variable, const std::string& fallback) {
-  if (!flag.empty()) return flag;
-  const char* value = std::getenv(variable);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
 
 std::string SelfPath() {
   char path[4096];
@@ -57,8 +52,8 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   foldstack::worker::AgentOptions options;
-  options.coordinator = FromEnv(absl::GetFlag(FLAGS_coordinator), "FOLDSTACK_COORDINATOR", "127.0.0.1:50051");
-  options.token = FromEnv(absl::GetFlag(FLAGS_token), "FOLDSTACK_TOKEN", "");
+  options.coordinator = foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator));
+  options.token = foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token));
   options.slots = absl::GetFlag(FLAGS_slots);
   options.threads_per_job = absl::GetFlag(FLAGS_threads);
   options.work_dir = absl::GetFlag(FLAGS_work_dir);

@@ -1,5 +1,7 @@
 #include "coordinator/sweep/portable_random.h"
 
+#include "coordinator/split/portable_rng.h"
+
 #include <cmath>
 
 namespace foldstack::sweep {
@@ -11,15 +13,9 @@ constexpr double kTwoPi = 6.283185307179586476925286766559;
 
 }  // namespace
 
-uint64_t SplitMix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 PortableRng::PortableRng(uint64_t seed) {
-  for (uint64_t& word : state_) word = SplitMix64(seed);
+  split::SplitMix64 expand(seed);
+  for (uint64_t& word : state_) word = expand.Next();
 }
 
 uint64_t PortableRng::Next() {

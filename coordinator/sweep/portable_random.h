@@ -13,11 +13,8 @@
 
 namespace foldstack::sweep {
 
-// SplitMix64 step (Steele, Lea & Flood 2014): used to expand one 64-bit seed
-// into the generator's 256-bit state.
-uint64_t SplitMix64(uint64_t& state);
-
-// xoshiro256** (Blackman & Vigna 2018) with portable transforms on top.
+// xoshiro256** (Blackman & Vigna 2018) with portable transforms on top; its
+// 256-bit state is expanded from the seed by SplitMix64 (split/portable_rng.h).
 class PortableRng {
  public:
   explicit PortableRng(uint64_t seed);

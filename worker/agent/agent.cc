@@ -157,7 +157,7 @@ absl::Status Agent::Run() {
           running_[job.job_id()] = entry;
         }
         ++jobs_started_;
-        job_threads_.emplace_back([this, job] { RunJob(job); });
+        job_threads_.emplace_back([this, job, entry] { RunJob(job, entry); });
         continue;  // maybe another slot is free
       }
       if (!status.ok()) Log(absl::StrCat("lease failed: ", status.message()));
@@ -173,13 +173,7 @@ absl::Status Agent::Run() {
   }
   for (auto& job : jobs) {
     job->Kill();
-    foldstack::v1::FailJobRequest request;
-    request.set_job_id(job->job_id);
-    request.set_lease_id(job->lease_id);
-    request.set_reason("worker stopped");
-    request.set_retryable(true);
-    foldstack::v1::FailJobResponse response;
-    (void)CallWithRetry(options_.token, [&](grpc::ClientContext* c) { return stub_->FailJob(c, request, &response); });
+    ReportFailure(job->job_id, job->lease_id, "worker stopped", "", /*retryable=*/true);
   }
   for (auto& thread : job_threads_) thread.join();
   job_threads_.clear();
@@ -271,23 +265,23 @@ absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::s
   return path;
 }
 
-void Agent::RunJob(const JobSpec& job) {
-  std::shared_ptr<RunningJob> entry;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    entry = running_[job.job_id()];
-  }
+void Agent::ReportFailure(int64_t job_id, int64_t lease_id, const std::string& reason,
+                          const std::string& log_tail, bool retryable) {
+  Log(absl::StrCat("job ", job_id, " failed: ", reason));
+  foldstack::v1::FailJobRequest request;
+  request.set_job_id(job_id);
+  request.set_lease_id(lease_id);
+  request.set_reason(reason);
+  request.set_log_tail(log_tail);
+  request.set_retryable(retryable);
+  foldstack::v1::FailJobResponse response;
+  (void)CallWithRetry(options_.token, [&](grpc::ClientContext* c) { return stub_->FailJob(c, request, &response); });
+}
+
+void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry) {
   const std::string& token = options_.token;
   auto fail = [&](const std::string& reason, const std::string& tail, bool retryable) {
-    Log(absl::StrCat("job ", job.job_id(), " failed: ", reason));
-    foldstack::v1::FailJobRequest request;
-    request.set_job_id(job.job_id());
-    request.set_lease_id(job.lease_id());
-    request.set_reason(reason);
-    request.set_log_tail(tail);
-    request.set_retryable(retryable);
-    foldstack::v1::FailJobResponse response;
-    (void)CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->FailJob(c, request, &response); });
+    ReportFailure(job.job_id(), job.lease_id(), reason, tail, retryable);
   };
 
   Log(absl::StrCat("job ", job.job_id(), " (sweep ", job.sweep_id(), ", trial ", job.trial_id(), ", fold ",

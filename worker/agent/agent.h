@@ -46,7 +46,10 @@ class Agent {
 
   absl::Status Register();
   void HeartbeatLoop();
-  void RunJob(const foldstack::v1::JobSpec& job);
+  void RunJob(const foldstack::v1::JobSpec& job, const std::shared_ptr<RunningJob>& entry);
+  // Tells the coordinator the job failed (retried on transient errors; the outcome is not needed).
+  void ReportFailure(int64_t job_id, int64_t lease_id, const std::string& reason, const std::string& log_tail,
+                     bool retryable);
   absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Split(int64_t split_id);
   absl::StatusOr<std::string> WriteJobFile(const foldstack::v1::JobSpec& job, const std::string& dir);
   std::vector<int64_t> RunningJobIds();

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/closest_name.h"
 #include "worker/trainer/models/resnet.h"
 
 namespace foldstack::trainer {
@@ -24,24 +25,10 @@ const std::map<std::string, Builder>& Registry() {
   return *registry;
 }
 
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
 // Up to three known names, nearest first (ties alphabetical).
 std::vector<std::string> ClosestNames(const std::string& name) {
-  std::vector<std::pair<size_t, std::string>> ranked;
-  for (const auto& entry : Registry()) ranked.emplace_back(EditDistance(name, entry.first), entry.first);
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const auto& entry : Registry()) ranked.emplace_back(common::EditDistance(name, entry.first), entry.first);
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> closest;
   for (size_t i = 0; i < ranked.size() && i < 3; ++i) closest.push_back(ranked[i].second);
