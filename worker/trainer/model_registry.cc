@@ -1,7 +1,6 @@
 #include "worker/trainer/model_registry.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <utility>
 
@@ -14,14 +13,18 @@
 namespace foldstack::trainer {
 namespace {
 
-using Builder = std::function<std::shared_ptr<ImageClassifier>(int num_classes)>;
-
-// One line per model; a new family adds a models/<family>.{h,cc} and lines here.
-const std::map<std::string, Builder>& Registry() {
-  static const auto* registry = new std::map<std::string, Builder>{
-      {"resnet18", [](int n) { return MakeBasicBlockResNet({{2, 2, 2, 2}}, n); }},
-      {"resnet34", [](int n) { return MakeBasicBlockResNet({{3, 4, 6, 3}}, n); }},
-  };
+// One line per family; a family lives in models/<family>.{h,cc} and lists its models.
+const std::map<std::string, ModelEntry>& Registry() {
+  static const auto* registry = [] {
+    auto* rows = new std::map<std::string, ModelEntry>();
+    for (auto family : {ResNetModels}) {
+      for (ModelEntry& entry : family()) {
+        const std::string name = entry.info.name;
+        rows->emplace(name, std::move(entry));
+      }
+    }
+    return rows;
+  }();
   return *registry;
 }
 
@@ -35,20 +38,50 @@ std::vector<std::string> ClosestNames(const std::string& name) {
   return closest;
 }
 
-}  // namespace
-
-absl::StatusOr<std::shared_ptr<ImageClassifier>> CreateModel(const std::string& name,
-                                                             int num_classes) {
+absl::StatusOr<const ModelEntry*> Find(const std::string& name) {
   auto it = Registry().find(name);
   if (it == Registry().end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown model \"", name, "\"; closest known: ",
                                                    absl::StrJoin(ClosestNames(name), ", ")));
   }
-  if (num_classes <= 0) {
+  return &it->second;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<ImageClassifier>> CreateModel(const std::string& name,
+                                                             const ModelOptions& options) {
+  absl::StatusOr<const ModelEntry*> entry = Find(name);
+  if (!entry.ok()) return entry.status();
+  if (options.num_classes <= 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("model ", name, ": num_classes must be positive, got ", num_classes));
+        absl::StrCat("model ", name, ": num_classes must be positive, got ", options.num_classes));
   }
-  return it->second(num_classes);
+  for (const auto& [key, rate] : {std::pair{"drop_rate", options.drop_rate},
+                                  std::pair{"drop_path_rate", options.drop_path_rate}}) {
+    if (!(rate >= 0.0 && rate < 1.0)) {
+      return absl::InvalidArgumentError(absl::StrCat("model ", name, ": ", key, " must be in [0, 1), got ", rate));
+    }
+  }
+  return (*entry)->build(options);
+}
+
+absl::StatusOr<std::shared_ptr<ImageClassifier>> CreateModel(const std::string& name, int num_classes) {
+  ModelOptions options;
+  options.num_classes = num_classes;
+  return CreateModel(name, options);
+}
+
+absl::StatusOr<ModelInfo> FindModel(const std::string& name) {
+  absl::StatusOr<const ModelEntry*> entry = Find(name);
+  if (!entry.ok()) return entry.status();
+  return (*entry)->info;
+}
+
+std::vector<ModelInfo> ListModels() {
+  std::vector<ModelInfo> infos;
+  for (const auto& entry : Registry()) infos.push_back(entry.second.info);
+  return infos;
 }
 
 std::vector<std::string> ModelNames() {

@@ -123,4 +123,18 @@ std::shared_ptr<ImageClassifier> MakeBasicBlockResNet(const ResNetSpec& spec, in
   return std::make_shared<BasicBlockResNet>(spec, num_classes);
 }
 
+std::vector<ModelEntry> ResNetModels() {
+  auto row = [](const std::string& name, std::vector<int> blocks) {
+    ModelInfo info;
+    info.name = name;
+    info.family = "resnet";
+    info.data.crop_pct = 0.95;
+    info.classifier = "fc";
+    return ModelEntry{info, [blocks](const ModelOptions& options) {
+                        return MakeBasicBlockResNet({blocks}, options.num_classes);
+                      }};
+  };
+  return {row("resnet18", {2, 2, 2, 2}), row("resnet34", {3, 4, 6, 3})};
+}
+
 }  // namespace foldstack::trainer

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "worker/trainer/models/image_classifier.h"
+#include "worker/trainer/models/model_info.h"
 
 namespace foldstack::trainer {
 
@@ -24,6 +25,9 @@ struct ResNetSpec {
 // Requires spec.blocks_per_layer.size() == 4 with positive entries and
 // num_classes > 0 (the registry validates both before calling).
 std::shared_ptr<ImageClassifier> MakeBasicBlockResNet(const ResNetSpec& spec, int num_classes);
+
+// The family's registry rows (timm names, pretrained_cfg data settings, classifier "fc").
+std::vector<ModelEntry> ResNetModels();
 
 }  // namespace foldstack::trainer
 
