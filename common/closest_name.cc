@@ -43,4 +43,14 @@ std::string DidYouMean(std::string_view name, const std::vector<std::string>& kn
   return " (did you mean \"" + closest + "\"?)";
 }
 
+std::vector<std::string> ClosestNames(std::string_view name, const std::vector<std::string>& known,
+                                      size_t count) {
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const std::string& candidate : known) ranked.emplace_back(EditDistance(name, candidate), candidate);
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<std::string> closest;
+  for (size_t i = 0; i < ranked.size() && i < count; ++i) closest.push_back(ranked[i].second);
+  return closest;
+}
+
 }  // namespace foldstack::common

@@ -16,6 +16,10 @@ int EditDistance(std::string_view a, std::string_view b);
 // plausible typo (distance at most 2, or a third of the longer name).
 std::string ClosestName(std::string_view name, const std::vector<std::string>& known);
 
+// Up to `count` known names, nearest first (ties alphabetical), however far.
+std::vector<std::string> ClosestNames(std::string_view name, const std::vector<std::string>& known,
+                                      size_t count);
+
 // ` (did you mean "metric"?)` for a close match, else "" — ready to append to
 // an error message.
 std::string DidYouMean(std::string_view name, const std::vector<std::string>& known);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
 #include "common/json_numbers.h"
+#include "common/model_names.h"
 
 namespace foldstack::common {
 
@@ -32,7 +33,10 @@ TrainerSetting Float(std::string name, double default_value, Bounds bounds, std:
 // The table. One line per setting.
 const std::vector<TrainerSetting>& Table() {
   static const auto* const kTable = new std::vector<TrainerSetting>{
-      Choice("model", "resnet18", {"resnet18", "resnet34"}, "network architecture"),
+      Choice("model", "resnet18", KnownModelNames(), "backbone, by its timm name"),
+      Choice("pretrained", "", {}, "safetensors weights to start from (timm's files load as they are)"),
+      Float("drop_rate", 0.0, ClosedOpen(0, 1), "dropout before the classifier"),
+      Float("drop_path_rate", 0.0, ClosedOpen(0, 1), "stochastic depth rate (timm's linear schedule)"),
       Choice("optimizer", "adam", {"sgd", "adam"}, "optimisation algorithm"),
       Float("lr", 0.001, Above(0), "learning rate"),
       Float("momentum", 0.9, ClosedOpen(0, 1), "SGD momentum (Adam: beta1)"),
@@ -44,6 +48,8 @@ const std::vector<TrainerSetting>& Table() {
   };
   return *kTable;
 }
+
+constexpr size_t kListedChoices = 8;
 
 bool InBounds(double x, const Bounds& b) {
   const bool above_lo = b.lo_inclusive ? x >= b.lo : x > b.lo;
@@ -108,6 +114,13 @@ absl::StatusOr<nlohmann::json> CanonicalSetting(std::string_view name,
                      value.get<std::string>()) != setting->choices.end());
       if (allowed) return value;
       if (setting->choices.empty()) return Mismatch("a string", value);
+      if (setting->choices.size() > kListedChoices) {
+        // Long lists (the model zoo): name the closest few rather than all of them.
+        const std::string given = value.is_string() ? value.get<std::string>() : value.dump();
+        return absl::InvalidArgumentError(absl::StrCat(
+            "expected one of ", setting->choices.size(), " known names (closest: ",
+            absl::StrJoin(ClosestNames(given, setting->choices, 3), ", "), "); got ", DescribeJson(value)));
+      }
       return absl::InvalidArgumentError(absl::StrCat("expected one of ",
                                                      absl::StrJoin(setting->choices, ", "),
                                                      "; got ", DescribeJson(value)));

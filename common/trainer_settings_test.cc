@@ -13,7 +13,8 @@ std::string ErrorOf(std::string_view name, const json& value) {
 
 TEST(TrainerSettingsTest, ListsEverySettingOnce) {
   const std::vector<std::string> names = SettingNames();
-  EXPECT_EQ(names, (std::vector<std::string>{"model", "optimizer", "lr", "momentum",
+  EXPECT_EQ(names, (std::vector<std::string>{"model", "pretrained", "drop_rate", "drop_path_rate",
+                                             "optimizer", "lr", "momentum",
                                              "weight_decay", "epochs", "batch_size",
                                              "image_size", "seed"}));
   for (const TrainerSetting& setting : AllSettings()) {
@@ -25,7 +26,10 @@ TEST(TrainerSettingsTest, ListsEverySettingOnce) {
 TEST(TrainerSettingsTest, StringChoices) {
   EXPECT_TRUE(ValidateSetting("optimizer", "sgd").ok());
   EXPECT_EQ(ErrorOf("optimizer", "sgdd"), "expected one of sgd, adam; got \"sgdd\"");
-  EXPECT_EQ(ErrorOf("model", 18), "expected one of resnet18, resnet34; got 18");
+  EXPECT_TRUE(ValidateSetting("model", "vit_small_r26_s32_224").ok());
+  EXPECT_EQ(ErrorOf("model", "resnet5"),
+            "expected one of 36 known names (closest: resnet50, resnet152, resnet18); got \"resnet5\"");
+  EXPECT_EQ(ErrorOf("drop_path_rate", 1.0), "expected a number in [0, 1), got 1.0");
 }
 
 TEST(TrainerSettingsTest, IntegersAcceptWholeFloatsOnly) {
@@ -51,7 +55,7 @@ TEST(TrainerSettingsTest, FloatsAcceptIntegersAndCheckBounds) {
 TEST(TrainerSettingsTest, UnknownNamesGetSuggestions) {
   EXPECT_EQ(ErrorOf("lrr", 0.1), "unknown trainer setting \"lrr\" (did you mean \"lr\"?)");
   const std::string far = ErrorOf("learning_rate", 0.1);
-  EXPECT_NE(far.find("known settings: model, optimizer, lr"), std::string::npos) << far;
+  EXPECT_NE(far.find("known settings: model, pretrained, drop_rate"), std::string::npos) << far;
 }
 
 TEST(CompleteSettingsTest, FillsDefaultsAndCanonicalises) {

@@ -1,6 +1,7 @@
 #include "coordinator/submission/sweep_submitter.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,23 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size
       {"trials", trials},
   };
   return json.dump();
+}
+
+// `pretrained: PATH` resolves like dataset.root (relative to the sweep file) and must name
+// a readable safetensors file now, not when a worker first tries it.
+absl::Status ResolvePretrained(const std::string& file, const std::string& base_dir, nlohmann::json& trial) {
+  if (!trial.contains("pretrained") || !trial["pretrained"].is_string()) return absl::OkStatus();
+  const std::string given = trial["pretrained"].get<std::string>();
+  if (given.empty()) return absl::OkStatus();
+  const std::string path = ResolveDatasetRoot(given, base_dir);
+  std::ifstream in(path, std::ios::binary);
+  char length[8];
+  if (!in || !in.read(length, sizeof(length)) || in.get() != '{') {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": parameters.pretrained: ", given, " (", path,
+                                                   "): not a readable safetensors file"));
+  }
+  trial["pretrained"] = path;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -98,7 +116,11 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
     return std::vector<int32_t>(folds->begin(), folds->end());
   };
   sweep.trial_params_json.reserve(trials->size());
-  for (const nlohmann::json& trial : *trials) sweep.trial_params_json.push_back(trial.dump());
+  for (nlohmann::json& trial : *trials) {
+    absl::Status weights = ResolvePretrained(file, request.base_dir(), trial);
+    if (!weights.ok()) return weights;
+    sweep.trial_params_json.push_back(trial.dump());
+  }
   sweep.max_attempts = spec->max_attempts;
   sweep.submitted_by = submitted_by;
   return sweeps_->CreateSweep(sweep);

@@ -189,6 +189,19 @@ parameters:
   EXPECT_NE(refused.err.find("dataset.root"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("no_such_folder"), std::string::npos) << refused.err;
 
+  std::string no_weights = WriteSweep("no_weights.yaml", R"(name: no_weights
+method: grid
+dataset: {kind: mask, root: data}
+parameters:
+  model: {value: vit_small_r26_s32_224}
+  pretrained: {value: weights/vit_small_r26_s32_224.safetensors}
+)");
+  refused = cluster_->Cli({"sweep", "submit", no_weights});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("no_weights.yaml: parameters.pretrained: weights/vit_small_r26_s32_224.safetensors"),
+            std::string::npos)
+      << refused.err;
+
   auto sweeps_after = cluster_->CliJson({"sweep", "list"});
   ASSERT_TRUE(sweeps_after.ok());
   EXPECT_EQ((*sweeps_after)["sweeps"].size(), (*sweeps_before)["sweeps"].size());

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::trainer {
@@ -83,18 +84,26 @@ class FieldReader {
   } while (false)
 
 absl::Status ParseParams(const json& params, const std::string& source, TrainParams* out) {
-  static const std::set<std::string> kKnown = {"model", "optimizer", "lr", "momentum", "weight_decay",
+  static const std::set<std::string> kKnown = {"model", "pretrained", "drop_rate", "drop_path_rate",
+                                               "optimizer", "lr", "momentum", "weight_decay",
                                                "epochs", "batch_size", "image_size", "seed"};
   for (const auto& item : params.items()) {
     if (!kKnown.count(item.key())) {
       return absl::InvalidArgumentError(absl::StrCat(
           source, ": params.", item.key(),
-          ": unknown parameter (known: model, optimizer, lr, momentum, weight_decay, epochs, batch_size, "
-          "image_size, seed)"));
+          ": unknown parameter (known: ", absl::StrJoin(kKnown, ", "), ")"));
     }
   }
   FieldReader r(params, source, "params");
   FOLDSTACK_RETURN_IF_ERROR(r.String("model", &out->model, /*required=*/false));
+  if (params.contains("pretrained")) {  // "" = start from timm's initialization
+    if (!params["pretrained"].is_string()) return r.Error("pretrained", "a path string");
+    out->pretrained = params["pretrained"].get<std::string>();
+  }
+  for (const auto& [key, rate] : {std::pair{"drop_rate", &out->drop_rate}, std::pair{"drop_path_rate", &out->drop_path_rate}}) {
+    FOLDSTACK_RETURN_IF_ERROR(r.Number(key, 0.0, false, rate));
+    if (*rate >= 1.0) return r.Error(key, "a number in [0, 1)");
+  }
   FOLDSTACK_RETURN_IF_ERROR(r.String("optimizer", &out->optimizer, /*required=*/false));
   if (out->optimizer != "adam" && out->optimizer != "sgd") return r.Error("optimizer", "\"adam\" or \"sgd\"");
   FOLDSTACK_RETURN_IF_ERROR(r.Number("lr", 0.0, /*min_exclusive=*/true, &out->lr));

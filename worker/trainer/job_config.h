@@ -22,6 +22,9 @@ struct JobSample {
 // so a misspelled sweep parameter is an error rather than silently ignored.
 struct TrainParams {
   std::string model = "resnet18";  // timm name, see ModelNames()
+  std::string pretrained;          // safetensors checkpoint to start from; "" = none
+  double drop_rate = 0.0;
+  double drop_path_rate = 0.0;
   std::string optimizer = "adam";  // "adam" or "sgd"
   double lr = 1e-3;
   double momentum = 0.9;  // sgd only

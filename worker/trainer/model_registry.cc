@@ -28,21 +28,11 @@ const std::map<std::string, ModelEntry>& Registry() {
   return *registry;
 }
 
-// Up to three known names, nearest first (ties alphabetical).
-std::vector<std::string> ClosestNames(const std::string& name) {
-  std::vector<std::pair<int, std::string>> ranked;
-  for (const auto& entry : Registry()) ranked.emplace_back(common::EditDistance(name, entry.first), entry.first);
-  std::sort(ranked.begin(), ranked.end());
-  std::vector<std::string> closest;
-  for (size_t i = 0; i < ranked.size() && i < 3; ++i) closest.push_back(ranked[i].second);
-  return closest;
-}
-
 absl::StatusOr<const ModelEntry*> Find(const std::string& name) {
   auto it = Registry().find(name);
   if (it == Registry().end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown model \"", name, "\"; closest known: ",
-                                                   absl::StrJoin(ClosestNames(name), ", ")));
+                                                   absl::StrJoin(common::ClosestNames(name, ModelNames(), 3), ", ")));
   }
   return &it->second;
 }

@@ -31,8 +31,8 @@ struct DtypeInfo {
 constexpr DtypeInfo kDtypes[] = {
     {"F32", torch::kFloat32, torch::kFloat32, true},
     {"I64", torch::kInt64, torch::kInt64, true},
-    {"F16", torch::kFloat16, torch::kFloat32, false},
-    {"BF16", torch::kBFloat16, torch::kFloat32, false},
+    {"F16", torch::kFloat16, torch::kFloat32, true},
+    {"BF16", torch::kBFloat16, torch::kFloat32, true},
 };
 
 const DtypeInfo* DtypeByName(const std::string& name) {
@@ -121,7 +121,7 @@ absl::Status SaveSafetensors(const std::string& path, const NamedTensors& tensor
     if (info == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": tensor \"", name, "\" has dtype ",
                                                      c10::toString(tensor.scalar_type()),
-                                                     "; only float32 and int64 can be written"));
+                                                     "; only float32, float16, bfloat16 and int64 can be written"));
     }
     torch::Tensor cpu = tensor.detach().to(torch::kCPU).contiguous();
     const uint64_t size = cpu.numel() * cpu.element_size();

@@ -23,7 +23,7 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 // (padded with spaces to a multiple of 8), then the raw little-endian tensor
 // bytes; offsets are relative to the end of the header.
 //
-// Writes F32 and I64 tensors (I64 only for BatchNorm's num_batches_tracked, as
+// Writes F32, F16, BF16 and I64 tensors (I64 for BatchNorm's num_batches_tracked, as
 // timm's checkpoints do); any other dtype is refused. The file is written to
 // "<path>.tmp" and renamed, so readers never see half a checkpoint.
 absl::Status SaveSafetensors(const std::string& path, const NamedTensors& tensors,

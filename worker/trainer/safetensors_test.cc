@@ -139,6 +139,16 @@ TEST(SafetensorsTest, UnsupportedDtypeAndBadOffsetsNameTheTensor) {
   EXPECT_FALSE(LoadSafetensors(path).ok());
 }
 
+TEST(SafetensorsTest, HalfPrecisionRoundTripsExactly) {
+  const torch::Tensor values = torch::linspace(-3, 3, 11);
+  const std::string path = TempPath("half.safetensors");
+  ASSERT_TRUE(SaveSafetensors(path, {{"h", values.to(torch::kFloat16)}, {"b", values.to(torch::kBFloat16)}}).ok());
+  auto loaded = LoadSafetensors(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(torch::equal((*loaded)[0].second, values.to(torch::kFloat16).to(torch::kFloat32)));
+  EXPECT_TRUE(torch::equal((*loaded)[1].second, values.to(torch::kBFloat16).to(torch::kFloat32)));
+}
+
 TEST(SafetensorsTest, RefusesUnwritableDtypes) {
   auto status = SaveSafetensors(TempPath("f64.safetensors"), {{"d", torch::ones({2}, torch::kFloat64)}});
   ASSERT_FALSE(status.ok());

@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -38,7 +39,9 @@ absl::Status LoadStateDict(torch::nn::Module& module, const NamedTensors& tensor
     known[name] = true;
     auto it = given.find(name);
     if (it == given.end()) {
-      missing.push_back(name);
+      // As PyTorch's BatchNorm loading does: checkpoints written without the step
+      // counter (many timm files) keep the model's own.
+      if (!absl::EndsWith(name, ".num_batches_tracked")) missing.push_back(name);
     } else if (it->second->sizes() != target.sizes()) {
       wrong_shape.push_back(absl::StrCat(name, ": file ", ShapeText(*it->second), " vs model ", ShapeText(target)));
     }
@@ -55,8 +58,10 @@ absl::Status LoadStateDict(torch::nn::Module& module, const NamedTensors& tensor
   }
   torch::NoGradGuard no_grad;
   for (const auto& [name, target] : targets) {
+    auto it = given.find(name);
+    if (it == given.end()) continue;  // a tolerated num_batches_tracked
     torch::Tensor destination = target;  // shares storage with the module
-    destination.copy_(given[name]->to(destination.options()));
+    destination.copy_(it->second->to(destination.options()));
   }
   return absl::OkStatus();
 }

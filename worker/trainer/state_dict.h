@@ -21,7 +21,8 @@ NamedTensors StateDict(const torch::nn::Module& module);
 // key is missing, unexpected or has the wrong shape, nothing is changed and one
 // line lists them all, e.g.
 //   state dict mismatch: missing [fc.bias]; unexpected [head.weight]; wrong shape [fc.weight: file [10, 512] vs model [18, 512]]
-// Values are converted to the module's dtype and device.
+// Values are converted to the module's dtype and device. A missing
+// "*.num_batches_tracked" is tolerated (PyTorch's BatchNorm does the same).
 absl::Status LoadStateDict(torch::nn::Module& module, const NamedTensors& tensors);
 
 // StateDict + SaveSafetensors, and LoadSafetensors + LoadStateDict (errors are

@@ -22,6 +22,7 @@
 #include "worker/trainer/batch_loader.h"
 #include "worker/trainer/metrics.h"
 #include "worker/trainer/model_registry.h"
+#include "worker/trainer/pretrained.h"
 #include "worker/trainer/state_dict.h"
 
 namespace foldstack::trainer {
@@ -131,9 +132,19 @@ class JobRun {
 
     torch::set_num_threads(job_.threads);
     torch::manual_seed(job_.params.seed);
-    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, job_.num_classes);
+    ModelOptions options;
+    options.num_classes = job_.num_classes;
+    options.drop_rate = job_.params.drop_rate;
+    options.drop_path_rate = job_.params.drop_path_rate;
+    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, options);
     if (!model.ok()) return model.status();
     model_ = *std::move(model);
+    if (!job_.params.pretrained.empty()) {
+      absl::StatusOr<ModelInfo> info = FindModel(job_.params.model);
+      if (!info.ok()) return info.status();
+      absl::StatusOr<PretrainedLoad> loaded = LoadPretrained(job_.params.pretrained, *info, *model_);
+      if (!loaded.ok()) return loaded.status();
+    }
     model_->to(device_);
 
     const TrainParams& p = job_.params;
