@@ -1,6 +1,7 @@
 // foldstack: the command a team lead types.
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
 //   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
+//   foldstack models list | models forward --model NAME --input X --output Y
 // Coordinator from --coordinator or $FOLDSTACK_COORDINATOR (default 127.0.0.1:50051); token from
 // --token or $FOLDSTACK_TOKEN. Every read command takes --json.
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/flag_names.h"
+#include "cli/models_command.h"
 #include "cli/render.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -49,6 +51,10 @@ constexpr char kUsage[] =
     "  sweep cancel ID          cancel queued and running jobs\n"
     "  workers                  registered workers\n"
     "  leaderboard SWEEP_ID     trials ranked by mean held-out macro-F1\n"
+    "  models list [--num-classes N] [--family F]\n"
+    "                           the timm backbones: parameters, input size, normalization\n"
+    "  models forward --model NAME [--num-classes N] [--weights W.safetensors] --input X.safetensors\n"
+    "                 --output Y.safetensors   eval-mode logits of tensor \"input\" (float32 NCHW)\n"
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
     "                           write a synthetic dataset in the mask-competition layout\n";
 
@@ -173,6 +179,10 @@ int main(int argc, char** argv) {
   int64_t id = 0;
 
   if (command == "data" && sub == "synth") return Synth();
+  if (command == "models") {
+    return foldstack::cli::RunModelsCommand(std::vector<std::string>(args.begin() + 2, args.end()),
+                                            absl::GetFlag(FLAGS_json));
+  }
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {

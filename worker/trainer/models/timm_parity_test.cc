@@ -174,9 +174,13 @@ TEST_P(TimmParityTest, OutputShapeAtDefaultAndSmallerInputSize) {
   auto model = Model18(GetParam());
   ASSERT_NE(model, nullptr);
   torch::NoGradGuard no_grad;
-  torch::Tensor at_default = model->forward(torch::randn({1, 3, info->data.height, info->data.width}));
-  EXPECT_EQ(at_default.sizes().vec(), (std::vector<int64_t>{1, 18}));
-  EXPECT_TRUE(torch::isfinite(at_default).all().item<bool>());
+  // 224 x 224 is the golden test's size already; other defaults (EfficientNet-B1..B7,
+  // NFNet-F0, ...) run here once.
+  if (info->data.height != 224 || info->data.width != 224) {
+    torch::Tensor at_default = model->forward(torch::randn({1, 3, info->data.height, info->data.width}));
+    EXPECT_EQ(at_default.sizes().vec(), (std::vector<int64_t>{1, 18}));
+    EXPECT_TRUE(torch::isfinite(at_default).all().item<bool>());
+  }
   if (!info->data.fixed_input_size) {
     torch::Tensor smaller = model->forward(torch::randn({2, 3, 128, 96}));
     EXPECT_EQ(smaller.sizes().vec(), (std::vector<int64_t>{2, 18}));
