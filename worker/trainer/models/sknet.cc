@@ -4,7 +4,6 @@
 #include <torch/nn/modules/container/modulelist.h>
 
 #include <algorithm>
-#include <string>
 
 #include "worker/trainer/models/resnet.h"
 
