@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
+#include "worker/trainer/models/efficientnet.h"
 #include "worker/trainer/models/resnet.h"
 #include "worker/trainer/models/sknet.h"
 
@@ -18,7 +19,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels, SkNetModels}) {
+    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));
