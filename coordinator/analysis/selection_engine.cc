@@ -15,6 +15,8 @@ SelectionEngine::SelectionEngine(const std::vector<ProbMatrix>& library, const s
     ++actual_[labels[r]];
   }
   true_columns_.resize(library.size());
+  top_class_.resize(library.size());
+  top_prob_.resize(library.size());
   for (auto* v : {&base_tp_, &base_pred_, &tp_, &pred_}) v->assign(k_, 0);
   Reset();
 }
@@ -45,13 +47,36 @@ void SelectionEngine::Evaluate(const std::vector<int>& candidates, std::vector<d
   }
 }
 
+void SelectionEngine::Summarize(int member) {
+  if (!top_class_[member].empty() || rows_.empty()) return;
+  top_class_[member].resize(rows_.size());
+  top_prob_[member].resize(rows_.size());
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const float* p = library_[member].row(rows_[r]);
+    int a = ArgMax(p, k_);
+    top_class_[member][r] = static_cast<uint16_t>(a);
+    top_prob_[member][r] = p[a];
+  }
+}
+
+void SelectionEngine::Move(int r, int from, int to) {
+  const int y = row_labels_[r];
+  --pred_[from];
+  tp_[from] -= from == y;
+  ++pred_[to];
+  tp_[to] += to == y;
+}
+
 void SelectionEngine::EvaluateF1(const std::vector<int>& candidates, std::vector<double>* losses) {
   const int k = k_;
   // A small margin above 1 keeps float rounding from unlocking a decided row.
   constexpr float kLockGap = 1.0f + 1e-4f;
+  // Base counts: every row predicted as the running sum's top class.
   std::fill(base_tp_.begin(), base_tp_.end(), 0);
   std::fill(base_pred_.begin(), base_pred_.end(), 0);
   unlocked_.clear();
+  unlocked_top_.clear();
+  unlocked_gap_.clear();
   for (size_t r = 0; r < rows_.size(); ++r) {
     const float* s = &sum_[r * k];
     int top = 0;
@@ -64,18 +89,42 @@ void SelectionEngine::EvaluateF1(const std::vector<int>& candidates, std::vector
         second = s[c];
       }
     }
-    if (s[top] - second > kLockGap) {
-      ++base_pred_[top];
-      base_tp_[top] += top == row_labels_[r];
-    } else {
+    ++base_pred_[top];
+    base_tp_[top] += top == row_labels_[r];
+    if (s[top] - second <= kLockGap) {
       unlocked_.push_back(static_cast<int>(r));
+      unlocked_top_.push_back(top);
+      unlocked_gap_.push_back(s[top] - second);
     }
   }
   for (size_t i = 0; i < candidates.size(); ++i) {
+    const int member = candidates[i];
+    Summarize(member);
     std::copy(base_tp_.begin(), base_tp_.end(), tp_.begin());
     std::copy(base_pred_.begin(), base_pred_.end(), pred_.begin());
-    const float* base = library_[candidates[i]].values.data();
-    for (int r : unlocked_) {
+    const uint16_t* top_class = top_class_[member].data();
+    const float* top_prob = top_prob_[member].data();
+    const float* base = library_[member].values.data();
+    // Pass 1 judges rows from the summary; rows the candidate may flip are read
+    // in pass 2, prefetched ahead (the library is far larger than the caches).
+    may_flip_.clear();
+    for (size_t j = 0; j < unlocked_.size(); ++j) {
+      const int r = unlocked_[j], t = unlocked_top_[j], a = top_class[r];
+      if (a == t || top_prob[r] < unlocked_gap_[j]) continue;  // stays t
+      if (members_ == 0) {
+        Move(r, t, a);  // an empty ensemble predicts the candidate's own argmax
+      } else {
+        may_flip_.push_back(static_cast<int>(j));
+      }
+    }
+    constexpr size_t kAhead = 8;
+    for (size_t f = 0; f < may_flip_.size(); ++f) {
+      if (f + kAhead < may_flip_.size()) {
+        const float* ahead = base + static_cast<size_t>(rows_[unlocked_[may_flip_[f + kAhead]]]) * k;
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + k - 1);
+      }
+      const int j = may_flip_[f], r = unlocked_[j];
       const float* p = base + static_cast<size_t>(rows_[r]) * k;
       const float* s = &sum_[static_cast<size_t>(r) * k];
       float best = s[0] + p[0];
@@ -87,8 +136,7 @@ void SelectionEngine::EvaluateF1(const std::vector<int>& candidates, std::vector
           arg = c;
         }
       }
-      ++pred_[arg];
-      tp_[arg] += arg == row_labels_[r];
+      if (arg != unlocked_top_[j]) Move(r, unlocked_top_[j], arg);
     }
     (*losses)[i] = -MacroF1FromCounts(tp_.data(), pred_.data(), actual_.data(), k);
   }

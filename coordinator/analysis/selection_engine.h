@@ -3,15 +3,19 @@
 // the loss each candidate would give if added once more. Inputs are trusted
 // (checked by the caller).
 //
-// Speed: adding candidate c changes row r's argmax only if the gap between the
-// running sum's top two classes is below 1 (a probability row adds at most 1 to
-// any class). Rows with a larger gap are "locked" for the whole round and are
-// counted once; only the rest are scanned per candidate. Log loss reads one
-// contiguous column per candidate (its true-class probabilities) and sums logs
-// as logs of products of 16, so it takes few logarithms.
+// Speed (macro F1): with t the running sum's top class and g its lead over the
+// runner-up, adding candidate row p keeps the prediction t unless p's own
+// argmax differs from t and max(p) >= g (a class k gains at most p[k] - p[t]).
+// So rows with g > 1 are decided for the whole round, and for the others a
+// candidate is first judged from a compact per-row summary (its argmax class
+// and top probability, 6 bytes instead of 4 x K); only rows it may flip are read
+// in full. Exact: the same predictions as scanning every row.
+// Log loss reads one contiguous column per candidate (its true-class
+// probabilities) and sums logs as logs of products of 16.
 #ifndef FOLDSTACK_COORDINATOR_ANALYSIS_SELECTION_ENGINE_H_
 #define FOLDSTACK_COORDINATOR_ANALYSIS_SELECTION_ENGINE_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "coordinator/analysis/metrics.h"
@@ -37,6 +41,9 @@ class SelectionEngine {
   void EvaluateF1(const std::vector<int>& candidates, std::vector<double>* losses);
   void EvaluateLogLoss(const std::vector<int>& candidates, std::vector<double>* losses);
   const std::vector<float>& TrueColumn(int member);
+  void Summarize(int member);
+  // Row r's prediction changes from class `from` to `to` in tp_ / pred_.
+  void Move(int r, int from, int to);
 
   const std::vector<ProbMatrix>& library_;
   const int k_;
@@ -48,8 +55,13 @@ class SelectionEngine {
   std::vector<float> sum_true_;   // rows: running sum of the true-class column
   int members_ = 0;
   std::vector<std::vector<float>> true_columns_;  // per library member, filled on first use
-  // Scratch, reused across calls.
-  std::vector<int> unlocked_, base_tp_, base_pred_, tp_, pred_;
+  // Macro F1: per library member and row, its argmax class and top probability.
+  std::vector<std::vector<uint16_t>> top_class_;
+  std::vector<std::vector<float>> top_prob_;
+  // Scratch, reused across calls: the undecided rows, their top class and lead.
+  std::vector<int> unlocked_, unlocked_top_, may_flip_;
+  std::vector<float> unlocked_gap_;
+  std::vector<int> base_tp_, base_pred_, tp_, pred_;
 };
 
 }  // namespace foldstack::analysis::internal
