@@ -13,15 +13,7 @@ namespace foldstack::analysis {
 namespace {
 
 absl::Status CheckLibrary(const std::vector<ProbMatrix>& library, const std::vector<int>& labels) {
-  if (library.empty()) return absl::InvalidArgumentError("library: no trials, expected at least one");
-  for (size_t t = 0; t < library.size(); ++t) {
-    if (auto s = CheckProbMatrix(library[t], absl::StrCat("trial ", t)); !s.ok()) return s;
-    if (library[t].num_samples != library[0].num_samples || library[t].num_classes != library[0].num_classes) {
-      return absl::InvalidArgumentError(absl::StrCat("trial ", t, ": shape ", library[t].num_samples, "x",
-                                                     library[t].num_classes, ", expected ", library[0].num_samples,
-                                                     "x", library[0].num_classes, " like trial 0"));
-    }
-  }
+  if (auto s = CheckSameShape(library); !s.ok()) return s;
   return CheckLabels(library[0], labels);
 }
 

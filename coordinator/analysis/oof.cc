@@ -16,6 +16,19 @@ absl::Status CheckProbMatrix(const ProbMatrix& m, const std::string& what) {
   return absl::OkStatus();
 }
 
+absl::Status CheckSameShape(const std::vector<ProbMatrix>& trials) {
+  if (trials.empty()) return absl::InvalidArgumentError("trials: none given, expected at least one");
+  for (size_t t = 0; t < trials.size(); ++t) {
+    if (auto s = CheckProbMatrix(trials[t], absl::StrCat("trial ", t)); !s.ok()) return s;
+    if (trials[t].num_samples != trials[0].num_samples || trials[t].num_classes != trials[0].num_classes) {
+      return absl::InvalidArgumentError(absl::StrCat("trial ", t, ": shape ", trials[t].num_samples, "x",
+                                                     trials[t].num_classes, ", expected ", trials[0].num_samples,
+                                                     "x", trials[0].num_classes, " like trial 0"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckLabels(const ProbMatrix& m, const std::vector<int>& labels) {
   if (auto s = CheckProbMatrix(m); !s.ok()) return s;
   if (labels.size() != static_cast<size_t>(m.num_samples)) {
@@ -41,19 +54,13 @@ int ArgMax(const float* row, int num_classes) {
 
 absl::StatusOr<ProbMatrix> WeightedAverage(const std::vector<ProbMatrix>& trials,
                                            const std::vector<double>& weights) {
-  if (trials.empty()) return absl::InvalidArgumentError("trials: none given, expected at least one");
+  if (auto s = CheckSameShape(trials); !s.ok()) return s;
   if (weights.size() != trials.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("weights: ", weights.size(), " weights, expected one per trial (", trials.size(), ")"));
   }
   double total = 0;
   for (size_t t = 0; t < trials.size(); ++t) {
-    if (auto s = CheckProbMatrix(trials[t], absl::StrCat("trial ", t)); !s.ok()) return s;
-    if (trials[t].num_samples != trials[0].num_samples || trials[t].num_classes != trials[0].num_classes) {
-      return absl::InvalidArgumentError(absl::StrCat("trial ", t, ": shape ", trials[t].num_samples, "x",
-                                                     trials[t].num_classes, ", expected ", trials[0].num_samples,
-                                                     "x", trials[0].num_classes, " like trial 0"));
-    }
     if (!(weights[t] >= 0)) {
       return absl::InvalidArgumentError(absl::StrCat("weights[", t, "] = ", weights[t], ", expected >= 0"));
     }

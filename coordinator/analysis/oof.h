@@ -41,6 +41,9 @@ struct LabelIssue {
 // `what` names the matrix in the message, e.g. "trial 3".
 absl::Status CheckProbMatrix(const ProbMatrix& m, const std::string& what = "probabilities");
 
+// OK when there is at least one trial and all pass CheckProbMatrix with trial 0's shape.
+absl::Status CheckSameShape(const std::vector<ProbMatrix>& trials);
+
 // OK when labels has one entry per sample, each in [0, num_classes).
 absl::Status CheckLabels(const ProbMatrix& m, const std::vector<int>& labels);
 
