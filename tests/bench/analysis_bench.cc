@@ -25,6 +25,7 @@ ABSL_FLAG(int, rounds, 50, "greedy rounds after the sorted initialisation");
 ABSL_FLAG(int, init_size, 5, "sorted initialisation size");
 ABSL_FLAG(int, repeats, 3, "timed repetitions (the best is reported)");
 ABSL_FLAG(uint64_t, seed, 1, "data seed");
+ABSL_FLAG(double, skill, 1.0, "scales every trial's skill (lower: less certain models, more work per round)");
 
 namespace foldstack::analysis {
 namespace {
@@ -51,7 +52,7 @@ struct BenchData {
 // Each sample has a difficulty and a confusable class; each trial a skill. A
 // row is Dirichlet(1)-like noise plus skill-scaled mass on the true class (less
 // when the sample is hard, partly moved to the confusable class).
-BenchData MakeData(int trials, int people, uint64_t seed) {
+BenchData MakeData(int trials, int people, uint64_t seed, float skill_scale) {
   Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
   BenchData d;
   const int n = people * 7;
@@ -70,7 +71,7 @@ BenchData MakeData(int trials, int people, uint64_t seed) {
     }
   }
   for (int t = 0; t < trials; ++t) {
-    const float skill = 2.0f + 10.0f * static_cast<float>(rng.Uniform());
+    const float skill = skill_scale * (2.0f + 10.0f * static_cast<float>(rng.Uniform()));
     ProbMatrix m{n, kClasses, std::vector<float>(static_cast<size_t>(n) * kClasses)};
     for (int i = 0; i < n; ++i) {
       float* row = &m.values[static_cast<size_t>(i) * kClasses];
@@ -109,7 +110,7 @@ double BestSeconds(int repeats, F&& f) {
 int Main() {
   const int trials = absl::GetFlag(FLAGS_trials), repeats = absl::GetFlag(FLAGS_repeats);
   auto start = std::chrono::steady_clock::now();
-  BenchData d = MakeData(trials, absl::GetFlag(FLAGS_people), absl::GetFlag(FLAGS_seed));
+  BenchData d = MakeData(trials, absl::GetFlag(FLAGS_people), absl::GetFlag(FLAGS_seed), absl::GetFlag(FLAGS_skill));
   const int n = d.labels.size();
   std::cout << absl::StrFormat("data: %d trials x %d samples x %d classes, generated in %.1f s\n", trials, n,
                                kClasses,
@@ -128,7 +129,7 @@ int Main() {
     int distinct = 0;
     for (double w : result.weights) distinct += w > 0;
     std::cout << absl::StrFormat(
-        "ensemble selection %-8s init %d + %d rounds: %.3f s  (best single %.4f, average of all %.4f, "
+        "ensemble selection %-8s init %d + %d rounds: %.3f s CPU  (best single %.4f, average of all %.4f, "
         "selected %.4f with %d distinct members)\n",
         MetricName(metric), options.init_size, options.max_members - options.init_size, seconds, best_single,
         average, result.score, distinct);
@@ -137,22 +138,22 @@ int Main() {
   ProbMatrix combined = *AverageTrials(d.library);
   ConfidentLearningResult cl;
   double cl_seconds = BestSeconds(repeats, [&] { cl = *ConfidentLearning(combined, d.labels); });
-  std::cout << absl::StrFormat("confident learning %d x %d: %.4f s (%zu issues)\n", n, kClasses, cl_seconds,
+  std::cout << absl::StrFormat("confident learning %d x %d: %.4f s CPU (%zu issues)\n", n, kClasses, cl_seconds,
                                cl.issues.size());
   FoldVotingResult votes;
   double vote_seconds = BestSeconds(repeats, [&] { votes = *FoldVote(d.library, d.labels, {}); });
-  std::cout << absl::StrFormat("fold voting %d trials: %.4f s (%zu issues)\n", trials, vote_seconds,
+  std::cout << absl::StrFormat("fold voting %d trials: %.4f s CPU (%zu issues)\n", trials, vote_seconds,
                                votes.issues.size());
   std::vector<MaskCandidate> candidates;
   double mask_seconds =
       BestSeconds(repeats, [&] { candidates = *FindMaskCandidates(combined, d.labels, d.persons); });
-  std::cout << absl::StrFormat("mask task candidates: %.4f s (%zu candidates)\n", mask_seconds, candidates.size());
+  std::cout << absl::StrFormat("mask task candidates: %.4f s CPU (%zu candidates)\n", mask_seconds, candidates.size());
 
   EnsembleOptions nested_options;
   nested_options.max_members = nested_options.init_size + absl::GetFlag(FLAGS_rounds);
   NestedScoreResult nested;
   double nested_seconds = BestSeconds(1, [&] { nested = *NestedScore(d.library, d.labels, d.folds, nested_options); });
-  std::cout << absl::StrFormat("nested score (5 folds, macro_f1): %.3f s, pooled %.4f\n", nested_seconds,
+  std::cout << absl::StrFormat("nested score (5 folds, macro_f1): %.3f s CPU, pooled %.4f\n", nested_seconds,
                                nested.pooled_score);
   return 0;
 }
