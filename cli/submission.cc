@@ -54,7 +54,8 @@ absl::StatusOr<std::vector<std::pair<int64_t, double>>> ParseMembers(const std::
   const bool weighted = !members.empty();
   const std::string flag = weighted ? "--members" : "--trial";
   std::vector<std::pair<int64_t, double>> parsed;
-  for (const std::string& item : absl::StrSplit(weighted ? members : trials, ',')) {
+  for (absl::string_view item_view : absl::StrSplit(weighted ? members : trials, ',')) {
+    const std::string item(item_view);
     const std::vector<std::string> parts =
         weighted ? std::vector<std::string>(absl::StrSplit(item, ':')) : std::vector<std::string>{item};
     int64_t trial = 0;

@@ -27,7 +27,7 @@ data::EvalSet Eval(const std::vector<std::string>& ids) {
 }
 
 // A done run over `ids` with 3 classes; image i's largest probability is in class winners[i].
-v1::GetPredictionResponse Run(const std::vector<std::string>& ids, const std::vector<int>& winners) {
+v1::GetPredictionResponse DoneRun(const std::vector<std::string>& ids, const std::vector<int>& winners) {
   v1::GetPredictionResponse run;
   run.set_run_id(4);
   run.set_state("done");
@@ -41,20 +41,20 @@ v1::GetPredictionResponse Run(const std::vector<std::string>& ids, const std::ve
 
 TEST(SubmissionTest, RowsFollowInfoCsvEachImageOnceWithTheArgmax) {
   // The run lists images in another order than info.csv.
-  auto csv = SubmissionCsv(Eval({"b.jpg", "a.jpg", "c.jpg"}), Run({"a.jpg", "b.jpg", "c.jpg"}, {2, 0, 1}));
+  auto csv = SubmissionCsv(Eval({"b.jpg", "a.jpg", "c.jpg"}), DoneRun({"a.jpg", "b.jpg", "c.jpg"}, {2, 0, 1}));
   ASSERT_TRUE(csv.ok()) << csv.status();
   EXPECT_EQ(*csv, "ImageID,ans\nb.jpg,0\na.jpg,2\nc.jpg,1\n");
-  auto probs = ProbabilitiesCsv(Eval({"b.jpg", "a.jpg"}), Run({"a.jpg", "b.jpg"}, {2, 0}));
+  auto probs = ProbabilitiesCsv(Eval({"b.jpg", "a.jpg"}), DoneRun({"a.jpg", "b.jpg"}, {2, 0}));
   ASSERT_TRUE(probs.ok()) << probs.status();
   EXPECT_EQ(*probs, "ImageID,p0,p1,p2\nb.jpg,0.5,0.25,0.25\na.jpg,0.25,0.25,0.5\n");
 }
 
 TEST(SubmissionTest, RefusesRunsThatDoNotMatchInfoCsv) {
-  EXPECT_EQ(SubmissionCsv(Eval({"a.jpg", "z.jpg"}), Run({"a.jpg", "b.jpg"}, {0, 0})).status().message(),
+  EXPECT_EQ(SubmissionCsv(Eval({"a.jpg", "z.jpg"}), DoneRun({"a.jpg", "b.jpg"}, {0, 0})).status().message(),
             "/eval/eval/info.csv: row 2: ImageID \"z.jpg\" is not in prediction run 4");
-  EXPECT_EQ(SubmissionCsv(Eval({"a.jpg"}), Run({"a.jpg", "b.jpg"}, {0, 0})).status().message(),
+  EXPECT_EQ(SubmissionCsv(Eval({"a.jpg"}), DoneRun({"a.jpg", "b.jpg"}, {0, 0})).status().message(),
             "prediction run 4 has 2 images, /eval/eval/info.csv has 1 (changed since the run?)");
-  v1::GetPredictionResponse running = Run({"a.jpg"}, {0});
+  v1::GetPredictionResponse running = DoneRun({"a.jpg"}, {0});
   running.set_state("running");
   running.clear_probs();
   EXPECT_EQ(SubmissionCsv(Eval({"a.jpg"}), running).status().message(),
