@@ -2,6 +2,7 @@
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
 //   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
 //   foldstack models list | models forward --model NAME --input X --output Y
+//   foldstack predict ... (cli/predict_command.h)
 // Coordinator from --coordinator or $FOLDSTACK_COORDINATOR (default 127.0.0.1:50051); token from
 // --token or $FOLDSTACK_TOKEN. Every read command takes --json.
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "cli/flag_names.h"
 #include "cli/models_command.h"
+#include "cli/predict_command.h"
 #include "cli/render.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -37,6 +39,7 @@ ABSL_FLAG(uint64_t, seed, 0, "data synth: random seed");
 ABSL_FLAG(double, label_noise, 0.0, "data synth: fraction of people given a planted label error");
 ABSL_FLAG(int, width, 384, "data synth: image width");
 ABSL_FLAG(int, height, 512, "data synth: image height");
+ABSL_FLAG(int, eval_people, -1, "data synth: people in the eval set (-1: 2 per 3 training people; 0: none)");
 
 namespace {
 
@@ -56,7 +59,12 @@ constexpr char kUsage[] =
     "  models forward --model NAME [--num-classes N] [--weights W.safetensors] --input X.safetensors\n"
     "                 --output Y.safetensors   eval-mode logits of tensor \"input\" (float32 NCHW)\n"
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
-    "                           write a synthetic dataset in the mask-competition layout\n";
+    "                           write a synthetic dataset in the mask-competition layout\n"
+    "                           (and an eval set: --eval_people N, default 2 per 3 training people)\n"
+    "  predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,...) --eval ROOT [--out submission.csv]\n"
+    "          [--probs probs.csv] [--wait]\n"
+    "                           predict eval/info.csv's images with every fold model (hflip TTA)\n"
+    "  predict get RUN_ID [--out submission.csv] [--probs probs.csv] [--wait]\n";
 
 int Fail(const std::string& message) {
   std::cerr << "foldstack: " << message << std::endl;
@@ -158,11 +166,13 @@ int Synth() {
   options.label_noise = absl::GetFlag(FLAGS_label_noise);
   options.width = absl::GetFlag(FLAGS_width);
   options.height = absl::GetFlag(FLAGS_height);
+  options.eval_people = absl::GetFlag(FLAGS_eval_people);
   if (options.out_dir.empty()) return Fail("data synth: --out DIR is required");
   auto report = foldstack::data::WriteSynthDataset(options);
   if (!report.ok()) return Fail(std::string(report.status().message()));
   std::cout << "wrote " << report->images << " images of " << report->people << " people to " << options.out_dir
-            << " (" << report->noisy_people << " with planted label errors)" << std::endl;
+            << " (" << report->noisy_people << " with planted label errors) and " << report->eval_images
+            << " eval images" << std::endl;
   return 0;
 }
 
@@ -182,6 +192,11 @@ int main(int argc, char** argv) {
   if (command == "models") {
     return foldstack::cli::RunModelsCommand(std::vector<std::string>(args.begin() + 2, args.end()),
                                             absl::GetFlag(FLAGS_json));
+  if (command == "predict") {
+    return foldstack::cli::RunPredictCommand(
+        std::vector<std::string>(args.begin() + 2, args.end()),
+        {foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator)),
+         foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token)), absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_json)});
   }
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "data/dataset.h"
+#include "data/eval_set.h"
 #include "data/image_source.h"
 #include "gtest/gtest.h"
 
@@ -155,6 +157,51 @@ TEST(SynthTest, LabelNoiseCsvMatchesWhatWasWritten) {
   int same = 0;
   for (int i = 0; i < 60; ++i) same += noisy_rows[i] == clean_rows[i];
   EXPECT_EQ(same, 60 - kinds["gender"] - kinds["age"]);
+}
+
+TEST(SynthTest, EvalSetHasTheCompetitionLayoutAndHiddenAnswers) {
+  auto report = WriteSynthDataset(Small("eval", 6, 2));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(EvalPeople(Small("eval", 6, 2)), 4);  // 2 eval photos per 3 training photos
+  EXPECT_EQ(report->eval_images, 28);
+  const std::string root = TempDir("eval");
+  EXPECT_EQ(ReadFile(root + "/eval/info.csv").substr(0, 12), "ImageID,ans\n");
+  auto set = LoadEvalSet(root);
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->images.size(), 28u);
+  auto info = CsvRows(root + "/eval/info.csv");
+  auto answers = CsvRows(root + "/eval_answers.csv");
+  ASSERT_EQ(answers.size(), 28u);
+  std::vector<int> per_mask_state(3, 0);
+  for (size_t i = 0; i < info.size(); ++i) {
+    EXPECT_EQ(info[i][1], "0");
+    EXPECT_EQ(info[i][0].size(), 44u) << info[i][0];  // 40 hex digits + ".jpg", like the competition
+    EXPECT_EQ(answers[i][0], info[i][0]) << "answers follow info.csv's row order";
+    int label = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(answers[i][1], &label));
+    ASSERT_GE(label, 0);
+    ASSERT_LT(label, 18);
+    ++per_mask_state[label / 6];
+  }
+  // 7 photos a person: 5 worn, 1 incorrect, 1 not worn.
+  EXPECT_EQ(per_mask_state, (std::vector<int>{20, 4, 4}));
+  // The eval people are new: no eval photo repeats a training photo.
+  auto index = LoadDatasetIndex(DatasetKind::kMask, root);
+  ASSERT_TRUE(index.ok()) << index.status();
+  std::set<std::string> train_bytes;
+  for (const Sample& s : index->samples) train_bytes.insert(ReadFile(root + "/" + s.key));
+  for (const EvalImage& image : set->images) EXPECT_EQ(train_bytes.count(ReadFile(root + "/" + image.key)), 0u);
+
+  // Adding an eval set leaves the training files alone; 0 writes none.
+  SynthOptions no_eval = Small("no_eval", 6, 2);
+  no_eval.eval_people = 0;
+  report = WriteSynthDataset(no_eval);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->eval_images, 0);
+  EXPECT_FALSE(fs::exists(TempDir("no_eval") + "/eval"));
+  EXPECT_EQ(ReadFile(TempDir("no_eval") + "/train/train.csv"), ReadFile(root + "/train/train.csv"));
+  const std::string photo = "/train/images/" + CsvRows(root + "/train/train.csv")[0][4] + "/mask1.jpg";
+  EXPECT_TRUE(ReadFile(TempDir("no_eval") + photo) == ReadFile(root + photo));
 }
 
 TEST(SynthTest, RejectsBadOptions) {

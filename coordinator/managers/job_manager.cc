@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "coordinator/managers/job_transitions.h"
+#include "coordinator/managers/prediction_jobs.h"
 #include "coordinator/managers/probs_json.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/status_macros.h"
@@ -81,17 +82,12 @@ absl::StatusOr<foldstack::v1::HeartbeatResponse> JobManager::Heartbeat(
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_RETURN_IF_ERROR(TouchWorker(*txn, request.worker_id(), now).status());
   foldstack::v1::HeartbeatResponse response;
-  FS_ASSIGN_OR_RETURN(Statement extend, txn->Prepare(
-      "UPDATE jobs SET lease_expires_ms = ? WHERE id = ? AND worker_id = ? AND state = 'running' "
-      "AND lease_expires_ms >= ?"));
-  for (int64_t job_id : request.running_job_ids()) {
-    extend.Reset();
-    extend.Bind(1, now + options_.lease_ttl_ms).Bind(2, job_id).Bind(3, request.worker_id())
-        .Bind(4, now);
-    FS_ASSIGN_OR_RETURN(int64_t changed, extend.Run());
-    if (changed == 0) response.add_revoked_job_ids(job_id);
-  }
-  extend.Reset();
+  const int64_t expires = now + options_.lease_ttl_ms;
+  FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kTrain, request.worker_id(), request.running_job_ids(),
+                                  now, expires, response.mutable_revoked_job_ids()));
+  FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kPredict, request.worker_id(),
+                                  request.running_prediction_job_ids(), now, expires,
+                                  response.mutable_revoked_prediction_job_ids()));
   FS_RETURN_IF_ERROR(txn->Commit());
   return response;
 }
@@ -108,12 +104,23 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
     FS_RETURN_IF_ERROR(txn->Commit());  // keeps the heartbeat and any expiries
     return response;
   }
+  const int64_t lease_id = NewLeaseId();
+  // Prediction jobs first: they are short and someone waits for the submission.
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> prediction_job_id,
+                      NextPredictionJob(*txn, request.worker_id(), now, options_.lease_ttl_ms));
+  if (prediction_job_id.has_value()) {
+    FS_RETURN_IF_ERROR(StartAttempt(*txn, *prediction_job_id, lease_id, request.worker_id(),
+                                    now + options_.lease_ttl_ms, now, JobTable::kPredict));
+    FS_RETURN_IF_ERROR(LoadPredictionJobSpec(*txn, *prediction_job_id, response.mutable_job()));
+    FS_RETURN_IF_ERROR(txn->Commit());
+    response.set_leased(true);
+    return response;
+  }
   FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, OldestQueuedJob(*txn));
   if (!job_id.has_value()) {
     FS_RETURN_IF_ERROR(txn->Commit());
     return response;
   }
-  const int64_t lease_id = NewLeaseId();
   FS_RETURN_IF_ERROR(StartAttempt(*txn, *job_id, lease_id, request.worker_id(),
                                   now + options_.lease_ttl_ms, now));
   FS_RETURN_IF_ERROR(LoadJobSpec(*txn, *job_id, response.mutable_job()));
@@ -155,18 +162,15 @@ absl::Status JobManager::ReportMetrics(const foldstack::v1::ReportMetricsRequest
 absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::PredictionBatch& batch) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+  if (batch.kind() == foldstack::v1::JOB_KIND_PREDICT) {
+    FS_ASSIGN_OR_RETURN(int64_t stored, StorePredictionBatch(*txn, batch, now));
+    FS_RETURN_IF_ERROR(txn->Commit());
+    return stored;
+  }
   FS_ASSIGN_OR_RETURN(HeldJob job, CheckLeaseHeld(*txn, batch.job_id(), batch.lease_id(), now));
+  FS_RETURN_IF_ERROR(CheckPredictionBatch(batch, absl::StrCat("job ", job.job_id), job.num_classes));
   const int n = batch.sample_ids_size();
   const int c = batch.num_classes();
-  if (c != job.num_classes) {
-    return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id, ": predictions have ", c,
-                                                   " classes, the dataset has ", job.num_classes));
-  }
-  if (batch.probs_size() != static_cast<int64_t>(n) * c) {
-    return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id, ": ", batch.probs_size(),
-                                                   " probabilities for ", n, " samples x ", c,
-                                                   " classes"));
-  }
   FS_ASSIGN_OR_RETURN(Statement fold_of, txn->Prepare(
       "SELECT fold FROM split_folds WHERE split_id = ? AND sample_id = ?"));
   FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
@@ -187,12 +191,6 @@ absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::Predi
                                                      job.fold));
     }
     const absl::Span<const float> row = all.subspan(static_cast<size_t>(i) * c, c);
-    for (float p : row) {
-      if (!std::isfinite(p)) {
-        return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id, ": row ", i,
-                                                       ": probability is not finite"));
-      }
-    }
     FormatProbsJson(row, &json);
     insert.Reset();
     insert.Bind(1, job.job_id).Bind(2, sample_id).Bind(3, ArgMax(row)).Bind(4, json);
@@ -208,16 +206,26 @@ absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::Predi
 absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+  if (request.kind() == foldstack::v1::JOB_KIND_PREDICT) {
+    FS_RETURN_IF_ERROR(CompletePredictionJob(*txn, request, now));
+    return txn->Commit();
+  }
   FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(*txn, request.job_id()));
   if (job.state == "done" && job.lease_id == request.lease_id()) return absl::OkStatus();
   FS_RETURN_IF_ERROR(CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now).status());
   {
     FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
         "UPDATE jobs SET state = 'done', best_epoch = ?, macro_f1 = ?, accuracy = ?, "
-        "val_loss = ?, seconds = ?, finished_ms = ?, lease_expires_ms = NULL WHERE id = ?"));
+        "val_loss = ?, seconds = ?, finished_ms = ?, lease_expires_ms = NULL, checkpoint_path = ? "
+        "WHERE id = ?"));
     done.Bind(1, request.best_epoch()).Bind(2, request.macro_f1()).Bind(3, request.accuracy())
-        .Bind(4, request.val_loss()).Bind(5, request.seconds()).Bind(6, now)
-        .Bind(7, request.job_id());
+        .Bind(4, request.val_loss()).Bind(5, request.seconds()).Bind(6, now);
+    if (request.checkpoint_path().empty()) {
+      done.BindNull(7);
+    } else {
+      done.Bind(7, request.checkpoint_path());
+    }
+    done.Bind(8, request.job_id());
     FS_RETURN_IF_ERROR(done.Run().status());
   }
   FS_RETURN_IF_ERROR(FinishSweepIfDone(*txn, job.sweep_id, now));
@@ -227,6 +235,10 @@ absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& re
 absl::Status JobManager::FailJob(const foldstack::v1::FailJobRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+  if (request.kind() == foldstack::v1::JOB_KIND_PREDICT) {
+    FS_RETURN_IF_ERROR(FailPredictionJob(*txn, request, now));
+    return txn->Commit();
+  }
   FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(*txn, request.job_id()));
   if (job.state == "failed" && job.lease_id == request.lease_id()) return absl::OkStatus();
   FS_RETURN_IF_ERROR(CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now).status());

@@ -6,6 +6,10 @@
 // FAILED_PRECONDITION and stores nothing, so a worker that lost its lease can never overwrite the
 // results of the attempt that replaced it. Repeated reports are idempotent.
 //
+// Prediction jobs (JOB_KIND_PREDICT, see prediction_jobs.h) go through the same calls; every report
+// names its kind since the two kinds number their ids apart. A free slot takes a prediction job
+// before a training job.
+//
 // Thread safety: every call runs in one SQLite transaction on the shared connection, which
 // serialises them; a JobManager may be called from any number of threads.
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_JOB_MANAGER_H_

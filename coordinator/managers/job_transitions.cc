@@ -1,11 +1,15 @@
 #include "coordinator/managers/job_transitions.h"
 
+#include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/managers/prediction_jobs.h"
 #include "coordinator/store/status_macros.h"
 
 namespace foldstack::coordinator {
+
+const char* TableName(JobTable table) { return table == JobTable::kTrain ? "jobs" : "prediction_jobs"; }
 
 absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& worker_id,
                                        int64_t now_ms) {
@@ -25,10 +29,26 @@ absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& work
 
 absl::StatusOr<int64_t> CountRunningJobs(Transaction& txn, const std::string& worker_id) {
   FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
-      "SELECT COUNT(*) FROM jobs WHERE worker_id = ? AND state = 'running'"));
+      "SELECT (SELECT COUNT(*) FROM jobs WHERE worker_id = ?1 AND state = 'running') + "
+      "(SELECT COUNT(*) FROM prediction_jobs WHERE worker_id = ?1 AND state = 'running')"));
   count.Bind(1, worker_id);
   FS_ASSIGN_OR_RETURN(bool row, count.Step());
   return row ? count.Int(0) : 0;
+}
+
+absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& worker_id,
+                          const google::protobuf::RepeatedField<int64_t>& job_ids, int64_t now_ms,
+                          int64_t lease_expires_ms, google::protobuf::RepeatedField<int64_t>* revoked) {
+  FS_ASSIGN_OR_RETURN(Statement extend, txn.Prepare(absl::StrCat(
+      "UPDATE ", TableName(table), " SET lease_expires_ms = ? WHERE id = ? AND worker_id = ? "
+      "AND state = 'running' AND lease_expires_ms >= ?")));
+  for (int64_t job_id : job_ids) {
+    extend.Reset();
+    extend.Bind(1, lease_expires_ms).Bind(2, job_id).Bind(3, worker_id).Bind(4, now_ms);
+    FS_ASSIGN_OR_RETURN(int64_t changed, extend.Run());
+    if (changed == 0) revoked->Add(job_id);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn) {
@@ -40,20 +60,24 @@ absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn) {
 }
 
 absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
-                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms) {
+                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms,
+                          JobTable table) {
   {
-    FS_ASSIGN_OR_RETURN(Statement start, txn.Prepare(
-        "UPDATE jobs SET state = 'running', attempt = attempt + 1, lease_id = ?, worker_id = ?, "
-        "lease_expires_ms = ?, started_ms = ?, finished_ms = NULL, error = NULL, "
-        "log_tail = NULL WHERE id = ? AND state = 'queued'"));
+    FS_ASSIGN_OR_RETURN(Statement start, txn.Prepare(absl::StrCat(
+        "UPDATE ", TableName(table), " SET state = 'running', attempt = attempt + 1, lease_id = ?, "
+        "worker_id = ?, lease_expires_ms = ?, started_ms = ?, finished_ms = NULL, error = NULL, "
+        "log_tail = NULL WHERE id = ? AND state = 'queued'")));
     start.Bind(1, lease_id).Bind(2, worker_id).Bind(3, lease_expires_ms).Bind(4, now_ms)
         .Bind(5, job_id);
     FS_ASSIGN_OR_RETURN(int64_t changed, start.Run());
     if (changed != 1) return absl::InternalError(absl::StrCat("job ", job_id, " is not queued"));
   }
-  // Rows of an earlier attempt would mix two trainings' results.
-  for (const char* sql : {"DELETE FROM metrics WHERE job_id = ?",
-                          "DELETE FROM predictions WHERE job_id = ?"}) {
+  // Rows of an earlier attempt would mix two runs' results.
+  const std::vector<const char*> clears =
+      table == JobTable::kTrain
+          ? std::vector<const char*>{"DELETE FROM metrics WHERE job_id = ?", "DELETE FROM predictions WHERE job_id = ?"}
+          : std::vector<const char*>{"DELETE FROM eval_probs WHERE prediction_job_id = ?"};
+  for (const char* sql : clears) {
     FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare(sql));
     FS_RETURN_IF_ERROR(clear.Bind(1, job_id).Run().status());
   }
@@ -107,28 +131,56 @@ absl::StatusOr<HeldJob> LoadHeldJob(Transaction& txn, int64_t job_id) {
   return job;
 }
 
+absl::Status CheckLeaseLive(const std::string& what, int64_t lease_id, int64_t current_lease_id,
+                            const std::string& state, int64_t lease_expires_ms, int64_t now_ms) {
+  std::string why;
+  if (current_lease_id != lease_id) {
+    why = "is not the job's current lease";
+  } else if (state != "running") {
+    why = absl::StrCat("no longer runs (job is ", state, ")");
+  } else if (lease_expires_ms < now_ms) {
+    why = "expired";
+  } else {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(what, ": lease ", lease_id, " ", why, "; report discarded"));
+}
+
+absl::Status CheckPredictionBatch(const foldstack::v1::PredictionBatch& batch, const std::string& what,
+                                  int32_t num_classes) {
+  const int n = batch.sample_ids_size();
+  const int c = batch.num_classes();
+  if (c != num_classes) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": predictions have ", c,
+                                                   " classes, the dataset has ", num_classes));
+  }
+  if (batch.probs_size() != static_cast<int64_t>(n) * c) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", batch.probs_size(),
+                                                   " probabilities for ", n, " samples x ", c,
+                                                   " classes"));
+  }
+  for (int i = 0; i < batch.probs_size(); ++i) {
+    if (!std::isfinite(batch.probs(i))) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": row ", i / c, ": probability is not finite"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t lease_id,
                                        int64_t now_ms) {
   FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(txn, job_id));
-  std::string why;
-  if (job.lease_id != lease_id) {
-    why = "is not the job's current lease";
-  } else if (job.state != "running") {
-    why = absl::StrCat("no longer runs (job is ", job.state, ")");
-  } else if (job.lease_expires_ms < now_ms) {
-    why = "expired";
-  } else {
-    return job;
-  }
-  return absl::FailedPreconditionError(
-      absl::StrCat("job ", job_id, ": lease ", lease_id, " ", why, "; report discarded"));
+  FS_RETURN_IF_ERROR(CheckLeaseLive(absl::StrCat("job ", job_id), lease_id, job.lease_id, job.state,
+                                    job.lease_expires_ms, now_ms));
+  return job;
 }
 
 absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const std::string& error,
-                        const std::string& log_tail, int64_t now_ms) {
-  FS_ASSIGN_OR_RETURN(Statement end, txn.Prepare(
-      "UPDATE jobs SET state = ?, error = ?, log_tail = ?, lease_expires_ms = NULL, "
-      "finished_ms = ?, queued_ms = CASE WHEN ? THEN ? ELSE queued_ms END WHERE id = ?"));
+                        const std::string& log_tail, int64_t now_ms, JobTable table) {
+  FS_ASSIGN_OR_RETURN(Statement end, txn.Prepare(absl::StrCat(
+      "UPDATE ", TableName(table), " SET state = ?, error = ?, log_tail = ?, lease_expires_ms = NULL, "
+      "finished_ms = ?, queued_ms = CASE WHEN ? THEN ? ELSE queued_ms END WHERE id = ?")));
   end.Bind(1, requeue ? "queued" : "failed").Bind(2, error).Bind(3, log_tail);
   if (requeue) {
     end.BindNull(4);
@@ -190,7 +242,8 @@ absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms) {
     FS_RETURN_IF_ERROR(EndAttempt(txn, e.job_id, requeue, error, "", now_ms));
     if (!requeue) FS_RETURN_IF_ERROR(FinishSweepIfDone(txn, e.sweep_id, now_ms));
   }
-  return static_cast<int>(expired.size());
+  FS_ASSIGN_OR_RETURN(int predictions_expired, ExpirePredictionLeasesIn(txn, now_ms));
+  return static_cast<int>(expired.size()) + predictions_expired;
 }
 
 }  // namespace foldstack::coordinator

@@ -18,6 +18,11 @@
 
 namespace foldstack::coordinator {
 
+// Training jobs live in `jobs`, prediction jobs in `prediction_jobs`; both have the same lease
+// columns and go through the same steps.
+enum class JobTable { kTrain, kPredict };
+const char* TableName(JobTable table);
+
 struct WorkerInfo {
   std::string id;
   std::string hostname;
@@ -28,7 +33,13 @@ struct WorkerInfo {
 absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& worker_id,
                                        int64_t now_ms);
 
+// Running jobs of both kinds held by the worker.
 absl::StatusOr<int64_t> CountRunningJobs(Transaction& txn, const std::string& worker_id);
+
+// Extends the worker's leases on `job_ids` in `table`; appends the ids it no longer holds to `revoked`.
+absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& worker_id,
+                          const google::protobuf::RepeatedField<int64_t>& job_ids, int64_t now_ms,
+                          int64_t lease_expires_ms, google::protobuf::RepeatedField<int64_t>* revoked);
 
 // The lowest queued job id. Ids are assigned when a sweep is created (one transaction) and jobs
 // are never deleted, so the lowest id is the oldest sweep's first pending trial/fold.
@@ -36,7 +47,8 @@ absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn);
 
 // queued -> running under a new lease; deletes the rows of earlier attempts.
 absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
-                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms);
+                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms,
+                          JobTable table = JobTable::kTrain);
 
 // Fills the spec a worker needs to run the job (after StartAttempt).
 absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpec* spec);
@@ -58,6 +70,15 @@ struct HeldJob {
 // NOT_FOUND for an unknown job.
 absl::StatusOr<HeldJob> LoadHeldJob(Transaction& txn, int64_t job_id);
 
+// OK when `lease_id` is the job's current lease and that lease is live (running, unexpired);
+// otherwise FAILED_PRECONDITION saying why. `what` names the job ("job 7").
+absl::Status CheckLeaseLive(const std::string& what, int64_t lease_id, int64_t current_lease_id,
+                            const std::string& state, int64_t lease_expires_ms, int64_t now_ms);
+
+// The shape of a prediction batch: num_classes, probs length, finite values. `what` names the job.
+absl::Status CheckPredictionBatch(const foldstack::v1::PredictionBatch& batch, const std::string& what,
+                                  int32_t num_classes);
+
 // The job, if `lease_id` is its current lease and that lease is live (running, unexpired);
 // otherwise FAILED_PRECONDITION saying why.
 absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t lease_id,
@@ -65,13 +86,13 @@ absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t
 
 // running -> queued (requeue) or failed, recording the error and log tail.
 absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const std::string& error,
-                        const std::string& log_tail, int64_t now_ms);
+                        const std::string& log_tail, int64_t now_ms, JobTable table = JobTable::kTrain);
 
 // When no job of the sweep is queued or running any more: running -> done, or failed when some
 // job failed. A cancelled sweep stays cancelled.
 absl::Status FinishSweepIfDone(Transaction& txn, int64_t sweep_id, int64_t now_ms);
 
-// Ends every lease that expired before `now_ms` (see JobManager::ExpireLeases).
+// Ends every lease that expired before `now_ms`, of both kinds (see JobManager::ExpireLeases).
 absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms);
 
 }  // namespace foldstack::coordinator

@@ -4,7 +4,10 @@
 #define FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace foldstack::coordinator {
@@ -12,6 +15,9 @@ namespace foldstack::coordinator {
 // Replaces `out` with the JSON array of `probs` (reusing its capacity). Every value must be
 // finite (JSON has no NaN/Inf); callers validate first.
 void FormatProbsJson(absl::Span<const float> probs, std::string* out);
+
+// The inverse of FormatProbsJson: "[0.1,0.9]" -> {0.1, 0.9}. INVALID_ARGUMENT on anything else.
+absl::StatusOr<std::vector<float>> ParseProbsJson(absl::string_view json);
 
 // Index of the largest value (the first one on ties); 0 for an empty span.
 int ArgMax(absl::Span<const float> probs);

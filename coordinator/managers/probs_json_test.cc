@@ -28,6 +28,18 @@ TEST(ProbsJsonTest, ValuesRoundTripExactly) {
   }
 }
 
+TEST(ProbsJsonTest, ParseIsTheInverseOfFormat) {
+  const std::vector<float> probs = {1.17549435e-38f, 0.1234567f, 1e-7f, 1.0f};
+  std::string out;
+  FormatProbsJson(probs, &out);
+  absl::StatusOr<std::vector<float>> parsed = ParseProbsJson(out);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, probs);
+  EXPECT_TRUE(ParseProbsJson("[]")->empty());
+  EXPECT_FALSE(ParseProbsJson("0.1,0.9").ok());
+  EXPECT_FALSE(ParseProbsJson("[0.1,x]").ok());
+}
+
 TEST(ProbsJsonTest, ArgMaxTakesFirstOfTies) {
   EXPECT_EQ(ArgMax(std::vector<float>{0.2f, 0.4f, 0.4f}), 1);
   EXPECT_EQ(ArgMax(std::vector<float>{0.9f}), 0);

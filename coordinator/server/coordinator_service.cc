@@ -119,4 +119,16 @@ grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const
   return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->Leaderboard(*request); });
 }
 
+grpc::Status CoordinatorService::SubmitPrediction(grpc::ServerContext* context,
+                                                  const v1::SubmitPredictionRequest* request,
+                                                  v1::SubmitPredictionResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string& caller) { return predictions_->SubmitPrediction(*request, caller); });
+}
+
+grpc::Status CoordinatorService::GetPrediction(grpc::ServerContext* context, const v1::GetPredictionRequest* request,
+                                               v1::GetPredictionResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return predictions_->GetPrediction(*request); });
+}
+
 }  // namespace foldstack::coordinator

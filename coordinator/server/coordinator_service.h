@@ -7,6 +7,7 @@
 
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/submission/sweep_submitter.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -16,8 +17,8 @@ namespace foldstack::coordinator {
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
   CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
-                     SweepSubmitter* submitter)
-      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter) {}
+                     SweepSubmitter* submitter, PredictionManager* predictions)
+      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter), predictions_(predictions) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -47,6 +48,10 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                            v1::ListWorkersResponse* response) override;
   grpc::Status Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                            v1::LeaderboardResponse* response) override;
+  grpc::Status SubmitPrediction(grpc::ServerContext* context, const v1::SubmitPredictionRequest* request,
+                                v1::SubmitPredictionResponse* response) override;
+  grpc::Status GetPrediction(grpc::ServerContext* context, const v1::GetPredictionRequest* request,
+                             v1::GetPredictionResponse* response) override;
 
  private:
   // The caller's token fingerprint, or UNAUTHENTICATED.
@@ -56,6 +61,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   JobManager* jobs_;
   SweepManager* sweeps_;
   SweepSubmitter* submitter_;
+  PredictionManager* predictions_;
 };
 
 }  // namespace foldstack::coordinator

@@ -1,6 +1,7 @@
 #include "coordinator/store/migrations.h"
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/store/prediction_schema.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -130,6 +131,9 @@ const std::vector<Migration>& FoldstackMigrations() {
   static const auto* steps = new std::vector<Migration>{
       {1, "tables and indexes", kSchemaV1},
       {2, "analyst views", kViewsSql},
+      // Placeholder in this branch: migration 3 (label overrides) lands from helper-review.
+      {3, "label overrides (reserved)", ""},
+      {4, "kept models and prediction runs", PredictionSchemaSql()},
   };
   return *steps;
 }

@@ -20,7 +20,8 @@ struct Migration {
   std::string sql;   // DDL script
 };
 
-// Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql).
+// Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql),
+// 3 = label overrides, 4 = kept models and prediction runs (prediction_schema.h).
 const std::vector<Migration>& FoldstackMigrations();
 
 // Brings `db` up to the last step of `steps`. Fails with FAILED_PRECONDITION, naming both

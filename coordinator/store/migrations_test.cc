@@ -53,8 +53,27 @@ TEST(MigrationsTest, VersionOneMigratesForward) {
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 2);
+  EXPECT_EQ(*SchemaVersion(**db), FoldstackMigrations().back().version);
   EXPECT_GE(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'"), 2);
+}
+
+// Migration 4 on a database with results: old jobs keep them and have no checkpoint.
+TEST(MigrationsTest, VersionTwoGainsPredictionTablesAndKeepsJobs) {
+  const std::string path = FreshDbPath("v2");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    const std::vector<Migration> first_two(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 2);
+    ASSERT_TRUE(Migrate(**db, first_two).ok());
+    testing::MakeToySweep(**db, 1, 2);
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE checkpoint_path IS NULL"), 2);
+  for (const char* table : {"prediction_runs", "prediction_images", "prediction_jobs", "eval_probs",
+                            "v_eval_predictions"}) {
+    EXPECT_EQ(QueryInt(**db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
+  }
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

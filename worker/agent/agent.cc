@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <iostream>
@@ -60,10 +61,24 @@ std::string EnsureDir(const std::string& path) {
   return path;
 }
 
+// The trainer keeps the best epoch in <out_dir>/best.safetensors (worker/trainer/trainer.h);
+// absolute, so that any worker sharing the filesystem can open it. "" when there is none.
+std::string CheckpointPath(const std::string& job_dir) {
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::absolute(std::filesystem::path(job_dir) / "best.safetensors", ec);
+  return !ec && std::filesystem::is_regular_file(path, ec) ? path.lexically_normal().string() : "";
+}
+
+// "job 7" or "prediction job 3".
+std::string JobName(foldstack::v1::JobKind kind, int64_t job_id) {
+  return absl::StrCat(kind == foldstack::v1::JOB_KIND_PREDICT ? "prediction job " : "job ", job_id);
+}
+std::string JobName(const JobSpec& job) { return JobName(job.kind(), job.job_id()); }
+
 }  // namespace
 
 struct Agent::RunningJob {
-  int64_t job_id = 0;
+  JobKey key;
   int64_t lease_id = 0;
   std::mutex mutex;
   ChildProcess* child = nullptr;  // set while the trainer runs
@@ -150,11 +165,11 @@ absl::Status Agent::Run() {
       if (status.ok() && response.leased()) {
         const JobSpec job = response.job();
         auto entry = std::make_shared<RunningJob>();
-        entry->job_id = job.job_id();
+        entry->key = {job.kind(), job.job_id()};
         entry->lease_id = job.lease_id();
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          running_[job.job_id()] = entry;
+          running_[entry->key] = entry;
         }
         ++jobs_started_;
         job_threads_.emplace_back([this, job, entry] { RunJob(job, entry); });
@@ -173,7 +188,7 @@ absl::Status Agent::Run() {
   }
   for (auto& job : jobs) {
     job->Kill();
-    ReportFailure(job->job_id, job->lease_id, "worker stopped", "", /*retryable=*/true);
+    ReportFailure(job->key, job->lease_id, "worker stopped", "", /*retryable=*/true);
   }
   for (auto& thread : job_threads_) thread.join();
   job_threads_.clear();
@@ -182,22 +197,22 @@ absl::Status Agent::Run() {
   return absl::OkStatus();
 }
 
-std::vector<int64_t> Agent::RunningJobIds() {
+std::vector<Agent::JobKey> Agent::RunningJobs() {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<int64_t> ids;
-  for (const auto& [id, job] : running_) ids.push_back(id);
-  return ids;
+  std::vector<JobKey> keys;
+  for (const auto& [key, job] : running_) keys.push_back(key);
+  return keys;
 }
 
-void Agent::Revoke(int64_t job_id) {
+void Agent::Revoke(const JobKey& key) {
   std::shared_ptr<RunningJob> job;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = running_.find(job_id);
+    auto it = running_.find(key);
     if (it == running_.end()) return;
     job = it->second;
   }
-  Log(absl::StrCat("job ", job_id, " revoked by the coordinator (cancelled or lease lost); stopping it"));
+  Log(absl::StrCat(JobName(key.first, key.second), " revoked by the coordinator (cancelled or lease lost); stopping it"));
   job->Kill();
 }
 
@@ -205,12 +220,19 @@ void Agent::HeartbeatLoop() {
   while (!stopping_) {
     foldstack::v1::HeartbeatRequest request;
     request.set_worker_id(worker_id_);
-    for (int64_t id : RunningJobIds()) request.add_running_job_ids(id);
+    for (const auto& [kind, id] : RunningJobs()) {
+      if (kind == foldstack::v1::JOB_KIND_PREDICT) {
+        request.add_running_prediction_job_ids(id);
+      } else {
+        request.add_running_job_ids(id);
+      }
+    }
     foldstack::v1::HeartbeatResponse response;
     auto context = rpc::MakeContext(options_.token, milliseconds(heartbeat_interval_ms_ * 2 + 1000));
     absl::Status status = rpc::FromGrpcStatus(stub_->Heartbeat(context.get(), request, &response));
     if (status.ok()) {
-      for (int64_t id : response.revoked_job_ids()) Revoke(id);
+      for (int64_t id : response.revoked_job_ids()) Revoke({foldstack::v1::JOB_KIND_TRAIN, id});
+      for (int64_t id : response.revoked_prediction_job_ids()) Revoke({foldstack::v1::JOB_KIND_PREDICT, id});
     } else {
       Log(absl::StrCat("heartbeat failed: ", status.message()));
     }
@@ -237,9 +259,15 @@ absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Agent::Sp
 }
 
 absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::string& dir) {
-  absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> split = Split(job.split_id());
-  if (!split.ok()) return split.status();
+  const bool predict = job.kind() == foldstack::v1::JOB_KIND_PREDICT;
+  std::shared_ptr<const foldstack::v1::GetSplitResponse> split;
+  if (!predict) {
+    absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> loaded = Split(job.split_id());
+    if (!loaded.ok()) return loaded.status();
+    split = *loaded;
+  }
   nlohmann::json spec;
+  spec["mode"] = predict ? "predict" : "train";
   spec["job_id"] = job.job_id();
   spec["dataset"] = {{"kind", job.dataset_kind()}, {"root", job.dataset_root()}};
   spec["num_classes"] = job.num_classes();
@@ -250,9 +278,17 @@ absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::s
     return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id(), ": params are not JSON: ", e.what()));
   }
   nlohmann::json samples = nlohmann::json::array();
-  for (const auto& sample : (*split)->samples()) {
-    samples.push_back({{"id", sample.sample_id()}, {"key", sample.sample_key()},
-                       {"label", sample.label()}, {"fold", sample.fold()}});
+  if (predict) {
+    // Sample ids are eval rows: what the coordinator expects back.
+    const auto& keys = job.predict().image_keys();
+    for (int row = 0; row < keys.size(); ++row) samples.push_back({{"id", row}, {"key", keys[row]}});
+    spec["checkpoint"] = job.predict().checkpoint_path();
+    spec["hflip_tta"] = job.predict().hflip_tta();
+  } else {
+    for (const auto& sample : split->samples()) {
+      samples.push_back({{"id", sample.sample_id()}, {"key", sample.sample_key()},
+                         {"label", sample.label()}, {"fold", sample.fold()}});
+    }
   }
   spec["samples"] = std::move(samples);
   spec["device"] = "cpu";
@@ -265,11 +301,12 @@ absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::s
   return path;
 }
 
-void Agent::ReportFailure(int64_t job_id, int64_t lease_id, const std::string& reason,
+void Agent::ReportFailure(const JobKey& job, int64_t lease_id, const std::string& reason,
                           const std::string& log_tail, bool retryable) {
-  Log(absl::StrCat("job ", job_id, " failed: ", reason));
+  Log(absl::StrCat(JobName(job.first, job.second), " failed: ", reason));
   foldstack::v1::FailJobRequest request;
-  request.set_job_id(job_id);
+  request.set_job_id(job.second);
+  request.set_kind(job.first);
   request.set_lease_id(lease_id);
   request.set_reason(reason);
   request.set_log_tail(log_tail);
@@ -281,12 +318,15 @@ void Agent::ReportFailure(int64_t job_id, int64_t lease_id, const std::string& r
 void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry) {
   const std::string& token = options_.token;
   auto fail = [&](const std::string& reason, const std::string& tail, bool retryable) {
-    ReportFailure(job.job_id(), job.lease_id(), reason, tail, retryable);
+    ReportFailure(entry->key, job.lease_id(), reason, tail, retryable);
   };
+  const bool predict = job.kind() == foldstack::v1::JOB_KIND_PREDICT;
 
-  Log(absl::StrCat("job ", job.job_id(), " (sweep ", job.sweep_id(), ", trial ", job.trial_id(), ", fold ",
-                   job.fold(), ", attempt ", job.attempt(), ") starting"));
-  const std::string dir = EnsureDir(absl::StrCat(options_.work_dir, "/job-", job.job_id(), "-a", job.attempt()));
+  Log(absl::StrCat(JobName(job), " (sweep ", job.sweep_id(), ", trial ", job.trial_id(), ", fold ", job.fold(),
+                   predict ? absl::StrCat(", run ", job.predict().run_id()) : "", ", attempt ", job.attempt(),
+                   ") starting"));
+  const std::string dir = EnsureDir(
+      absl::StrCat(options_.work_dir, predict ? "/predict-" : "/job-", job.job_id(), "-a", job.attempt()));
   absl::StatusOr<std::string> job_file = WriteJobFile(job, dir);
   std::vector<std::string> argv = options_.trainer_command;
   argv.push_back("--job");
@@ -349,6 +389,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
         foldstack::v1::PredictionBatch batch;
         batch.set_job_id(job.job_id());
         batch.set_lease_id(job.lease_id());
+        batch.set_kind(job.kind());
         batch.set_num_classes(predictions->num_classes);
         batch.mutable_sample_ids()->Add(predictions->sample_ids.begin(), predictions->sample_ids.end());
         batch.mutable_probs()->Add(predictions->probs.begin(), predictions->probs.end());
@@ -382,13 +423,15 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
       revoked = entry->revoked;
     }
     if (revoked || lease_lost) {
-      Log(absl::StrCat("job ", job.job_id(), " dropped: ", revoked ? "revoked" : report_error.message()));
+      Log(absl::StrCat(JobName(job), " dropped: ", revoked ? "revoked" : report_error.message()));
     } else if (!report_error.ok()) {
       fail(absl::StrCat("reporting results failed: ", report_error.message()), log_tail, true);
     } else if (exit.ok() && done.has_value()) {
       foldstack::v1::CompleteJobRequest request;
       request.set_job_id(job.job_id());
       request.set_lease_id(job.lease_id());
+      request.set_kind(job.kind());
+      if (!predict) request.set_checkpoint_path(CheckpointPath(dir));
       request.set_best_epoch(done->best_epoch);
       request.set_macro_f1(done->macro_f1);
       request.set_accuracy(done->accuracy);
@@ -397,8 +440,9 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
       foldstack::v1::CompleteJobResponse response;
       absl::Status status =
           CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->CompleteJob(c, request, &response); });
-      Log(absl::StrCat("job ", job.job_id(), status.ok() ? " done: macro-F1 " : " completion refused: ",
-                       status.ok() ? absl::StrCat(done->macro_f1) : std::string(status.message())));
+      Log(absl::StrCat(JobName(job), status.ok() ? " done" : " completion refused: ",
+                       status.ok() ? (predict ? "" : absl::StrCat(": macro-F1 ", done->macro_f1))
+                                   : std::string(status.message())));
     } else {
       std::string reason = absl::StrCat("trainer ", exit.Describe());
       if (!last_error.empty()) absl::StrAppend(&reason, ": ", last_error);
@@ -408,7 +452,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  running_.erase(job.job_id());
+  running_.erase(entry->key);
 }
 
 }  // namespace foldstack::worker

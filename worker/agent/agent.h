@@ -1,5 +1,12 @@
 // The worker agent: registers with the coordinator, heartbeats, leases jobs and runs each one in a
-// trainer child process, relaying its metrics and out-of-fold predictions. The agent holds no
+// trainer child process, relaying its metrics and out-of-fold predictions. Prediction jobs
+// (JOB_KIND_PREDICT) run the same child in predict mode and relay eval-set probabilities.
+//
+// Checkpoints: a training job's trainer writes <work_dir>/job-<id>-a<attempt>/best.safetensors and
+// the agent reports that absolute path with CompleteJob. The coordinator prefers to give that
+// model's prediction jobs back to this worker, but when it is gone another worker reads the same
+// path: for that, work dirs must be on a filesystem every worker sees (as datasets are), and are
+// kept (not cleaned up) while their models may still be asked to predict. The agent holds no
 // training code: the trainer is a separate program (by default this binary's own `train` mode).
 #ifndef FOLDSTACK_WORKER_AGENT_AGENT_H_
 #define FOLDSTACK_WORKER_AGENT_AGENT_H_
@@ -43,17 +50,19 @@ class Agent {
 
  private:
   struct RunningJob;
+  // Training and prediction jobs number their ids apart.
+  using JobKey = std::pair<foldstack::v1::JobKind, int64_t>;
 
   absl::Status Register();
   void HeartbeatLoop();
   void RunJob(const foldstack::v1::JobSpec& job, const std::shared_ptr<RunningJob>& entry);
   // Tells the coordinator the job failed (retried on transient errors; the outcome is not needed).
-  void ReportFailure(int64_t job_id, int64_t lease_id, const std::string& reason, const std::string& log_tail,
+  void ReportFailure(const JobKey& job, int64_t lease_id, const std::string& reason, const std::string& log_tail,
                      bool retryable);
   absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Split(int64_t split_id);
   absl::StatusOr<std::string> WriteJobFile(const foldstack::v1::JobSpec& job, const std::string& dir);
-  std::vector<int64_t> RunningJobIds();
-  void Revoke(int64_t job_id);
+  std::vector<JobKey> RunningJobs();
+  void Revoke(const JobKey& job);
 
   AgentOptions options_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
@@ -63,7 +72,7 @@ class Agent {
   std::atomic<int> jobs_started_{0};
 
   std::mutex mutex_;
-  std::map<int64_t, std::shared_ptr<RunningJob>> running_;  // by job id
+  std::map<JobKey, std::shared_ptr<RunningJob>> running_;
   std::map<int64_t, std::shared_ptr<const foldstack::v1::GetSplitResponse>> splits_;
   std::vector<std::thread> job_threads_;
 };

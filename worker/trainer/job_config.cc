@@ -116,7 +116,8 @@ absl::Status ParseParams(const json& params, const std::string& source, TrainPar
   return absl::OkStatus();
 }
 
-absl::Status ParseSamples(const json& samples, const std::string& source, int num_classes,
+// `labelled`: training samples need a label and a fold; samples to predict need neither.
+absl::Status ParseSamples(const json& samples, const std::string& source, int num_classes, bool labelled,
                           std::vector<JobSample>* out) {
   std::set<int64_t> seen_ids;
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -128,8 +129,8 @@ absl::Status ParseSamples(const json& samples, const std::string& source, int nu
     JobSample sample;
     FOLDSTACK_RETURN_IF_ERROR(r.Int("id", 0, std::numeric_limits<int64_t>::max(), &sample.id));
     FOLDSTACK_RETURN_IF_ERROR(r.String("key", &sample.key));
-    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("label", 0, num_classes - 1, &sample.label));
-    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &sample.fold));
+    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("label", 0, num_classes - 1, &sample.label, labelled));
+    FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &sample.fold, labelled));
     if (!seen_ids.insert(sample.id).second) return r.Error("id", "an id not used by an earlier sample");
     out->push_back(std::move(sample));
   }
@@ -148,22 +149,34 @@ absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std
   if (!root.is_object()) return absl::InvalidArgumentError(source + ": expected a JSON object");
   FieldReader r(root, source, "");
   JobConfig job;
+  std::string mode = "train";
+  FOLDSTACK_RETURN_IF_ERROR(r.String("mode", &mode, /*required=*/false));
+  if (mode != "train" && mode != "predict") return r.Error("mode", "\"train\" or \"predict\"");
+  job.mode = mode == "predict" ? JobMode::kPredict : JobMode::kTrain;
   FOLDSTACK_RETURN_IF_ERROR(r.Int("job_id", 0, std::numeric_limits<int64_t>::max(), &job.job_id));
   if (!r.Has("dataset") || !root["dataset"].is_object()) return r.Error("dataset", "an object {kind, root}");
   FieldReader dataset(root["dataset"], source, "dataset");
   FOLDSTACK_RETURN_IF_ERROR(dataset.String("kind", &job.dataset_kind));
   FOLDSTACK_RETURN_IF_ERROR(dataset.String("root", &job.dataset_root));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("num_classes", 1, 1 << 20, &job.num_classes));
-  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &job.fold));
+  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &job.fold, job.mode == JobMode::kTrain));
   if (r.Has("params")) {
     if (!root["params"].is_object()) return r.Error("params", "an object");
     FOLDSTACK_RETURN_IF_ERROR(ParseParams(root["params"], source, &job.params));
   }
   if (!r.Has("samples") || !root["samples"].is_array()) return r.Error("samples", "an array");
-  FOLDSTACK_RETURN_IF_ERROR(ParseSamples(root["samples"], source, job.num_classes, &job.samples));
+  FOLDSTACK_RETURN_IF_ERROR(
+      ParseSamples(root["samples"], source, job.num_classes, job.mode == JobMode::kTrain, &job.samples));
   FOLDSTACK_RETURN_IF_ERROR(r.String("device", &job.device, /*required=*/false));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("threads", 1, 1024, &job.threads, false));
   FOLDSTACK_RETURN_IF_ERROR(r.String("out_dir", &job.out_dir));
+  if (job.mode == JobMode::kPredict) {
+    FOLDSTACK_RETURN_IF_ERROR(r.String("checkpoint", &job.checkpoint));
+    if (r.Has("hflip_tta")) {
+      if (!root["hflip_tta"].is_boolean()) return r.Error("hflip_tta", "true or false");
+      job.hflip_tta = root["hflip_tta"].get<bool>();
+    }
+  }
   return job;
 }
 

@@ -10,7 +10,8 @@
 namespace foldstack::trainer {
 
 // One labelled image of the job: `key` is the dataset-relative key the image
-// source understands, `fold` the k-fold the coordinator assigned it to.
+// source understands, `fold` the k-fold the coordinator assigned it to. In a
+// predict job `id` is the eval row and label/fold are unused (0).
 struct JobSample {
   int64_t id = 0;
   std::string key;
@@ -35,8 +36,13 @@ struct TrainParams {
   uint64_t seed = 0;
 };
 
-// A training job: train on samples whose fold != `fold`, evaluate on fold == `fold`.
+// kTrain: train on samples whose fold != `fold`, evaluate on fold == `fold`.
+// kPredict ("mode": "predict"): load `checkpoint` (a model of params.model at
+// params.image_size) and predict every sample, mirrored too when hflip_tta.
+enum class JobMode { kTrain, kPredict };
+
 struct JobConfig {
+  JobMode mode = JobMode::kTrain;
   int64_t job_id = 0;
   std::string dataset_kind;  // e.g. "mask", parsed by data::ParseDatasetKind
   std::string dataset_root;
@@ -47,6 +53,8 @@ struct JobConfig {
   std::string device = "cpu";  // "cpu", "cuda" or "cuda:N"
   int threads = 1;
   std::string out_dir;
+  std::string checkpoint;  // predict: safetensors written by a training job
+  bool hflip_tta = true;   // predict: average the softmax of each image and its mirror image
 };
 
 // Parses and validates the job JSON (format in trainer_main.h). `source` names

@@ -94,3 +94,34 @@ TEST(JobConfigTest, MissingFileIsNamed) {
 
 }  // namespace
 }  // namespace foldstack::trainer
+
+namespace foldstack::trainer {
+namespace {
+
+constexpr char kPredictJob[] = R"({"mode": "predict", "job_id": 3, "dataset": {"kind": "mask", "root": "/eval"},
+ "num_classes": 18, "params": {"model": "resnet18", "image_size": 32},
+ "samples": [{"id": 0, "key": "eval/images/a.jpg"}, {"id": 1, "key": "eval/images/b.jpg"}],
+ "checkpoint": "/work/job-7-a1/best.safetensors", "hflip_tta": false, "out_dir": "/tmp/p3"})";
+
+TEST(JobConfigTest, PredictJobsNeedACheckpointButNoLabels) {
+  absl::StatusOr<JobConfig> job = ParseJobConfig(kPredictJob, "job.json");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->mode, JobMode::kPredict);
+  EXPECT_EQ(job->checkpoint, "/work/job-7-a1/best.safetensors");
+  EXPECT_FALSE(job->hflip_tta);
+  ASSERT_EQ(job->samples.size(), 2u);
+  EXPECT_EQ(job->samples[1].id, 1);
+  EXPECT_EQ(job->samples[1].label, 0);
+  EXPECT_EQ(ParseJobConfig(kJob, "job.json")->mode, JobMode::kTrain);
+
+  std::string text = kPredictJob;
+  text.replace(text.find("\"checkpoint\""), 12, "\"checkpoints\"");
+  EXPECT_EQ(ParseJobConfig(text, "job.json").status().message(), "job.json: checkpoint: expected a string, got nothing");
+  text = kPredictJob;
+  text.replace(text.find("\"predict\""), 9, "\"guess\"");
+  EXPECT_EQ(ParseJobConfig(text, "job.json").status().message(),
+            "job.json: mode: expected \"train\" or \"predict\", got \"guess\"");
+}
+
+}  // namespace
+}  // namespace foldstack::trainer

@@ -106,7 +106,7 @@ class JobRun {
     if (absl::Status loaded = LoadModuleSafetensors(result.checkpoint_path, *model_); !loaded.ok()) return loaded;
     absl::StatusOr<Evaluation> best = Evaluate(/*want_probs=*/true);
     if (!best.ok()) return best.status();
-    EmitPredictions(best->probs);
+    EmitPredictions(held_out_, best->probs);
     result.macro_f1 = best->confusion.MacroF1();
     result.accuracy = best->confusion.Accuracy();
     result.val_loss = best->loss;
@@ -115,7 +115,44 @@ class JobRun {
     return result;
   }
 
+  absl::StatusOr<PredictResult> RunPredict() {
+    const auto start = std::chrono::steady_clock::now();
+    if (job_.samples.empty()) return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples to predict"));
+    torch::set_num_threads(job_.threads);
+    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, job_.num_classes);
+    if (!model.ok()) return model.status();
+    model_ = *std::move(model);
+    if (absl::Status loaded = LoadModuleSafetensors(job_.checkpoint, *model_); !loaded.ok()) return loaded;
+    model_->to(device_);
+    std::vector<const JobSample*> samples;
+    for (const JobSample& sample : job_.samples) samples.push_back(&sample);
+    absl::StatusOr<torch::Tensor> probs = Probabilities(samples, /*flip=*/false);
+    if (!probs.ok()) return probs.status();
+    if (job_.hflip_tta) {
+      absl::StatusOr<torch::Tensor> mirrored = Probabilities(samples, /*flip=*/true);
+      if (!mirrored.ok()) return mirrored.status();
+      *probs = ((*probs + *mirrored) / 2).contiguous();
+    }
+    EmitPredictions(samples, *probs);
+    PredictResult result{static_cast<int64_t>(samples.size()), SecondsSince(start)};
+    events_.OnDone({0, 0, 0, 0, result.seconds});
+    return result;
+  }
+
  private:
+  // Softmax probabilities [N, C] on CPU of `samples`, all mirrored when `flip`.
+  absl::StatusOr<torch::Tensor> Probabilities(const std::vector<const JobSample*>& samples, bool flip) {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    std::vector<torch::Tensor> probs;
+    absl::Status status = ForEachBatch(Chunk(samples, [flip] { return flip; }), [&](const Batch&, torch::Tensor images) {
+      probs.push_back(F::softmax(model_->forward(images), F::SoftmaxFuncOptions(1)).to(torch::kCPU));
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    return torch::cat(probs).contiguous();
+  }
+
   absl::Status Setup() {
     for (const JobSample& sample : job_.samples) (sample.fold == job_.fold ? held_out_ : train_).push_back(&sample);
     if (held_out_.empty()) {
@@ -253,13 +290,13 @@ class JobRun {
     return eval;
   }
 
-  void EmitPredictions(const torch::Tensor& probs) {
+  void EmitPredictions(const std::vector<const JobSample*>& samples, const torch::Tensor& probs) {
     const float* data = probs.data_ptr<float>();
-    for (size_t begin = 0; begin < held_out_.size(); begin += kPredictionsPerEvent) {
-      const size_t end = std::min(held_out_.size(), begin + kPredictionsPerEvent);
+    for (size_t begin = 0; begin < samples.size(); begin += kPredictionsPerEvent) {
+      const size_t end = std::min(samples.size(), begin + kPredictionsPerEvent);
       PredictionsEvent event;
       event.num_classes = job_.num_classes;
-      for (size_t i = begin; i < end; ++i) event.sample_ids.push_back(held_out_[i]->id);
+      for (size_t i = begin; i < end; ++i) event.sample_ids.push_back(samples[i]->id);
       event.probs.assign(data + begin * job_.num_classes, data + end * job_.num_classes);
       events_.OnPredictions(event);
     }
@@ -289,16 +326,32 @@ class JobRun {
 
 }  // namespace
 
-absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events) {
+namespace {
+
+// Runs `method` of a JobRun for `job`, turning exceptions into a Status.
+template <typename Result>
+absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& images, EventSink& events,
+                                  absl::StatusOr<Result> (JobRun::*method)()) {
   try {
     absl::StatusOr<torch::Device> device = ParseDevice(job.device);
     if (!device.ok()) return device.status();
-    return JobRun(job, images, events, *device).Run();
+    JobRun run(job, images, events, *device);
+    return (run.*method)();
   } catch (const std::exception& e) {  // torch (c10::Error) and std errors
     std::string message = e.what();
     message = message.substr(0, message.find('\n'));  // c10 appends a multi-line backtrace
     return absl::InternalError(absl::StrCat("job ", job.job_id, ": ", message));
   }
+}
+
+}  // namespace
+
+absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events) {
+  return RunGuarded(job, images, events, &JobRun::Run);
+}
+
+absl::StatusOr<PredictResult> Predict(const JobConfig& job, const ImageProvider& images, EventSink& events) {
+  return RunGuarded(job, images, events, &JobRun::RunPredict);
 }
 
 }  // namespace foldstack::trainer

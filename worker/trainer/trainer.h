@@ -37,6 +37,21 @@ struct TrainResult {
 // loss) stop the job and are returned; nothing throws.
 absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events);
 
+struct PredictResult {
+  int64_t images = 0;
+  double seconds = 0;
+};
+
+// Runs one prediction job (job.mode == kPredict): builds job.params.model for
+// job.num_classes, loads job.checkpoint (strictly: a mismatch is an error), and
+// emits the softmax probabilities of every sample in job order
+// (PredictionsEvents of at most 256 samples, sample ids = JobSample::id); with
+// job.hflip_tta each row is the mean of the image's and its mirror image's
+// probabilities. Inputs are prepared as in training's evaluation (resize to
+// params.image_size, ImageNet normalization). Ends with a DoneEvent whose
+// metrics are 0 (nothing is labelled). Errors as for Train.
+absl::StatusOr<PredictResult> Predict(const JobConfig& job, const ImageProvider& images, EventSink& events);
+
 }  // namespace foldstack::trainer
 
 #endif  // FOLDSTACK_WORKER_TRAINER_TRAINER_H_

@@ -29,6 +29,14 @@ int RunJobFile(const std::string& job_path, const ImageProviderFactory& open_ima
     if (!job.ok()) return Fail(std::string(job.status().message()));
     absl::StatusOr<std::unique_ptr<ImageProvider>> images = open_images(*job);
     if (!images.ok()) return Fail(absl::StrCat("job ", job->job_id, ": ", images.status().message()));
+    if (job->mode == JobMode::kPredict) {
+      absl::StatusOr<PredictResult> predicted = Predict(*job, **images, events);
+      if (!predicted.ok()) return Fail(std::string(predicted.status().message()));
+      std::fprintf(stderr, "[job %lld] done: predicted %lld images with %s%s\n", static_cast<long long>(job->job_id),
+                   static_cast<long long>(predicted->images), job->checkpoint.c_str(),
+                   job->hflip_tta ? " (hflip TTA)" : "");
+      return 0;
+    }
     absl::StatusOr<TrainResult> result = Train(*job, **images, events);
     if (!result.ok()) return Fail(std::string(result.status().message()));
     std::fprintf(stderr, "[job %lld] done: best epoch %d, held-out macro-F1 %.4f, accuracy %.4f, %s\n",

@@ -26,6 +26,9 @@ namespace foldstack::trainer {
 // Exit status: 0 success; 2 on any failure (bad arguments, bad job file,
 // unreadable or corrupt image, CUDA requested but unavailable, ...).
 // out_dir/best.safetensors holds the best epoch's weights (timm key names).
+// A predict job ("mode": "predict", "checkpoint": FILE, "hflip_tta": bool;
+// samples need no label/fold) emits "predictions" events for every sample and
+// a "done" event with zero metrics (see Predict in trainer.h).
 int TrainerMain(int argc, char** argv);
 
 // Opens the images for a parsed job (production: OpenImageSourceProvider).

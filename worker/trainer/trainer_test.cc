@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <opencv2/core.hpp>
+
 #include "gtest/gtest.h"
 #include "worker/trainer/model_registry.h"
 #include "worker/trainer/state_dict.h"
@@ -158,6 +160,90 @@ TEST(TrainerTest, RefusesUnusableJobs) {
   unknown_model.params.model = "resnet81";
   EXPECT_FALSE(Train(unknown_model, images, events).ok());
   EXPECT_TRUE(events.epochs.empty());
+}
+
+// Mirrors every image of another provider left-right.
+class MirroredImages : public ImageProvider {
+ public:
+  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const override {
+    absl::StatusOr<cv::Mat> image = images_.Load(key, size);
+    if (!image.ok()) return image;
+    cv::Mat mirrored;
+    cv::flip(*image, mirrored, 1);
+    return mirrored;
+  }
+
+ private:
+  PatternImageProvider images_;
+};
+
+// A predict job over the pattern samples with a freshly initialized, saved resnet18.
+JobConfig PredictJob(const std::string& name, bool tta) {
+  JobConfig job = PatternJob(name, /*per_class=*/5, /*folds=*/1, /*epochs=*/1);
+  job.mode = JobMode::kPredict;
+  job.hflip_tta = tta;
+  job.checkpoint = TempDir("predict_model.safetensors");
+  torch::manual_seed(11);
+  auto model = CreateModel("resnet18", testing::kPatternClasses);
+  EXPECT_TRUE(model.ok());
+  EXPECT_TRUE(SaveModuleSafetensors(job.checkpoint, **model).ok());
+  return job;
+}
+
+std::vector<float> PredictedProbs(const JobConfig& job, const ImageProvider& images) {
+  CollectingEventSink events;
+  absl::StatusOr<PredictResult> result = Predict(job, images, events);
+  EXPECT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(events.done.size(), 1u);
+  EXPECT_TRUE(events.epochs.empty());
+  std::vector<float> probs;
+  std::vector<int64_t> ids;
+  for (const PredictionsEvent& e : events.predictions) {
+    probs.insert(probs.end(), e.probs.begin(), e.probs.end());
+    ids.insert(ids.end(), e.sample_ids.begin(), e.sample_ids.end());
+  }
+  std::vector<int64_t> expected_ids;
+  for (const JobSample& s : job.samples) expected_ids.push_back(s.id);
+  EXPECT_EQ(ids, expected_ids) << "every sample once, in job order";
+  return probs;
+}
+
+TEST(TrainerTest, PredictWithHflipTtaIsTheMeanOfBothPasses) {
+  PatternImageProvider images;
+  MirroredImages mirrored;
+  const std::vector<float> plain = PredictedProbs(PredictJob("plain", false), images);
+  const std::vector<float> flipped = PredictedProbs(PredictJob("flipped", false), mirrored);
+  const std::vector<float> tta = PredictedProbs(PredictJob("tta", true), images);
+  ASSERT_EQ(plain.size(), 20u * testing::kPatternClasses);
+  ASSERT_EQ(tta.size(), plain.size());
+  ASSERT_EQ(flipped.size(), plain.size());
+  float largest_difference = 0;
+  for (size_t i = 0; i < tta.size(); ++i) {
+    EXPECT_NEAR(tta[i], (plain[i] + flipped[i]) / 2, 1e-5) << i;
+    largest_difference = std::max(largest_difference, std::abs(plain[i] - flipped[i]));
+  }
+  EXPECT_GT(largest_difference, 1e-4) << "the mirror pass must see different pixels";
+  for (size_t row = 0; row < 20; ++row) {
+    float sum = 0;
+    for (int c = 0; c < testing::kPatternClasses; ++c) sum += tta[row * testing::kPatternClasses + c];
+    EXPECT_NEAR(sum, 1.0f, 1e-4);
+  }
+}
+
+TEST(TrainerTest, PredictRefusesACheckpointOfAnotherShape) {
+  JobConfig job = PredictJob("shape", true);
+  job.num_classes = 7;  // the checkpoint's head has 4 outputs
+  PatternImageProvider images;
+  CollectingEventSink events;
+  absl::StatusOr<PredictResult> result = Predict(job, images, events);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("fc.weight"), std::string::npos) << result.status();
+  EXPECT_TRUE(events.predictions.empty());
+  job.checkpoint = TempDir("no_such.safetensors");
+  job.num_classes = testing::kPatternClasses;
+  result = Predict(job, images, events);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("no_such.safetensors"), std::string::npos) << result.status();
 }
 
 }  // namespace
