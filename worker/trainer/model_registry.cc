@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
+#include "worker/trainer/models/convnext.h"
+#include "worker/trainer/models/nfnet.h"
 #include "worker/trainer/models/resnet.h"
 
 namespace foldstack::trainer {
@@ -17,7 +19,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels}) {
+    for (auto family : {ResNetModels, NfNetModels, ConvNextModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));
