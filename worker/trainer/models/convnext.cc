@@ -33,8 +33,7 @@ torch::Tensor LayerNorm2d(nn::LayerNorm& norm, const torch::Tensor& x) {
 // the stem is conv -> norm, each stage's downsample norm -> conv.
 class NormConvPairImpl : public nn::Module {
  public:
-  NormConvPairImpl(int in_channels, int out_channels, int kernel, bool norm_first)
-      : norm_first_(norm_first) {
+  NormConvPairImpl(int in_channels, int out_channels, int kernel, bool norm_first) : norm_first_(norm_first) {
     conv_ = nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, kernel).stride(kernel));
     norm_ = LayerNorm(norm_first ? in_channels : out_channels);
     if (norm_first) {
@@ -93,7 +92,8 @@ class ConvNextStageImpl : public nn::Module {
   ConvNextStageImpl(int in_channels, int out_channels, int depth, double layer_scale_init,
                     const double* drop_path_rates) {
     if (in_channels != out_channels) {
-      downsample_ = register_module("downsample", NormConvPair(in_channels, out_channels, 2, /*norm_first=*/true));
+      downsample_ =
+          register_module("downsample", NormConvPair(in_channels, out_channels, 2, /*norm_first=*/true));
     }
     blocks_ = register_module("blocks", nn::Sequential());
     for (int b = 0; b < depth; ++b) {
@@ -137,14 +137,14 @@ class ConvNext : public ImageClassifier {
  public:
   ConvNext(const ConvNextSpec& spec, const ModelOptions& options) : num_classes_(options.num_classes) {
     stem_ = register_module("stem", NormConvPair(3, spec.dims[0], 4, /*norm_first=*/false));
-    const std::vector<double> rates =
-        DropPathRates(options.drop_path_rate, spec.depths[0] + spec.depths[1] + spec.depths[2] + spec.depths[3]);
+    const std::vector<double> rates = DropPathRates(
+        options.drop_path_rate, spec.depths[0] + spec.depths[1] + spec.depths[2] + spec.depths[3]);
     stages_ = register_module("stages", nn::Sequential());
     int in_channels = spec.dims[0];
     size_t first_block = 0;
     for (int s = 0; s < 4; ++s) {
-      stages_->push_back(
-          ConvNextStage(in_channels, spec.dims[s], spec.depths[s], spec.layer_scale_init, &rates[first_block]));
+      stages_->push_back(ConvNextStage(in_channels, spec.dims[s], spec.depths[s], spec.layer_scale_init,
+                                       &rates[first_block]));
       first_block += spec.depths[s];
       in_channels = spec.dims[s];
     }
@@ -193,7 +193,8 @@ std::vector<ModelEntry> ConvNextModels() {
   info.family = "convnext";
   info.data.crop_pct = 0.95;  // the default tag, in12k_ft_in1k
   info.classifier = "head.fc";
-  return {ModelEntry{info, [](const ModelOptions& options) { return MakeConvNext(ConvNextSpec{}, options); }}};
+  return {
+      ModelEntry{info, [](const ModelOptions& options) { return MakeConvNext(ConvNextSpec{}, options); }}};
 }
 
 }  // namespace foldstack::trainer

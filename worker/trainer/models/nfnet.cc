@@ -77,8 +77,8 @@ class NfNet : public ImageClassifier {
     conv.same_padding = spec.same_padding;
 
     stem_ = register_module("stem", DeepQuadStem(spec.stem_channels, conv, act_));
-    const std::vector<double> rates =
-        DropPathRates(options.drop_path_rate, spec.depths[0] + spec.depths[1] + spec.depths[2] + spec.depths[3]);
+    const std::vector<double> rates = DropPathRates(
+        options.drop_path_rate, spec.depths[0] + spec.depths[1] + spec.depths[2] + spec.depths[3]);
     nn::ModuleList stages;
     int in_channels = spec.stem_channels;
     int block_index = 0;

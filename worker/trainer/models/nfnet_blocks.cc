@@ -72,8 +72,7 @@ torch::Tensor ScaledStdConv2dImpl::forward(torch::Tensor x) {
                      /*bias=*/{}, /*running_mean=*/{}, /*running_var=*/{}, /*training=*/true,
                      /*momentum=*/0.0, options_.eps, /*cudnn_enabled=*/true)
           .reshape_as(weight);
-  return at::conv2d(x, standardized, bias, options_.stride, static_padding_, /*dilation=*/1,
-                    options_.groups);
+  return at::conv2d(x, standardized, bias, options_.stride, static_padding_, /*dilation=*/1, options_.groups);
 }
 
 // --- attention ----------------------------------------------------------------
@@ -101,8 +100,7 @@ int EcaKernelSize(int channels) {
 
 EfficientChannelAttnImpl::EfficientChannelAttnImpl(int channels) {
   const int k = EcaKernelSize(channels);
-  conv_ = register_module(
-      "conv", nn::Conv1d(nn::Conv1dOptions(1, 1, k).padding((k - 1) / 2).bias(false)));
+  conv_ = register_module("conv", nn::Conv1d(nn::Conv1dOptions(1, 1, k).padding((k - 1) / 2).bias(false)));
 }
 
 torch::Tensor EfficientChannelAttnImpl::forward(torch::Tensor x) {
@@ -131,7 +129,8 @@ NormFreeBlockImpl::NormFreeBlockImpl(const NormFreeBlockOptions& options) : opti
   const int groups = options.group_size > 0 ? mid / options.group_size : 1;
   if (options.group_size > 0 && options.group_size % options.ch_div == 0) mid = options.group_size * groups;
 
-  auto conv_options_for = [&](int in, int out_channels, int kernel, int stride, int conv_groups, double gain_init) {
+  auto conv_options_for = [&](int in, int out_channels, int kernel, int stride, int conv_groups,
+                              double gain_init) {
     ScaledStdConvOptions conv_options = options.conv;
     conv_options.in_channels = in;
     conv_options.out_channels = out_channels;
@@ -145,13 +144,18 @@ NormFreeBlockImpl::NormFreeBlockImpl(const NormFreeBlockOptions& options) : opti
   if (options.skipinit) skipinit_gain_ = register_parameter("skipinit_gain", torch::zeros({}));
   if (options.in_channels != out || options.stride != 1) {
     downsample_ = register_module(
-        "downsample", DownsampleAvg(conv_options_for(options.in_channels, out, 1, 1, 1, 1.0), options.stride));
+        "downsample",
+        DownsampleAvg(conv_options_for(options.in_channels, out, 1, 1, 1, 1.0), options.stride));
   }
-  conv1_ = register_module("conv1", ScaledStdConv2d(conv_options_for(options.in_channels, mid, 1, 1, 1, 1.0)));
-  conv2_ = register_module("conv2", ScaledStdConv2d(conv_options_for(mid, mid, 3, options.stride, groups, 1.0)));
-  if (options.extra_conv) conv2b_ = register_module("conv2b", ScaledStdConv2d(conv_options_for(mid, mid, 3, 1, groups, 1.0)));
+  conv1_ =
+      register_module("conv1", ScaledStdConv2d(conv_options_for(options.in_channels, mid, 1, 1, 1, 1.0)));
+  conv2_ =
+      register_module("conv2", ScaledStdConv2d(conv_options_for(mid, mid, 3, options.stride, groups, 1.0)));
+  if (options.extra_conv)
+    conv2b_ = register_module("conv2b", ScaledStdConv2d(conv_options_for(mid, mid, 3, 1, groups, 1.0)));
   // Without skipinit timm zero-inits conv3's gain so each residual branch starts silent.
-  conv3_ = register_module("conv3", ScaledStdConv2d(conv_options_for(mid, out, 1, 1, 1, options.skipinit ? 1.0 : 0.0)));
+  conv3_ = register_module(
+      "conv3", ScaledStdConv2d(conv_options_for(mid, out, 1, 1, 1, options.skipinit ? 1.0 : 0.0)));
   if (options.attention == NfAttention::kSqueezeExcite) {
     attn_se_ = register_module("attn_last", SqueezeExcite(out, options.se_rd_ratio, options.se_rd_divisor));
   } else if (options.attention == NfAttention::kEca) {

@@ -37,8 +37,8 @@ struct ScaledStdConvOptions {
   int kernel = 1;
   int stride = 1;
   int groups = 1;
-  double gamma = 1.0;       // activation gamma folded into the scale
-  double eps = 1e-5;        // NfCfg.std_conv_eps
+  double gamma = 1.0;  // activation gamma folded into the scale
+  double eps = 1e-5;   // NfCfg.std_conv_eps
   double gain_init = 1.0;
   bool same_padding = false;  // TF "SAME" (dynamic when stride > 1) instead of k // 2
 };
