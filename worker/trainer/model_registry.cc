@@ -9,6 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
 #include "worker/trainer/models/efficientnet.h"
+#include "worker/trainer/models/convnext.h"
+#include "worker/trainer/models/nfnet.h"
 #include "worker/trainer/models/resnet.h"
 #include "worker/trainer/models/sknet.h"
 
@@ -19,7 +21,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels}) {
+    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels, NfNetModels, ConvNextModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));

@@ -114,6 +114,10 @@ TEST(ModelRegistryTest, UnknownNameListsClosestNames) {
   for (const char* name : {"resnet18", "resnet50", "resnext50_32x4d", "skresnet18"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
+  // Every family adds names; the list stays sorted and holds the ResNets.
+  const std::vector<std::string> names = ModelNames();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  for (const char* name : {"resnet18", "resnet34"}) EXPECT_EQ(std::count(names.begin(), names.end(), name), 1) << name;
 }
 
 }  // namespace
