@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
   if (command == "models") {
     return foldstack::cli::RunModelsCommand(std::vector<std::string>(args.begin() + 2, args.end()),
                                             absl::GetFlag(FLAGS_json));
+  }
   if (command == "predict") {
     return foldstack::cli::RunPredictCommand(
         std::vector<std::string>(args.begin() + 2, args.end()),

@@ -11,12 +11,6 @@ namespace foldstack::trainer {
 
 namespace nn = torch::nn;
 
-int MakeDivisible(double value, int divisor, double round_limit) {
-  int rounded = std::max(divisor, static_cast<int>(value + divisor / 2.0) / divisor * divisor);
-  if (rounded < round_limit * value) rounded += divisor;
-  return rounded;
-}
-
 nn::Conv2d EfficientNetConv(int in_channels, int out_channels, int kernel, int stride, int groups) {
   return nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, kernel)
                         .stride(stride)

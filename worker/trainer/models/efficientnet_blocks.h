@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "worker/trainer/models/layers/make_divisible.h"
+
 namespace foldstack::trainer {
 
 // The building blocks of timm's EfficientNet family (timm/models/_efficientnet_blocks.py)
@@ -14,10 +16,6 @@ namespace foldstack::trainer {
 // Every activation is SiLU (timm's "swish"/"silu"); norms are BatchNorm2d with PyTorch's
 // defaults (eps 1e-5, momentum 0.1), convolutions have no bias and symmetric padding
 // ((stride - 1) + (kernel - 1)) / 2, as timm's create_conv2d with pad_type ''.
-
-// timm's make_divisible: `value` rounded to the nearest multiple of `divisor` (at least
-// `divisor`), bumped up one step when rounding lost more than (1 - round_limit).
-int MakeDivisible(double value, int divisor = 8, double round_limit = 0.9);
 
 // Conv2d without bias and with timm's default (symmetric) padding.
 torch::nn::Conv2d EfficientNetConv(int in_channels, int out_channels, int kernel, int stride = 1,

@@ -12,12 +12,6 @@ namespace foldstack::trainer {
 
 namespace nn = torch::nn;
 
-int MakeDivisible(double value, int divisor, double round_limit) {
-  int rounded = std::max(divisor, static_cast<int>(value + divisor / 2.0) / divisor * divisor);
-  if (rounded < round_limit * value) rounded += divisor;
-  return rounded;
-}
-
 torch::Tensor NfActivation::operator()(const torch::Tensor& x) const {
   torch::Tensor y = kind == Kind::kSilu ? at::silu(x) : at::gelu(x);
   return gamma == 1.0 ? y : y.mul_(gamma);
@@ -77,13 +71,13 @@ torch::Tensor ScaledStdConv2dImpl::forward(torch::Tensor x) {
 
 // --- attention ----------------------------------------------------------------
 
-SqueezeExciteImpl::SqueezeExciteImpl(int channels, double rd_ratio, int rd_divisor) {
+NfSqueezeExciteImpl::NfSqueezeExciteImpl(int channels, double rd_ratio, int rd_divisor) {
   const int reduced = MakeDivisible(channels * rd_ratio, rd_divisor, /*round_limit=*/0.0);
   fc1_ = register_module("fc1", nn::Conv2d(nn::Conv2dOptions(channels, reduced, 1)));
   fc2_ = register_module("fc2", nn::Conv2d(nn::Conv2dOptions(reduced, channels, 1)));
 }
 
-torch::Tensor SqueezeExciteImpl::forward(torch::Tensor x) {
+torch::Tensor NfSqueezeExciteImpl::forward(torch::Tensor x) {
   torch::Tensor s = fc2_->forward(at::relu(fc1_->forward(x.mean({2, 3}, /*keepdim=*/true))));
   return x * at::sigmoid(s);
 }
@@ -157,7 +151,7 @@ NormFreeBlockImpl::NormFreeBlockImpl(const NormFreeBlockOptions& options) : opti
   conv3_ = register_module(
       "conv3", ScaledStdConv2d(conv_options_for(mid, out, 1, 1, 1, options.skipinit ? 1.0 : 0.0)));
   if (options.attention == NfAttention::kSqueezeExcite) {
-    attn_se_ = register_module("attn_last", SqueezeExcite(out, options.se_rd_ratio, options.se_rd_divisor));
+    attn_se_ = register_module("attn_last", NfSqueezeExcite(out, options.se_rd_ratio, options.se_rd_divisor));
   } else if (options.attention == NfAttention::kEca) {
     attn_eca_ = register_module("attn_last", EfficientChannelAttn(out));
   }

@@ -5,16 +5,14 @@
 #include <torch/nn/modules/conv.h>
 
 #include <memory>
+
+#include "worker/trainer/models/layers/make_divisible.h"
 #include <string>
 
 namespace foldstack::trainer {
 
 // The building blocks of timm's normalization-free nets (timm/models/nfnet.py,
 // timm/layers/std_conv.py), with timm's parameter names.
-
-// timm's make_divisible: round `value` to the nearest multiple of `divisor` (at least
-// `divisor`), stepping up one multiple when rounding lost more than (1 - round_limit).
-int MakeDivisible(double value, int divisor, double round_limit = 0.9);
 
 // A scaled activation: act(x) * gamma (gamma 1 means plain act). NFNets either fold the
 // nonlinearity's gamma into the convolutions or (gamma_in_act) apply it here.
@@ -61,16 +59,16 @@ TORCH_MODULE(ScaledStdConv2d);
 
 // timm's channel attention modules, applied to a block's output ("attn_last").
 // SEModule: mean-pool -> fc1 (1x1 conv) -> ReLU -> fc2 -> sigmoid gate.
-class SqueezeExciteImpl : public torch::nn::Module {
+class NfSqueezeExciteImpl : public torch::nn::Module {
  public:
-  SqueezeExciteImpl(int channels, double rd_ratio, int rd_divisor);
+  NfSqueezeExciteImpl(int channels, double rd_ratio, int rd_divisor);
   torch::Tensor forward(torch::Tensor x);
 
  private:
   torch::nn::Conv2d fc1_{nullptr};
   torch::nn::Conv2d fc2_{nullptr};
 };
-TORCH_MODULE(SqueezeExcite);
+TORCH_MODULE(NfSqueezeExcite);
 
 // EcaModule: mean-pool -> 1-D conv across channels (kernel from log2(channels)) -> sigmoid.
 class EfficientChannelAttnImpl : public torch::nn::Module {
@@ -135,7 +133,7 @@ class NormFreeBlockImpl : public torch::nn::Module {
   ScaledStdConv2d conv2_{nullptr};
   ScaledStdConv2d conv2b_{nullptr};
   ScaledStdConv2d conv3_{nullptr};
-  SqueezeExcite attn_se_{nullptr};  // "attn_last", one of the two
+  NfSqueezeExcite attn_se_{nullptr};  // "attn_last", one of the two
   EfficientChannelAttn attn_eca_{nullptr};
 };
 TORCH_MODULE(NormFreeBlock);

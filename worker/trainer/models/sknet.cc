@@ -1,5 +1,7 @@
 #include "worker/trainer/models/sknet.h"
 
+#include "worker/trainer/models/layers/make_divisible.h"
+
 #include <torch/nn/init.h>
 #include <torch/nn/modules/container/modulelist.h>
 
@@ -13,14 +15,6 @@ namespace {
 namespace nn = torch::nn;
 
 constexpr int kNumPaths = 2;
-
-// timm's make_divisible: nearest multiple of `divisor` (at least `divisor`), never more
-// than 10% below v.
-int MakeDivisible(double v, int divisor) {
-  int rounded = std::max(divisor, static_cast<int>(v + divisor / 2.0) / divisor * divisor);
-  if (rounded < 0.9 * v) rounded += divisor;
-  return rounded;
-}
 
 // timm's ConvNormAct with a BatchNormAct2d: keys conv.weight, bn.*; ReLU when `act`.
 class ConvNormAct : public nn::Module {
