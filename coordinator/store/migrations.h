@@ -20,7 +20,9 @@ struct Migration {
   std::string sql;   // DDL script
 };
 
-// Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql).
+// Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql),
+// 3 = label versions/overrides, relabel candidates, ensembles, and views.sql again. A step that
+// changes views.sql appends kViewsSql to its script (views are dropped and re-created).
 const std::vector<Migration>& FoldstackMigrations();
 
 // Brings `db` up to the last step of `steps`. Fails with FAILED_PRECONDITION, naming both
