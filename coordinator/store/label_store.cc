@@ -152,4 +152,31 @@ absl::StatusOr<int64_t> EnsureLabelledDataset(SqliteDb& db, int64_t base_id, int
   return derived_id;
 }
 
+absl::StatusOr<int64_t> EnsureLabelledSplit(SqliteDb& db, int64_t base_split_id,
+                                            int64_t dataset_id, int64_t now_ms) {
+  SplitParams params;
+  {
+    FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
+    FS_ASSIGN_OR_RETURN(Statement split, txn->Prepare(
+        "SELECT sp.k, sp.seed, sp.group_by, sp.stratify FROM splits sp "
+        "JOIN datasets d ON d.id = ? AND sp.dataset_id = d.base_dataset_id WHERE sp.id = ?"));
+    split.Bind(1, dataset_id).Bind(2, base_split_id);
+    FS_ASSIGN_OR_RETURN(bool found, split.Step());
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat("split ", base_split_id, " is not a split of dataset ",
+                                              dataset_id, "'s original labels"));
+    }
+    params = SplitParams{static_cast<int32_t>(split.Int(0)), split.Int(1), split.Text(2),
+                         split.Int(3) != 0};
+  }
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> existing, FindSplit(db, dataset_id, params));
+  if (existing.has_value()) return *existing;
+  // Both datasets list the same keys in the same index order, so folds carry over by index.
+  FS_ASSIGN_OR_RETURN(foldstack::v1::GetSplitResponse base, LoadSplit(db, base_split_id));
+  std::vector<int32_t> folds;
+  folds.reserve(base.samples_size());
+  for (const foldstack::v1::SplitSample& sample : base.samples()) folds.push_back(sample.fold());
+  return InsertSplit(db, dataset_id, params, folds, now_ms);
+}
+
 }  // namespace foldstack::coordinator

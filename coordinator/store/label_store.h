@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "coordinator/store/dataset_store.h"
 #include "coordinator/store/sqlite_db.h"
 
 namespace foldstack::coordinator {
@@ -64,6 +65,11 @@ absl::StatusOr<RecordedDecisions> RecordLabelDecisions(SqliteDb& db,
 // keys and groups (created on first use, one transaction); `base_id` itself for version 0.
 absl::StatusOr<int64_t> EnsureLabelledDataset(SqliteDb& db, int64_t base_id, int32_t version,
                                               int64_t now_ms);
+
+// The split of labelled dataset `dataset_id` that keeps base split `base_split_id`'s fold of every
+// sample (same persons per fold, not re-stratified on corrected labels); created on first use.
+absl::StatusOr<int64_t> EnsureLabelledSplit(SqliteDb& db, int64_t base_split_id,
+                                            int64_t dataset_id, int64_t now_ms);
 
 }  // namespace foldstack::coordinator
 
