@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cli/relabel_commands.h"
 #include "cli/render.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -162,13 +163,15 @@ int Synth() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
+  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage));
+  foldstack::cli::RenameRelabelFlags(argc, argv);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   auto arg = [&](size_t i) { return args.size() > i ? std::string(args[i]) : std::string(); };
   const std::string command = arg(1), sub = arg(2);
   int64_t id = 0;
 
   if (command == "data" && sub == "synth") return Synth();
+  if (command == "relabel") return foldstack::cli::RunRelabel(std::vector<std::string>(args.begin(), args.end()));
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {
@@ -201,6 +204,6 @@ int main(int argc, char** argv) {
     return cli.Read(&Coordinator::Stub::Leaderboard, request,
                     [](const auto& r) { return foldstack::cli::RenderLeaderboard(r); });
   }
-  std::cerr << kUsage;
+  std::cerr << kUsage << foldstack::cli::kRelabelUsage;
   return 2;
 }

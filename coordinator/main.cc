@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/server/coordinator_service.h"
 #include "coordinator/store/migrations.h"
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   foldstack::coordinator::JobManager jobs(**db, clock, options);
   foldstack::coordinator::SweepManager sweeps(**db, clock, options);
   foldstack::coordinator::SweepSubmitter submitter(&sweeps);
-  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter);
+  foldstack::coordinator::LabelReviewManager review(**db, clock);
+  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &review);
 
   grpc::ServerBuilder builder;
   int port = 0;

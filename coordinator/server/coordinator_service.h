@@ -7,6 +7,7 @@
 
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/submission/sweep_submitter.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -16,8 +17,8 @@ namespace foldstack::coordinator {
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
   CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
-                     SweepSubmitter* submitter)
-      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter) {}
+                     SweepSubmitter* submitter, LabelReviewManager* review)
+      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter), review_(review) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -47,6 +48,12 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                            v1::ListWorkersResponse* response) override;
   grpc::Status Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                            v1::LeaderboardResponse* response) override;
+  grpc::Status ReviewLabels(grpc::ServerContext* context, const v1::ReviewLabelsRequest* request,
+                            v1::ReviewLabelsResponse* response) override;
+  grpc::Status ListRelabelCandidates(grpc::ServerContext* context, const v1::ListRelabelCandidatesRequest* request,
+                                     v1::ListRelabelCandidatesResponse* response) override;
+  grpc::Status ExportLabels(grpc::ServerContext* context, const v1::ExportLabelsRequest* request,
+                            v1::ExportLabelsResponse* response) override;
 
  private:
   // The caller's token fingerprint, or UNAUTHENTICATED.
@@ -56,6 +63,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   JobManager* jobs_;
   SweepManager* sweeps_;
   SweepSubmitter* submitter_;
+  LabelReviewManager* review_;
 };
 
 }  // namespace foldstack::coordinator

@@ -47,7 +47,7 @@ absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
   return Query(db,
                "WHERE d.base_dataset_id IS NULL AND EXISTS (SELECT 1 FROM samples s "
                "WHERE s.dataset_id = d.id AND (s.sample_key = ?1 OR s.sample_key = 'train/' || ?1 "
-               "OR s.grp = ?1)) ORDER BY d.id DESC",
+               "OR s.sample_key = 'train/images/' || ?1 OR s.grp = ?1)) ORDER BY d.id DESC",
                target);
 }
 

@@ -28,8 +28,8 @@ absl::StatusOr<DatasetInfo> GetDataset(SqliteDb& db, int64_t dataset_id);
 absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsWithRoot(SqliteDb& db,
                                                               const std::string& root);
 
-// Datasets holding original labels with a sample key `target` (or "train/" + target) or a group
-// (person) `target`, newest first.
+// Datasets holding original labels with a sample key `target` (or "train/" + target, or
+// "train/images/" + target) or a group (person) `target`, newest first.
 absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
                                                             const std::string& target);
 

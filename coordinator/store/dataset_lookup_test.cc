@@ -30,6 +30,7 @@ TEST(DatasetLookupTest, FindsByIdRootKeyAndPerson) {
   // A key with or without the "train/" prefix of the mask layout, or a person.
   EXPECT_EQ(BaseDatasetsNaming(*db, "train/images/p1/normal.jpg")->at(0).id, *mask_id);
   EXPECT_EQ(BaseDatasetsNaming(*db, "images/p1/normal.jpg")->at(0).id, *mask_id);
+  EXPECT_EQ(BaseDatasetsNaming(*db, "p1/normal.jpg")->at(0).id, *mask_id);
   EXPECT_EQ(BaseDatasetsNaming(*db, "p1")->size(), 2u);  // the toy set has a person p1 too
   EXPECT_EQ(BaseDatasetsNaming(*db, "img/3.jpg")->at(0).id, *toy_id);
   EXPECT_TRUE(BaseDatasetsNaming(*db, "nobody")->empty());
