@@ -164,8 +164,10 @@ int Synth() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage));
-  foldstack::cli::RenameRelabelFlags(argc, argv);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> typed = foldstack::cli::RenameRelabelFlags(std::vector<std::string>(argv, argv + argc));
+  std::vector<char*> typed_argv;
+  for (std::string& arg : typed) typed_argv.push_back(arg.data());
+  std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(typed_argv.size()), typed_argv.data());
   auto arg = [&](size_t i) { return args.size() > i ? std::string(args[i]) : std::string(); };
   const std::string command = arg(1), sub = arg(2);
   int64_t id = 0;

@@ -1,8 +1,6 @@
 #include "cli/relabel_commands.h"
 
 #include <chrono>
-#include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +8,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/decisions_csv.h"
@@ -171,17 +170,16 @@ const char kRelabelUsage[] =
     "  relabel export --dataset ID|ROOT --out train.csv [--version N] [--moves FILE]\n"
     "                           the corrected train.csv and the file moves it implies\n";
 
-void RenameRelabelFlags(int argc, char** argv) {
-  static std::deque<std::string>* renamed = new std::deque<std::string>();
-  if (argc < 2 || std::strcmp(argv[1], "relabel") != 0) return;
-  for (int i = 2; i < argc; ++i) {
-    for (const char* prefix : {"--version", "-version"}) {
-      const size_t n = std::strlen(prefix);
-      if (std::strncmp(argv[i], prefix, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '=')) {
-        argv[i] = renamed->emplace_back(absl::StrCat("--label_version", argv[i] + n)).data();
+std::vector<std::string> RenameRelabelFlags(std::vector<std::string> args) {
+  if (args.size() < 2 || args[1] != "relabel") return args;
+  for (size_t i = 2; i < args.size(); ++i) {
+    for (const std::string prefix : {"--version", "-version"}) {
+      if (absl::StartsWith(args[i], prefix) && (args[i].size() == prefix.size() || args[i][prefix.size()] == '=')) {
+        args[i] = absl::StrCat("--label_version", args[i].substr(prefix.size()));
       }
     }
   }
+  return args;
 }
 
 int RunRelabel(const std::vector<std::string>& args) {

@@ -13,9 +13,9 @@ namespace foldstack::cli {
 
 extern const char kRelabelUsage[];
 
-// absl reserves --version, so `relabel ... --version N` is renamed to --label_version before the
-// flags are parsed. Call first thing in main(); does nothing unless argv[1] is "relabel".
-void RenameRelabelFlags(int argc, char** argv);
+// absl reserves --version, so `relabel ... --version N` becomes --label_version before the flags
+// are parsed. Returns `args` (argv as strings) unchanged unless args[1] is "relabel".
+std::vector<std::string> RenameRelabelFlags(std::vector<std::string> args);
 
 // Runs `relabel SUB ...` (args as left by absl::ParseCommandLine: args[1] == "relabel").
 // Returns the process exit code.

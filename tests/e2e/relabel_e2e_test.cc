@@ -57,7 +57,7 @@ class RelabelEndToEnd : public ::testing::Test {
   void SetUp() override {
     dir_ = MakeTempDir("relabel");
     CommandResult synth = RunCommand({BinaryPath("cli/foldstack"), "data", "synth", "--out", dir_ + "/data", "--people",
-                                      "24", "--seed", "11", "--label-noise", "0.5", "--width", "32", "--height", "32"});
+                                      "24", "--seed", "11", "--label_noise", "0.5", "--width", "32", "--height", "32"});
     ASSERT_EQ(synth.exit_code, 0) << synth.err;
     for (absl::string_view line : absl::StrSplit(ReadText(dir_ + "/data/label_noise.csv"), '\n', absl::SkipEmpty())) {
       std::vector<std::string> cols = absl::StrSplit(line, ',');
