@@ -24,6 +24,7 @@
 #include "cli/flag_names.h"
 #include "cli/models_command.h"
 #include "cli/predict_command.h"
+#include "cli/relabel_commands.h"
 #include "cli/render.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -179,8 +180,9 @@ int Synth() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  std::vector<std::string> typed = foldstack::cli::NormalizeFlagDashes(std::vector<std::string>(argv, argv + argc));
+  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage));
+  std::vector<std::string> typed = foldstack::cli::RenameRelabelFlags(
+      foldstack::cli::NormalizeFlagDashes(std::vector<std::string>(argv, argv + argc)));
   std::vector<char*> typed_argv;
   for (std::string& arg : typed) typed_argv.push_back(arg.data());
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(typed_argv.size()), typed_argv.data());
@@ -199,6 +201,7 @@ int main(int argc, char** argv) {
         {foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator)),
          foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token)), absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_json)});
   }
+  if (command == "relabel") return foldstack::cli::RunRelabel(std::vector<std::string>(args.begin(), args.end()));
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {
@@ -231,6 +234,6 @@ int main(int argc, char** argv) {
     return cli.Read(&Coordinator::Stub::Leaderboard, request,
                     [](const auto& r) { return foldstack::cli::RenderLeaderboard(r); });
   }
-  std::cerr << kUsage;
+  std::cerr << kUsage << foldstack::cli::kRelabelUsage;
   return 2;
 }

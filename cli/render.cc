@@ -31,7 +31,10 @@ std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response) {
 std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response) {
   const auto& s = response.summary();
   std::string out = absl::StrCat("sweep ", s.sweep_id(), " \"", s.name(), "\": ", s.state(), "\n", "dataset: ",
-                                 s.dataset_kind(), " at ", s.dataset_root(), ", ", s.k(), " folds\n",
+                                 s.dataset_kind(), " at ", s.dataset_root(), ", ", s.k(), " folds, ",
+                                 s.label_version() == 0 ? std::string("original labels")
+                                                        : absl::StrCat("label version ", s.label_version()),
+                                 "\n",
                                  RenderProgress(s), "\n\n");
   Table table({"JOB", "TRIAL", "FOLD", "STATE", "ATTEMPT", "WORKER", "MACRO_F1", "ERROR"});
   for (const auto& job : response.jobs()) {

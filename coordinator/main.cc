@@ -19,6 +19,7 @@
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/server/coordinator_service.h"
 #include "coordinator/store/migrations.h"
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
   foldstack::coordinator::SweepManager sweeps(**db, clock, options);
   foldstack::coordinator::SweepSubmitter submitter(&sweeps);
   foldstack::coordinator::PredictionManager predictions(**db, clock);
-  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &predictions);
+  foldstack::coordinator::LabelReviewManager review(**db, clock);
+  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &predictions, &review);
 
   grpc::ServerBuilder builder;
   int port = 0;

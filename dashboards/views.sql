@@ -93,7 +93,9 @@ SELECT s.id AS sweep_id,
        (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'failed') AS jobs_failed,
        (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'cancelled') AS jobs_cancelled,
        (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id) AS best_macro_f1,
-       s.submitted_by AS submitted_by
+       s.submitted_by AS submitted_by,
+       d.label_version AS label_version,
+       COALESCE(d.base_dataset_id, d.id) AS dataset_id
 FROM sweeps s
 JOIN datasets d ON d.id = s.dataset_id
 JOIN splits sp ON sp.id = s.split_id;
@@ -113,3 +115,70 @@ SELECT w.id AS worker_id,
          AS seconds_since_heartbeat,
        (SELECT COUNT(*) FROM jobs j WHERE j.worker_id = w.id AND j.state = 'running') AS running_jobs
 FROM workers w;
+
+DROP VIEW IF EXISTS v_relabel_candidates;
+-- Samples (or whole persons) whose given label looks wrong, with their review status: the latest
+-- accept/reject of the same target made after the candidate was found, else 'pending'.
+CREATE VIEW v_relabel_candidates AS
+SELECT c.sweep_id AS sweep_id,
+       c.id AS candidate_id,
+       s.sample_key AS sample_key,
+       c.person AS person,
+       c.kind AS kind,
+       c.given_label AS given_label,
+       c.suggested_label AS suggested_label,
+       c.score AS score,
+       c.method AS method,
+       c.evidence AS evidence,
+       datetime(c.created_ms / 1000, 'unixepoch') AS created_at,
+       COALESCE((SELECT o.status FROM label_overrides o
+                 WHERE o.dataset_id = COALESCE(d.base_dataset_id, d.id)
+                   AND o.target = COALESCE(s.sample_key, c.person)
+                   AND o.decided_ms >= c.created_ms
+                 ORDER BY o.id DESC LIMIT 1), 'pending') AS review_status,
+       COALESCE(d.base_dataset_id, d.id) AS dataset_id
+FROM relabel_candidates c
+JOIN sweeps w ON w.id = c.sweep_id
+JOIN datasets d ON d.id = w.dataset_id
+LEFT JOIN samples s ON s.id = c.sample_id;
+
+DROP VIEW IF EXISTS v_label_overrides;
+-- Every accept/reject, one row per affected sample, with the label version it belongs to.
+CREATE VIEW v_label_overrides AS
+SELECT o.id AS override_id,
+       o.dataset_id AS dataset_id,
+       d.root AS dataset_root,
+       o.label_version AS label_version,
+       o.target AS target,
+       s.sample_key AS sample_key,
+       s.grp AS person,
+       o.original_label AS original_label,
+       o.new_label AS new_label,
+       o.status AS status,
+       o.decided_by AS decided_by,
+       datetime(o.decided_ms / 1000, 'unixepoch') AS decided_at,
+       o.note AS note,
+       v.note AS version_note
+FROM label_overrides o
+JOIN samples s ON s.id = o.sample_id
+JOIN datasets d ON d.id = o.dataset_id
+LEFT JOIN label_versions v ON v.dataset_id = o.dataset_id AND v.version = o.label_version
+  AND o.status = 'accepted';
+
+DROP VIEW IF EXISTS v_ensembles;
+-- Stored ensembles, one row per member trial with its weight (weights of an ensemble sum to 1).
+CREATE VIEW v_ensembles AS
+SELECT e.id AS ensemble_id,
+       e.sweep_id AS sweep_id,
+       e.method AS method,
+       e.metric AS metric,
+       e.score AS score,
+       e.nested_score AS nested_score,
+       m.trial_id AS trial_id,
+       m.weight AS weight,
+       t.params_json AS params,
+       e.options AS options,
+       datetime(e.created_ms / 1000, 'unixepoch') AS created_at
+FROM ensembles e
+JOIN ensemble_members m ON m.ensemble_id = e.id
+JOIN trials t ON t.id = m.trial_id;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/store/label_store.h"
 #include "coordinator/store/status_macros.h"
 #include "coordinator/store/sweep_store.h"
 #include "nlohmann/json.hpp"
@@ -23,7 +24,8 @@ constexpr char kSummarySql[] =
     "  COALESCE(SUM(j.state = 'done'), 0), COALESCE(SUM(j.state = 'failed'), 0), "
     "  COALESCE(SUM(j.state = 'cancelled'), 0), "
     "  AVG(CASE WHEN j.state = 'done' THEN j.seconds END), "
-    "  (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id) "
+    "  (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id), "
+    "  d.label_version "
     "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
     "LEFT JOIN jobs j ON j.sweep_id = s.id "
     "WHERE ?1 = 0 OR s.id = ?1 GROUP BY s.id ORDER BY s.id DESC";
@@ -68,6 +70,7 @@ absl::Status LoadSummaries(Transaction& txn, int64_t sweep_id, int64_t alive_wor
                         static_cast<double>(std::max<int64_t>(1, alive_workers)));
     }
     s.set_best_macro_f1(rows.IsNull(15) ? -1.0 : rows.Double(15));
+    s.set_label_version(static_cast<int32_t>(rows.Int(16)));
     out->push_back(std::move(s));
   }
   return absl::OkStatus();
@@ -81,7 +84,7 @@ SweepManager::SweepManager(SqliteDb& db, Clock& clock, JobManagerOptions options
 absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
     const NewSweep& sweep) {
   const int64_t now = clock_.NowMs();
-  FS_ASSIGN_OR_RETURN(int64_t dataset_id, EnsureDataset(db_, sweep.dataset, now));
+  FS_ASSIGN_OR_RETURN(int64_t dataset_id, EnsureDataset(db_, sweep.dataset, now));  // original labels
   FS_ASSIGN_OR_RETURN(std::optional<int64_t> split_id, FindSplit(db_, dataset_id, sweep.split));
   if (!split_id.has_value()) {
     if (!sweep.assign_folds) {
@@ -91,6 +94,18 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
     // Computed outside any transaction: splitting a large dataset must not block the workers.
     FS_ASSIGN_OR_RETURN(std::vector<int32_t> folds, sweep.assign_folds(sweep.dataset, sweep.split));
     FS_ASSIGN_OR_RETURN(split_id, InsertSplit(db_, dataset_id, sweep.split, folds, now));
+  }
+  FS_ASSIGN_OR_RETURN(const int32_t latest, LatestLabelVersion(db_, dataset_id));
+  if (sweep.label_version > latest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        sweep.file_name, ": labels: dataset ", sweep.dataset.root, " has no label version ",
+        sweep.label_version, " (versions 0..", latest, "; see foldstack relabel accept)"));
+  }
+  const int32_t version =
+      sweep.label_version < 0 ? latest : static_cast<int32_t>(sweep.label_version);
+  if (version > 0) {
+    FS_ASSIGN_OR_RETURN(dataset_id, EnsureLabelledDataset(db_, dataset_id, version, now));
+    FS_ASSIGN_OR_RETURN(split_id, EnsureLabelledSplit(db_, *split_id, dataset_id, now));
   }
   SweepRecord record;
   record.name = sweep.name;

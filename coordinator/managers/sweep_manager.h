@@ -34,6 +34,9 @@ struct NewSweep {
   std::vector<std::string> trial_params_json;  // one JSON object per trial
   int32_t max_attempts = 3;
   std::string submitted_by;  // token fingerprint
+  // -1 = the dataset's latest label version, 0 = original labels, N = version N.
+  int64_t label_version = -1;
+  std::string file_name = "sweep.yaml";  // for error messages
 };
 
 class SweepManager {
@@ -42,7 +45,8 @@ class SweepManager {
   SweepManager(SqliteDb& db, Clock& clock, JobManagerOptions options = {});
 
   // Stores (or finds) the dataset, finds or computes+stores the split, then creates the sweep
-  // with trials x k queued jobs in one transaction.
+  // with trials x k queued jobs in one transaction. On a label version N > 0 the sweep trains on
+  // the labelled dataset of version N with the original labels' folds (EnsureLabelledSplit).
   absl::StatusOr<foldstack::v1::SubmitSweepResponse> CreateSweep(const NewSweep& sweep);
 
   // All sweeps, newest first. best_macro_f1 is -1 while no fold is done; eta_seconds is

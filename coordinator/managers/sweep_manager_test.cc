@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/store/label_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -96,6 +97,69 @@ TEST_F(SweepManagerTest, CreateSweepReusesTheStoredSplit) {
   Create(1, 4, /*seed=*/7);
   EXPECT_EQ(assigner_calls_, 2);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(DISTINCT split_id) FROM sweeps"), 2);
+}
+
+// Folds as a function of the labels: if a labelled sweep were re-split on corrected labels, the
+// relabelled sample would change fold.
+std::vector<int32_t> FoldsByLabel(const DatasetRecord& dataset, int k) {
+  std::vector<int32_t> folds;
+  for (const SampleRecord& s : dataset.samples) folds.push_back(s.label % k);
+  return folds;
+}
+
+TEST_F(SweepManagerTest, SweepsTrainOnTheNamedLabelVersionWithTheOriginalFolds) {
+  NewSweep original = Sweep(1, 3);
+  original.assign_folds = [this](const DatasetRecord& d, const SplitParams& p) {
+    ++assigner_calls_;
+    return FoldsByLabel(d, p.k);
+  };
+  auto first = sweeps_.CreateSweep(original);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const int64_t base = QueryInt(*db_, "SELECT dataset_id FROM sweeps WHERE id = " +
+                                          std::to_string(first->sweep_id()));
+  const int64_t s4 = QueryInt(*db_, "SELECT id FROM samples WHERE sample_key = 'img/4.jpg'");
+  ASSERT_TRUE(RecordLabelDecisions(*db_, {base, 0, "fp", "", {{"img/4.jpg", s4, 2, true, ""}}}, 1).ok());
+
+  auto latest = sweeps_.CreateSweep(original);  // labels: latest (the default)
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  NewSweep on_original = original;
+  on_original.label_version = 0;
+  auto again_original = sweeps_.CreateSweep(on_original);
+  ASSERT_TRUE(again_original.ok()) << again_original.status();
+  EXPECT_EQ(assigner_calls_, 1);
+  EXPECT_EQ(Summary(first->sweep_id()).label_version(), 0);
+  EXPECT_EQ(Summary(latest->sweep_id()).label_version(), 1);
+  EXPECT_EQ(Summary(again_original->sweep_id()).label_version(), 0);
+  EXPECT_EQ(QueryInt(*db_, "SELECT label_version FROM v_sweeps WHERE sweep_id = " +
+                               std::to_string(latest->sweep_id())), 1);
+
+  auto split_of = [&](int64_t sweep_id) {
+    const int64_t split_id =
+        QueryInt(*db_, "SELECT split_id FROM sweeps WHERE id = " + std::to_string(sweep_id));
+    v1::GetSplitRequest request;
+    request.set_split_id(split_id);
+    auto split = jobs_.GetSplit(request);
+    EXPECT_TRUE(split.ok()) << split.status();
+    return split.ok() ? *split : v1::GetSplitResponse();
+  };
+  const v1::GetSplitResponse before = split_of(first->sweep_id());
+  const v1::GetSplitResponse after = split_of(latest->sweep_id());
+  EXPECT_NE(before.split_id(), after.split_id());  // workers cache splits by id
+  EXPECT_EQ(split_of(again_original->sweep_id()).split_id(), before.split_id());
+  ASSERT_EQ(after.samples_size(), before.samples_size());
+  for (int i = 0; i < before.samples_size(); ++i) {
+    EXPECT_EQ(after.samples(i).sample_key(), before.samples(i).sample_key());
+    EXPECT_EQ(after.samples(i).fold(), before.samples(i).fold()) << i;  // same persons per fold
+    EXPECT_EQ(after.samples(i).label(), i == 4 ? 2 : before.samples(i).label()) << i;
+  }
+  EXPECT_EQ(before.samples(4).label(), 1);  // the original is kept
+
+  NewSweep too_new = original;
+  too_new.label_version = 5;
+  auto refused = sweeps_.CreateSweep(too_new);
+  EXPECT_EQ(refused.status().message(),
+            "sweep.yaml: labels: dataset /data/toy has no label version 5 (versions 0..1; see "
+            "foldstack relabel accept)");
 }
 
 TEST_F(SweepManagerTest, FailingAssignerCreatesNoSweep) {

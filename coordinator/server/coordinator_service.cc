@@ -131,4 +131,22 @@ grpc::Status CoordinatorService::GetPrediction(grpc::ServerContext* context, con
   return Serve(Caller(context), response, [&](const std::string&) { return predictions_->GetPrediction(*request); });
 }
 
+grpc::Status CoordinatorService::ReviewLabels(grpc::ServerContext* context, const v1::ReviewLabelsRequest* request,
+                                              v1::ReviewLabelsResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string& caller) { return review_->ReviewLabels(*request, caller); });
+}
+
+grpc::Status CoordinatorService::ListRelabelCandidates(grpc::ServerContext* context,
+                                                       const v1::ListRelabelCandidatesRequest* request,
+                                                       v1::ListRelabelCandidatesResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string&) { return review_->ListRelabelCandidates(*request); });
+}
+
+grpc::Status CoordinatorService::ExportLabels(grpc::ServerContext* context, const v1::ExportLabelsRequest* request,
+                                              v1::ExportLabelsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return review_->ExportLabels(*request); });
+}
+
 }  // namespace foldstack::coordinator

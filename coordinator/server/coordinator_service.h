@@ -8,6 +8,7 @@
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/submission/sweep_submitter.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -17,8 +18,13 @@ namespace foldstack::coordinator {
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
   CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
-                     SweepSubmitter* submitter, PredictionManager* predictions)
-      : auth_(auth), jobs_(jobs), sweeps_(sweeps), submitter_(submitter), predictions_(predictions) {}
+                     SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review)
+      : auth_(auth),
+        jobs_(jobs),
+        sweeps_(sweeps),
+        submitter_(submitter),
+        predictions_(predictions),
+        review_(review) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -52,6 +58,12 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                                 v1::SubmitPredictionResponse* response) override;
   grpc::Status GetPrediction(grpc::ServerContext* context, const v1::GetPredictionRequest* request,
                              v1::GetPredictionResponse* response) override;
+  grpc::Status ReviewLabels(grpc::ServerContext* context, const v1::ReviewLabelsRequest* request,
+                            v1::ReviewLabelsResponse* response) override;
+  grpc::Status ListRelabelCandidates(grpc::ServerContext* context, const v1::ListRelabelCandidatesRequest* request,
+                                     v1::ListRelabelCandidatesResponse* response) override;
+  grpc::Status ExportLabels(grpc::ServerContext* context, const v1::ExportLabelsRequest* request,
+                            v1::ExportLabelsResponse* response) override;
 
  private:
   // The caller's token fingerprint, or UNAUTHENTICATED.
@@ -62,6 +74,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   SweepManager* sweeps_;
   SweepSubmitter* submitter_;
   PredictionManager* predictions_;
+  LabelReviewManager* review_;
 };
 
 }  // namespace foldstack::coordinator

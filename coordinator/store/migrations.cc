@@ -120,6 +120,72 @@ CREATE TABLE predictions(
   PRIMARY KEY(job_id, sample_id)) WITHOUT ROWID;
 )sql";
 
+// Label review and out-of-fold analysis. A label version is a set of accepted overrides layered on
+// a dataset's original labels (samples.label, never changed). A sweep on version N > 0 trains on a
+// derived dataset row (base_dataset_id, label_version) holding the corrected labels over the same
+// keys, split with the base dataset's folds, so workers' GetSplit(split_id) needs no version.
+constexpr char kSchemaV3[] = R"sql(
+ALTER TABLE datasets ADD COLUMN base_dataset_id INTEGER REFERENCES datasets(id);  -- NULL: original
+ALTER TABLE datasets ADD COLUMN label_version INTEGER NOT NULL DEFAULT 0;         -- 0: original
+
+CREATE TABLE label_versions(
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),  -- the base dataset (original labels)
+  version INTEGER NOT NULL CHECK(version >= 1),          -- 0 is the original labels, not stored
+  created_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL,                              -- a token fingerprint
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(dataset_id, version)) WITHOUT ROWID;
+
+-- One row per (decision, sample): a decision on a person writes one row per photo of the person.
+CREATE TABLE label_overrides(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),  -- the base dataset
+  label_version INTEGER NOT NULL,       -- accepted: the version it made; rejected: latest then
+  target TEXT NOT NULL,                 -- as resolved: a full sample key or a person (group)
+  sample_id INTEGER NOT NULL REFERENCES samples(id),
+  original_label INTEGER NOT NULL,      -- the dataset's original label (samples.label)
+  new_label INTEGER NOT NULL,           -- accepted: the label from then on; rejected: the refused one
+  status TEXT NOT NULL CHECK(status IN ('accepted', 'rejected')),
+  decided_by TEXT NOT NULL,             -- a token fingerprint
+  decided_ms INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '');
+CREATE INDEX label_overrides_by_sample ON label_overrides(sample_id, label_version);
+CREATE INDEX label_overrides_by_target ON label_overrides(dataset_id, target);
+
+-- Filled by `relabel find`; a re-run for the same (sweep, method) replaces that method's rows.
+CREATE TABLE relabel_candidates(
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  method TEXT NOT NULL,                 -- e.g. confident_learning | fold_vote
+  sample_id INTEGER REFERENCES samples(id),  -- NULL for a person-level candidate
+  person TEXT NOT NULL,                 -- the sample's group, or the person judged as a whole
+  kind TEXT NOT NULL,                   -- e.g. gender | age | mask | class
+  given_label INTEGER NOT NULL,
+  suggested_label INTEGER NOT NULL,
+  score REAL NOT NULL,                  -- label-quality score: higher = more likely wrong
+  evidence TEXT NOT NULL,               -- JSON object
+  created_ms INTEGER NOT NULL);
+CREATE INDEX relabel_candidates_by_sweep ON relabel_candidates(sweep_id, method);
+
+CREATE TABLE ensembles(
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  method TEXT NOT NULL,                 -- e.g. caruana | vote
+  metric TEXT NOT NULL,                 -- e.g. macro_f1 | log_loss
+  score REAL NOT NULL,                  -- OOF score of the selected ensemble
+  nested_score REAL,                    -- selected on some folds, scored on the others; NULL: not run
+  options TEXT NOT NULL,                -- JSON object
+  trace TEXT NOT NULL,                  -- JSON: the selection trace
+  created_ms INTEGER NOT NULL);
+CREATE INDEX ensembles_by_sweep ON ensembles(sweep_id);
+
+CREATE TABLE ensemble_members(
+  ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  weight REAL NOT NULL,
+  PRIMARY KEY(ensemble_id, trial_id)) WITHOUT ROWID;
+)sql";
+
 // dashboards/views.sql, embedded by the genrule in dashboards/BUILD.bazel.
 constexpr char kViewsSql[] =
 #include "dashboards/views_sql.inc"
@@ -130,9 +196,11 @@ constexpr char kViewsSql[] =
 const std::vector<Migration>& FoldstackMigrations() {
   static const auto* steps = new std::vector<Migration>{
       {1, "tables and indexes", kSchemaV1},
+      // SQLite binds a view's tables when the view is used, not when it is created, so step 2
+      // may run today's views.sql (which names step 3's tables) on a fresh database.
       {2, "analyst views", kViewsSql},
-      // Placeholder in this branch: migration 3 (label overrides) lands from helper-review.
-      {3, "label overrides (reserved)", ""},
+      {3, "label review, relabel candidates, ensembles; views again",
+       std::string(kSchemaV3) + kViewsSql},
       {4, "kept models and prediction runs", PredictionSchemaSql()},
   };
   return *steps;

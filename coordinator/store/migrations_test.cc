@@ -21,7 +21,8 @@ TEST(MigrationsTest, EveryAnalystViewCanBeQueried) {
   ASSERT_TRUE(db.ok()) << db.status();
   testing::MakeToySweep(**db, 1, 2);
   for (const char* view : {"v_leaderboard", "v_oof_predictions", "v_jobs", "v_metrics",
-                           "v_sweeps", "v_workers"}) {
+                           "v_sweeps", "v_workers", "v_relabel_candidates", "v_label_overrides",
+                           "v_ensembles"}) {
     EXPECT_GE(QueryInt(**db, std::string("SELECT COUNT(*) FROM ") + view), 0) << view;
   }
   EXPECT_EQ(QueryInt(**db, "SELECT jobs_queued FROM v_sweeps"), 2);
@@ -57,23 +58,31 @@ TEST(MigrationsTest, VersionOneMigratesForward) {
   EXPECT_GE(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'"), 2);
 }
 
-// Migration 4 on a database with results: old jobs keep them and have no checkpoint.
-TEST(MigrationsTest, VersionTwoGainsPredictionTablesAndKeepsJobs) {
+// Migrations 3 and 4 on a database with results: rows kept, old jobs have no checkpoint.
+TEST(MigrationsTest, VersionTwoGainsReviewAndPredictionTablesAndKeepsItsRows) {
   const std::string path = FreshDbPath("v2");
   {
     auto db = SqliteDb::Open(path);
     ASSERT_TRUE(db.ok());
-    const std::vector<Migration> first_two(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 2);
+    const std::vector<Migration> first_two(FoldstackMigrations().begin(),
+                                           FoldstackMigrations().begin() + 2);
     ASSERT_TRUE(Migrate(**db, first_two).ok());
     testing::MakeToySweep(**db, 1, 2);
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE checkpoint_path IS NULL"), 2);
   for (const char* table : {"prediction_runs", "prediction_images", "prediction_jobs", "eval_probs",
                             "v_eval_predictions"}) {
     EXPECT_EQ(QueryInt(**db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
   }
+  // Existing datasets hold original labels (version 0, no base) and sweeps show it.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM datasets WHERE base_dataset_id IS NULL "
+                           "AND label_version = 0"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT label_version FROM v_sweeps"), 0);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_relabel_candidates"), 0);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM label_versions"), 0);
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

@@ -31,6 +31,8 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size
       {"count", spec.count},
       {"seed", spec.seed},
       {"max_attempts", spec.max_attempts},
+      {"labels", spec.label_version == sweep::kLatestLabels ? nlohmann::json("latest")
+                                                            : nlohmann::json(spec.label_version)},
       {"trials", trials},
   };
   return json.dump();
@@ -123,6 +125,8 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
   }
   sweep.max_attempts = spec->max_attempts;
   sweep.submitted_by = submitted_by;
+  sweep.label_version = spec->label_version;
+  sweep.file_name = file;
   return sweeps_->CreateSweep(sweep);
 }
 

@@ -32,7 +32,7 @@ constexpr RefusedKey kRefusedKeys[] = {
 const std::vector<std::string> kIgnoredKeys = {"entity", "project"};
 const std::vector<std::string> kKnownKeys = {
     "name",  "description", "method", "metric", "parameters",   "dataset",
-    "folds", "count",       "seed",   "entity", "max_attempts", "project"};
+    "folds", "count",       "seed",   "entity", "max_attempts", "project", "labels"};
 
 absl::Status Missing(const std::string& path, const std::string& expected) {
   return ErrorAt(path, absl::StrCat("missing (expected ", expected, ")"));
@@ -108,6 +108,21 @@ absl::Status ParseFolds(const json& folds, FoldSpec& out) {
   return ok;
 }
 
+// labels: latest | original | N (a label version number, 0 = original).
+absl::Status ParseLabels(const json& labels, int64_t& out) {
+  if (labels.is_string() && labels == "latest") {
+    out = kLatestLabels;
+  } else if (labels.is_string() && labels == "original") {
+    out = 0;
+  } else if (labels.is_number()) {
+    return Assign(ReadInt(labels, "labels", 0), &out);
+  } else {
+    return ErrorAt("labels", absl::StrCat("expected latest, original or a label version number, got ",
+                                          common::DescribeJson(labels)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseParameters(const json& parameters, const std::string& method,
                              std::map<std::string, ParamSpec>& out) {
   if (parameters.is_null()) return Missing("parameters", "at least one trainer setting");
@@ -158,6 +173,7 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (ok.ok()) ok = ParseSmallInt(root, "count", "count", 1, kMaxTrialsPerSweep, spec.count);
   if (ok.ok() && root.contains("seed")) ok = Assign(ReadInt(root["seed"], "seed", 0), &spec.seed);
   if (ok.ok()) ok = ParseSmallInt(root, "max_attempts", "max_attempts", 1, 1000, spec.max_attempts);
+  if (ok.ok() && root.contains("labels")) ok = ParseLabels(root["labels"], spec.label_version);
   if (!ok.ok()) return ok;
   if (spec.method == "random" && spec.count == 0) {
     return Missing("count", "the number of trials; method random needs it");

@@ -13,6 +13,7 @@
 //                                    # grid: optional cap on the trials
 //   seed: 0                          # seeds random sampling
 //   max_attempts: 3                  # tries per job before it is failed
+//   labels: latest                   # latest | original | N: the dataset's label version
 //   parameters:                      # see param_spec.h
 //     optimizer: {values: [adam, sgd]}
 //     lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}
@@ -56,6 +57,8 @@ struct MetricSpec {
   std::string goal = "maximize";      // maximize | minimize
 };
 
+inline constexpr int64_t kLatestLabels = -1;
+
 struct SweepSpec {
   std::string file_name;  // where it was read from, for error messages
   std::string name;
@@ -67,6 +70,8 @@ struct SweepSpec {
   int count = 0;     // random: number of trials; grid: 0 = all, else a cap
   uint64_t seed = 0;
   int max_attempts = 3;
+  // The label version trials train on: kLatestLabels, 0 (original) or N (see relabel accept).
+  int64_t label_version = kLatestLabels;
   // Keyed by setting name; std::map's name order is the order parameters are
   // drawn (random) and nested (grid), as in W&B, which sorts them too.
   std::map<std::string, ParamSpec> parameters;

@@ -127,6 +127,18 @@ TEST(ParseSweepYamlTest, ParsesARealisticRandomSweep) {
   EXPECT_EQ(spec->parameters.at("model").probabilities, (std::vector<double>{0.7, 0.3}));
 }
 
+TEST(ParseSweepYamlTest, LabelsNameALabelVersion) {
+  EXPECT_EQ(ParseSweepYaml("s.yaml", kQuickstart)->label_version, kLatestLabels);
+  const std::string base = std::string(kQuickstart) + "labels: ";
+  EXPECT_EQ(ParseSweepYaml("s.yaml", base + "latest\n")->label_version, kLatestLabels);
+  EXPECT_EQ(ParseSweepYaml("s.yaml", base + "original\n")->label_version, 0);
+  EXPECT_EQ(ParseSweepYaml("s.yaml", base + "3\n")->label_version, 3);
+  EXPECT_EQ(ParseSweepYaml("s.yaml", base + "newest\n").status().message(),
+            "s.yaml: labels: expected latest, original or a label version number, got \"newest\"");
+  EXPECT_EQ(ParseSweepYaml("s.yaml", base + "-1\n").status().message(),
+            "s.yaml: labels: expected an integer >= 0, got -1");
+}
+
 TEST(ParseSweepYamlTest, ErrorsNameTheFileAndKeyPath) {
   EXPECT_EQ(ErrorOf(Quickstart("values: [adam, sgd]", "values: [adam, sgdd]")),
             "sweep.yaml: parameters.optimizer.values[1]: expected one of sgd, adam; got \"sgdd\"");

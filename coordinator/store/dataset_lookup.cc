@@ -1,0 +1,54 @@
+#include "coordinator/store/dataset_lookup.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/store/status_macros.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+constexpr char kColumns[] =
+    "SELECT d.id, d.kind, d.root, d.num_classes, COALESCE(d.base_dataset_id, 0), d.label_version "
+    "FROM datasets d ";
+
+absl::StatusOr<std::vector<DatasetInfo>> Query(SqliteDb& db, const std::string& where,
+                                               const std::string& value) {
+  FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn,
+                      Transaction::Begin(db, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(absl::StrCat(kColumns, where)));
+  rows.Bind(1, value);
+  std::vector<DatasetInfo> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    out.push_back({rows.Int(0), rows.Text(1), rows.Text(2), static_cast<int32_t>(rows.Int(3)),
+                   rows.Int(4), static_cast<int32_t>(rows.Int(5))});
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<DatasetInfo> GetDataset(SqliteDb& db, int64_t dataset_id) {
+  FS_ASSIGN_OR_RETURN(std::vector<DatasetInfo> found,
+                      Query(db, "WHERE d.id = CAST(?1 AS INTEGER)", absl::StrCat(dataset_id)));
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("dataset ", dataset_id, " not found"));
+  return found[0];
+}
+
+absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsWithRoot(SqliteDb& db,
+                                                              const std::string& root) {
+  return Query(db, "WHERE d.root = ?1 AND d.base_dataset_id IS NULL ORDER BY d.id DESC", root);
+}
+
+absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
+                                                            const std::string& target) {
+  return Query(db,
+               "WHERE d.base_dataset_id IS NULL AND EXISTS (SELECT 1 FROM samples s "
+               "WHERE s.dataset_id = d.id AND (s.sample_key = ?1 OR s.sample_key = 'train/' || ?1 "
+               "OR s.sample_key = 'train/images/' || ?1 OR s.grp = ?1)) ORDER BY d.id DESC",
+               target);
+}
+
+}  // namespace foldstack::coordinator

@@ -1,0 +1,78 @@
+#include "coordinator/store/ensemble_store.h"
+
+#include "coordinator/store/test_util.h"
+#include "gtest/gtest.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+using testing::MakeToySweep;
+using testing::OpenFreshDb;
+using testing::QueryInt;
+
+int64_t TrialId(SqliteDb& db, int64_t sweep_id, int idx) {
+  return QueryInt(db, "SELECT id FROM trials WHERE sweep_id = " + std::to_string(sweep_id) +
+                          " AND idx = " + std::to_string(idx));
+}
+
+TEST(EnsembleStoreTest, StoresMembersWeightsScoresAndTrace) {
+  auto db = OpenFreshDb("ensemble_roundtrip");
+  auto toy = MakeToySweep(*db, 3, 2);
+  const int64_t t0 = TrialId(*db, toy.sweep_id, 0), t2 = TrialId(*db, toy.sweep_id, 2);
+  EnsembleRecord record{toy.sweep_id, "caruana", "macro_f1", 0.81, 0.78,
+                        R"({"max_members":50})", R"([{"round":1,"add":3}])",
+                        {{t2, 0.75}, {t0, 0.25}}};
+  auto id = InsertEnsemble(*db, record, 500);
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto got = GetEnsemble(*db, *id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->created_ms, 500);
+  EXPECT_EQ(got->record.method, "caruana");
+  EXPECT_DOUBLE_EQ(got->record.score, 0.81);
+  ASSERT_TRUE(got->record.nested_score.has_value());
+  EXPECT_DOUBLE_EQ(*got->record.nested_score, 0.78);
+  EXPECT_EQ(got->record.trace_json, R"([{"round":1,"add":3}])");
+  ASSERT_EQ(got->record.members.size(), 2u);
+  EXPECT_EQ(got->record.members[0].trial_id, t0);  // trial id order
+  EXPECT_DOUBLE_EQ(got->record.members[0].weight, 0.25);
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM v_ensembles WHERE ensemble_id = " +
+                              std::to_string(*id)), 2);
+
+  record.method = "vote";
+  record.nested_score.reset();
+  auto second = InsertEnsemble(*db, record, 600);
+  ASSERT_TRUE(second.ok());
+  auto listed = ListEnsembles(*db, toy.sweep_id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].ensemble_id, *second);  // newest first
+  EXPECT_FALSE((*listed)[0].record.nested_score.has_value());
+  EXPECT_EQ((*listed)[1].record.members.size(), 2u);
+  EXPECT_EQ(GetEnsemble(*db, 999).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(EnsembleStoreTest, RefusesBadMembersAndStoresNothing) {
+  auto db = OpenFreshDb("ensemble_bad");
+  auto toy = MakeToySweep(*db, 2, 2);
+  auto other = MakeToySweep(*db, 1, 2);
+  const int64_t t0 = TrialId(*db, toy.sweep_id, 0);
+  const int64_t foreign = TrialId(*db, other.sweep_id, 0);
+  EnsembleRecord base{toy.sweep_id, "caruana", "macro_f1", 0.5, std::nullopt, "{}", "[]", {}};
+  EXPECT_EQ(InsertEnsemble(*db, base, 1).status().code(), absl::StatusCode::kInvalidArgument);
+  base.members = {{t0, 0.5}, {t0, 0.5}};
+  EXPECT_EQ(InsertEnsemble(*db, base, 1).status().code(), absl::StatusCode::kInvalidArgument);
+  base.members = {{t0, -1}};
+  EXPECT_EQ(InsertEnsemble(*db, base, 1).status().code(), absl::StatusCode::kInvalidArgument);
+  base.members = {{t0, 0.5}, {foreign, 0.5}};
+  auto wrong_sweep = InsertEnsemble(*db, base, 1);
+  EXPECT_EQ(wrong_sweep.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong_sweep.status().message().find("is not in sweep"), std::string::npos);
+  base.sweep_id = 999;
+  base.members = {{t0, 1}};
+  EXPECT_EQ(InsertEnsemble(*db, base, 1).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM ensembles"), 0);
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM ensemble_members"), 0);
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator
