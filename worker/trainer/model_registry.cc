@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
+#include "worker/trainer/models/beit.h"
 #include "worker/trainer/models/resnet.h"
+#include "worker/trainer/models/swin_transformer.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -17,7 +19,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels}) {
+    for (auto family : {ResNetModels, SwinTransformerModels, BeitModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));
