@@ -2,6 +2,8 @@
 
 #include <torch/nn/modules/batchnorm.h>
 
+#include <algorithm>
+
 #include "gtest/gtest.h"
 #include "worker/trainer/state_dict.h"
 
@@ -107,7 +109,10 @@ TEST(ModelRegistryTest, UnknownNameListsClosestNames) {
   EXPECT_NE(model.status().message().find("unknown model \"resnet19\""), std::string::npos);
   EXPECT_NE(model.status().message().find("resnet18"), std::string::npos) << model.status();
   EXPECT_FALSE(CreateModel("resnet18", 0).ok());
-  EXPECT_EQ(ModelNames(), (std::vector<std::string>{"resnet18", "resnet34"}));
+  // Every family adds names: check order and membership rather than the full list.
+  const std::vector<std::string> names = ModelNames();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_NE(std::find(names.begin(), names.end(), "resnet34"), names.end());
 }
 
 }  // namespace
