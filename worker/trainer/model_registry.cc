@@ -13,6 +13,9 @@
 #include "worker/trainer/models/nfnet.h"
 #include "worker/trainer/models/resnet.h"
 #include "worker/trainer/models/sknet.h"
+#include "worker/trainer/models/beit.h"
+#include "worker/trainer/models/resnet.h"
+#include "worker/trainer/models/swin_transformer.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -21,7 +24,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels, NfNetModels, ConvNextModels}) {
+    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels, NfNetModels, ConvNextModels, SwinTransformerModels, BeitModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));

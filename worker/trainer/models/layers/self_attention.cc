@@ -1,0 +1,28 @@
+#include "worker/trainer/models/layers/self_attention.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace foldstack::trainer {
+
+at::Tensor MultiHeadSelfAttention(const at::Tensor& qkv, int64_t num_heads, const at::Tensor& bias,
+                                  double attn_drop, bool training) {
+  const int64_t batch = qkv.size(0);
+  const int64_t tokens = qkv.size(1);
+  const int64_t head_dim = qkv.size(2) / (3 * num_heads);
+  // [3, B, heads, N, head_dim] as a view; matmul gathers the strided operands itself.
+  const auto q_k_v = qkv.view({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4});
+  const at::Tensor q = q_k_v[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+  at::Tensor attn = at::matmul(q, q_k_v[1].transpose(-2, -1));  // [B, heads, N, N], contiguous
+  if (bias.defined()) {
+    // In place on the fresh scores (matmul's backward does not need its output).
+    const int64_t groups = bias.size(0);
+    attn.view({batch / groups, groups, num_heads, tokens, tokens}).add_(bias);
+  }
+  attn = at::softmax(attn, -1);
+  if (training && attn_drop > 0.0) attn = at::dropout(attn, attn_drop, /*train=*/true);
+  return at::matmul(attn, q_k_v[2]).transpose(1, 2).reshape({batch, tokens, num_heads * head_dim});
+}
+
+}  // namespace foldstack::trainer
