@@ -1,5 +1,6 @@
 #include "coordinator/sweep/trials.h"
 
+#include "common/trainer_settings.h"
 #include "gtest/gtest.h"
 
 namespace foldstack::sweep {
@@ -35,7 +36,7 @@ parameters:
   EXPECT_EQ(trials[0]["optimizer"], "adam");
   EXPECT_EQ(trials[1]["optimizer"], "sgd");
   for (const json& trial : trials) {
-    EXPECT_EQ(trial.size(), 9u);  // every trainer setting, defaults filled
+    EXPECT_EQ(trial.size(), common::AllSettings().size());  // every trainer setting, defaults filled
     EXPECT_EQ(trial["image_size"], 64);
     EXPECT_EQ(trial["momentum"], 0.9);
     EXPECT_EQ(trial["lr"], 0.002);
@@ -97,7 +98,7 @@ TEST(ExpandTrialsTest, RandomTrialsAreReproducibleFromTheSeed) {
     EXPECT_EQ(trial["batch_size"].get<int>() % 16, 0);
     EXPECT_GE(trial["lr"].get<double>(), 1e-4);
     EXPECT_LE(trial["lr"].get<double>(), 1e-1);
-    EXPECT_EQ(trial.size(), 9u);
+    EXPECT_EQ(trial.size(), common::AllSettings().size());
   }
 }
 
@@ -108,8 +109,9 @@ TEST(ExpandTrialsTest, RandomTrialsArePinnedAcrossPlatforms) {
       Expand(std::string("method: random\ncount: 2\nseed: 0\n") + kRandom);
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(trials[0].dump(),
-            R"({"batch_size":48,"epochs":3,"image_size":224,"lr":0.00020373233756630985,)"
-            R"("model":"resnet18","momentum":0.9,"optimizer":"sgd","seed":0,"weight_decay":0.0})");
+            R"({"batch_size":48,"drop_path_rate":0.0,"drop_rate":0.0,"epochs":3,"image_size":224,)"
+            R"("lr":0.00020373233756630985,"model":"resnet18","momentum":0.9,"optimizer":"sgd",)"
+            R"("pretrained":"","seed":0,"weight_decay":0.0})");
   EXPECT_EQ(trials[1]["lr"].get<double>(), 0.0018477132428429887);
   EXPECT_EQ(trials[1]["batch_size"], 80);
 }
