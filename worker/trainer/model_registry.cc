@@ -9,6 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "common/closest_name.h"
 #include "worker/trainer/models/resnet.h"
+#include "worker/trainer/models/vision_transformer.h"
+#include "worker/trainer/models/vision_transformer_hybrid.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -17,7 +19,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels}) {
+    for (auto family : {ResNetModels, VisionTransformerModels, DeitModels, VisionTransformerHybridModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));
