@@ -2,6 +2,8 @@
 
 #include <torch/nn/modules/batchnorm.h>
 
+#include <algorithm>
+
 #include "gtest/gtest.h"
 #include "worker/trainer/state_dict.h"
 
@@ -107,7 +109,10 @@ TEST(ModelRegistryTest, UnknownNameListsClosestNames) {
   EXPECT_NE(model.status().message().find("unknown model \"resnet19\""), std::string::npos);
   EXPECT_NE(model.status().message().find("resnet18"), std::string::npos) << model.status();
   EXPECT_FALSE(CreateModel("resnet18", 0).ok());
-  EXPECT_EQ(ModelNames(), (std::vector<std::string>{"resnet18", "resnet34"}));
+  // Other families register more names; these two must stay.
+  const std::vector<std::string> names = ModelNames();
+  for (const char* name : {"resnet18", "resnet34"})
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
 }
 
 }  // namespace

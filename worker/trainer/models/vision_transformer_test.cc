@@ -1,6 +1,6 @@
 // What the timm parity test cannot see for fixed-size ViTs: other input sizes are
-// rejected with a message, and a training step reaches every parameter (FastLinear,
-// fused attention and the hybrid's standardized convs all carry gradients).
+// rejected with a message, and a training step reaches every parameter (the fused
+// attention and the hybrid's standardized convs carry gradients).
 #include "worker/trainer/models/vision_transformer.h"
 
 #include <torch/torch.h>
