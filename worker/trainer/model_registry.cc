@@ -16,6 +16,8 @@
 #include "worker/trainer/models/beit.h"
 #include "worker/trainer/models/resnet.h"
 #include "worker/trainer/models/swin_transformer.h"
+#include "worker/trainer/models/vision_transformer.h"
+#include "worker/trainer/models/vision_transformer_hybrid.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -24,7 +26,7 @@ namespace {
 const std::map<std::string, ModelEntry>& Registry() {
   static const auto* registry = [] {
     auto* rows = new std::map<std::string, ModelEntry>();
-    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels, NfNetModels, ConvNextModels, SwinTransformerModels, BeitModels}) {
+    for (auto family : {ResNetModels, SkNetModels, EfficientNetModels, NfNetModels, ConvNextModels, SwinTransformerModels, BeitModels, VisionTransformerModels, DeitModels, VisionTransformerHybridModels}) {
       for (ModelEntry& entry : family()) {
         const std::string name = entry.info.name;
         rows->emplace(name, std::move(entry));

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "worker/trainer/models/layers/drop_path.h"
+#include "worker/trainer/models/layers/trunc_normal.h"
 #include "worker/trainer/models/layers/mlp.h"
 #include "worker/trainer/models/layers/onednn_linear.h"
 #include "worker/trainer/models/layers/relative_position.h"
@@ -27,7 +28,6 @@ namespace F = torch::nn::functional;
 nn::LayerNorm Norm(int64_t dim) { return nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)); }
 
 // timm's trunc_normal_(std=.02): bounds +-2 lie 100 std out, so clamping equals redrawing.
-void TruncNormal02(torch::Tensor& t) { t.normal_(0.0, 0.02).clamp_(-2.0, 2.0); }
 
 // timm's gen_relative_position_index for a grid plus the cls token (index 0): the patch
 // pairs use the window index, and cls->patch, patch->cls, cls->cls get the table's last
@@ -153,11 +153,11 @@ class Beit : public ImageClassifier {
     torch::NoGradGuard no_grad;
     for (const auto& module : modules(/*include_self=*/false)) {
       if (auto* linear = module->as<nn::Linear>()) {
-        TruncNormal02(linear->weight);
+        TruncNormal(linear->weight, 0.02);
         if (linear->bias.defined()) nn::init::zeros_(linear->bias);
       }
     }
-    TruncNormal02(cls_token_);
+    TruncNormal(cls_token_, 0.02);
     for (size_t i = 0; i < blocks_.size(); ++i) blocks_[i]->RescaleResidualWeights(std::sqrt(2.0 * (i + 1)));
     constexpr double kHeadInitScale = 0.001;
     head_->weight.mul_(kHeadInitScale);

@@ -1,5 +1,7 @@
 #include "worker/trainer/models/convnext.h"
 
+#include "worker/trainer/models/layers/trunc_normal.h"
+
 #include <ATen/ATen.h>
 #include <torch/nn/init.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -163,7 +165,7 @@ class ConvNext : public ImageClassifier {
   // LayerNorms keep weight 1 / bias 0.
   void InitWeights() {
     torch::NoGradGuard no_grad;
-    auto trunc_normal = [](torch::Tensor& weight) { weight.normal_(0.0, 0.02).clamp_(-2.0, 2.0); };
+    auto trunc_normal = [](torch::Tensor& weight) { TruncNormal(weight, 0.02); };
     for (const std::shared_ptr<nn::Module>& module : modules(/*include_self=*/false)) {
       if (auto* conv = module->as<nn::Conv2d>()) {
         trunc_normal(conv->weight);

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "worker/trainer/models/layers/drop_path.h"
+#include "worker/trainer/models/layers/trunc_normal.h"
 #include "worker/trainer/models/layers/mlp.h"
 #include "worker/trainer/models/layers/onednn_linear.h"
 #include "worker/trainer/models/layers/relative_position.h"
@@ -29,7 +30,6 @@ namespace F = torch::nn::functional;
 nn::LayerNorm Norm(int64_t dim) { return nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-5)); }
 
 // timm's trunc_normal_(std=.02): bounds +-2 lie 100 std out, so clamping equals redrawing.
-void TruncNormal02(torch::Tensor& t) { t.normal_(0.0, 0.02).clamp_(-2.0, 2.0); }
 
 // [B, H, W, C] -> [B * windows, wh * ww, C]; windows in row-major order within each image.
 torch::Tensor PartitionWindows(const torch::Tensor& x, int64_t wh, int64_t ww) {
@@ -79,7 +79,7 @@ class WindowAttention : public nn::Module {
     qkv_ = register_module("qkv", nn::Linear(dim, 3 * dim));
     proj_ = register_module("proj", nn::Linear(dim, dim));
     torch::NoGradGuard no_grad;
-    TruncNormal02(table_);
+    TruncNormal(table_, 0.02);
   }
 
   // windows [B * nW, N, C]; mask [nW, N, N] or undefined.
@@ -271,7 +271,7 @@ class SwinTransformer : public ImageClassifier {
     torch::NoGradGuard no_grad;
     for (const auto& module : modules(/*include_self=*/false)) {
       if (auto* linear = module->as<nn::Linear>()) {
-        TruncNormal02(linear->weight);
+        TruncNormal(linear->weight, 0.02);
         if (linear->bias.defined()) nn::init::zeros_(linear->bias);
       }
     }

@@ -3,8 +3,6 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/dropout.h>
 
-#include "worker/trainer/models/layers/onednn_linear.h"
-
 namespace foldstack::trainer {
 
 namespace F = torch::nn::functional;
@@ -16,8 +14,8 @@ MlpImpl::MlpImpl(int in_features, int hidden_features, double drop)
 
 torch::Tensor MlpImpl::forward(torch::Tensor x) {
   const auto dropout = F::DropoutFuncOptions().p(drop_).training(is_training());
-  x = F::dropout(F::gelu(OneDnnLinear(x, fc1_->weight, fc1_->bias)), dropout);
-  return F::dropout(OneDnnLinear(x, fc2_->weight, fc2_->bias), dropout);
+  x = F::dropout(F::gelu(fc1_->forward(x)), dropout);
+  return F::dropout(fc2_->forward(x), dropout);
 }
 
 }  // namespace foldstack::trainer
