@@ -15,7 +15,7 @@ ABSL_FLAG(std::string, method, "",
           "relabel find: confident_learning|fold_voting|all (default all); ensemble select: greedy|vote");
 ABSL_FLAG(std::string, metric, "macro_f1", "ensemble select: macro_f1|log_loss");
 ABSL_FLAG(int, max_members, 50, "ensemble select: greedy slots with repeats, initial ones included");
-ABSL_FLAG(int, init_size, 5, "ensemble select: sorted initialisation with the N best single trials");
+ABSL_FLAG(int, init_size, 1, "ensemble select: sorted initialisation with the N best single trials");
 ABSL_FLAG(int, bagging, 0, "ensemble select: bags over half the library (0: no bagging)");
 ABSL_FLAG(int, top, 5, "ensemble select --method vote: the K best single trials, equal weights");
 

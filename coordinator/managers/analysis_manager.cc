@@ -156,7 +156,9 @@ absl::StatusOr<analysis::EnsembleOptions> ParseOptions(const v1::SelectEnsembleR
     return absl::InvalidArgumentError("ensemble: max_members, bags, top_k and init_size must not be negative");
   }
   if (request.max_members() > 0) options.max_members = request.max_members();
-  if (request.init_size() > 0) options.init_size = request.init_size();
+  // Sorted initialisation with the single best trial unless asked otherwise: the kept prefix then
+  // starts from it, so the ensemble's OOF score is never below the best single trial's.
+  options.init_size = request.init_size() > 0 ? request.init_size() : 1;
   options.init_size = std::min(options.init_size, options.max_members);
   if (request.top_k() > 0) options.top_k = request.top_k();
   options.bags = request.bags();

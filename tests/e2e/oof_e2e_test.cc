@@ -142,7 +142,9 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
   std::cerr << "relabel find, all: planted " << planted.size() << ", flagged " << flagged.size() << ", correct "
             << correct_all << " (precision " << (flagged.empty() ? 0.0 : 1.0 * correct_all / flagged.size())
             << ", recall " << recall << ")" << std::endl;
-  EXPECT_GE(recall, 0.0);  // measured: see the log
+  // Measured on this seed: 2 of 4 planted errors found (gender 1/2, age 1/1, mask_swap 0/1) among 36
+  // confident-learning candidates; the models are small (32 px, 5 epochs), so precision is low.
+  EXPECT_GE(recall, 0.25);
 
   // Ensemble selection on the same OOF predictions: in-sample it is at least as good as its parts.
   CommandResult selected_text = cluster_->Cli({"ensemble", "select", std::to_string(first), "--max_members", "10"});
@@ -194,7 +196,7 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
   EXPECT_NE(applied.out.find("label version 1 (new)"), std::string::npos) << applied.out;
 
   // The next sweep trains on version 1 with the same persons per fold; its labels are the accepted ones.
-  const int64_t second = SubmitAndWait("second", "labels: latest\n  lr: {value: 0.003}\n  epochs: {value: 1}\n");
+  const int64_t second = SubmitAndWait("second", "  lr: {value: 0.003}\n  epochs: {value: 1}\nlabels: latest\n");
   EXPECT_EQ(QueryNumber(cluster_->db_path(), absl::StrCat("SELECT label_version FROM v_sweeps WHERE sweep_id = ",
                                                            second)), 1);
   const auto before = SplitOf(first), after = SplitOf(second);
@@ -205,7 +207,7 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
     changed += after.at(key).second != fold_label.second;
   }
   const int expected_changed = QueryNumber(cluster_->db_path(),
-      "SELECT COUNT(*) FROM label_overrides WHERE status = 'accepted' AND new_label <> original_label");
+      "SELECT COUNT(DISTINCT sample_id) FROM label_overrides WHERE status = 'accepted' AND new_label <> original_label");
   EXPECT_EQ(changed, expected_changed);
   EXPECT_GT(changed, 0);
   EXPECT_EQ(QueryNumber(cluster_->db_path(), absl::StrCat(
