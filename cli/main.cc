@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "cli/flag_names.h"
 #include "cli/models_command.h"
+#include "cli/analysis_commands.h"
 #include "cli/predict_command.h"
 #include "cli/relabel_commands.h"
 #include "cli/render.h"
@@ -62,7 +63,7 @@ constexpr char kUsage[] =
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
     "                           write a synthetic dataset in the mask-competition layout\n"
     "                           (and an eval set: --eval_people N, default 2 per 3 training people)\n"
-    "  predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,...) --eval ROOT [--out submission.csv]\n"
+    "  predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,... | --ensemble ID) --eval ROOT [--out submission.csv]\n"
     "          [--probs probs.csv] [--wait]\n"
     "                           predict eval/info.csv's images with every fold model (hflip TTA)\n"
     "  predict get RUN_ID [--out submission.csv] [--probs probs.csv] [--wait]\n";
@@ -180,7 +181,7 @@ int Synth() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage));
+  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage, foldstack::cli::kEnsembleUsage));
   std::vector<std::string> typed = foldstack::cli::RenameRelabelFlags(
       foldstack::cli::NormalizeFlagDashes(std::vector<std::string>(argv, argv + argc)));
   std::vector<char*> typed_argv;
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
          foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token)), absl::GetFlag(FLAGS_out), absl::GetFlag(FLAGS_json)});
   }
   if (command == "relabel") return foldstack::cli::RunRelabel(std::vector<std::string>(args.begin(), args.end()));
+  if (command == "ensemble") return foldstack::cli::RunEnsemble(std::vector<std::string>(args.begin(), args.end()));
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {
@@ -234,6 +236,6 @@ int main(int argc, char** argv) {
     return cli.Read(&Coordinator::Stub::Leaderboard, request,
                     [](const auto& r) { return foldstack::cli::RenderLeaderboard(r); });
   }
-  std::cerr << kUsage << foldstack::cli::kRelabelUsage;
+  std::cerr << kUsage << foldstack::cli::kRelabelUsage << foldstack::cli::kEnsembleUsage;
   return 2;
 }

@@ -18,6 +18,7 @@ ABSL_FLAG(std::string, trial, "", "predict: member trial ids, weight 1 each (ID[
 ABSL_FLAG(std::string, members, "", "predict: weighted member trials (TRIAL:WEIGHT,...)");
 ABSL_FLAG(std::string, eval, "", "predict: root holding eval/info.csv and eval/images/");
 ABSL_FLAG(std::string, probs, "", "predict: also write the averaged probabilities to this CSV");
+ABSL_FLAG(int64_t, ensemble, 0, "predict: a stored ensemble's members and weights (see foldstack ensemble list)");
 ABSL_FLAG(bool, wait, false, "predict: wait for the run to finish, then write --out/--probs");
 
 namespace foldstack::cli {
@@ -36,8 +37,7 @@ class PredictCommand {
       : options_(options), stub_(Coordinator::NewStub(rpc::MakeChannel(options.address))) {}
 
   int Submit() {
-    absl::StatusOr<std::vector<std::pair<int64_t, double>>> members =
-        ParseMembers(absl::GetFlag(FLAGS_trial), absl::GetFlag(FLAGS_members));
+    absl::StatusOr<std::vector<std::pair<int64_t, double>>> members = Members();
     if (!members.ok()) return Fail(std::string(members.status().message()));
     if (absl::GetFlag(FLAGS_eval).empty()) return Fail("predict: --eval ROOT is required (the folder holding eval/)");
     v1::SubmitPredictionRequest request;
@@ -91,6 +91,22 @@ class PredictCommand {
   }
 
  private:
+  // --trial/--members, or --ensemble ID resolved to its stored members.
+  absl::StatusOr<std::vector<std::pair<int64_t, double>>> Members() {
+    const int64_t ensemble = absl::GetFlag(FLAGS_ensemble);
+    if (ensemble <= 0) return ParseMembers(absl::GetFlag(FLAGS_trial), absl::GetFlag(FLAGS_members));
+    if (!absl::GetFlag(FLAGS_trial).empty() || !absl::GetFlag(FLAGS_members).empty()) {
+      return absl::InvalidArgumentError("predict: give --ensemble or --trial/--members, not both");
+    }
+    v1::ShowEnsembleRequest request;
+    request.set_ensemble_id(ensemble);
+    v1::ShowEnsembleResponse response;
+    if (absl::Status status = Call(&Coordinator::Stub::ShowEnsemble, request, &response); !status.ok()) return status;
+    std::vector<std::pair<int64_t, double>> members;
+    for (const v1::EnsembleMemberRow& m : response.ensemble().members()) members.emplace_back(m.trial_id(), m.weight());
+    return members;
+  }
+
   int WriteFiles(const v1::GetPredictionResponse& run) {
     const std::string probs_path = absl::GetFlag(FLAGS_probs);
     if (options_.out.empty() && probs_path.empty()) return 0;

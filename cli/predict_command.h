@@ -1,5 +1,5 @@
 // `foldstack predict`: submissions from trained models.
-//   foldstack predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,...) --eval ROOT [--out submission.csv]
+//   foldstack predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,... | --ensemble ID) --eval ROOT [--out submission.csv]
 //                     [--probs probs.csv] [--wait]
 //   foldstack predict get RUN_ID [--out submission.csv] [--probs probs.csv] [--wait]
 // The first queues a prediction run (every fold model of every member, hflip TTA) and prints its

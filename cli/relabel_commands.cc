@@ -11,15 +11,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "cli/analysis_commands.h"
+#include "cli/coordinator_call.h"
 #include "cli/decisions_csv.h"
 #include "cli/render.h"
 #include "cli/table.h"
 #include "proto/foldstack.grpc.pb.h"
 #include "proto/rpc_util.h"
 
-ABSL_DECLARE_FLAG(std::string, coordinator);
-ABSL_DECLARE_FLAG(std::string, token);
-ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, label, "", "relabel accept/reject: class index or name (wear/male/<30; a person: male/30-59)");
 ABSL_FLAG(std::string, note, "", "relabel accept/reject: why");
@@ -40,30 +39,6 @@ std::string DatasetFlag() {
   std::filesystem::path root = std::filesystem::absolute(value).lexically_normal();
   if (!root.has_filename() && root.has_parent_path()) root = root.parent_path();  // "data/"
   return root.string();
-}
-
-int Fail(const std::string& message) {
-  std::cerr << "foldstack: " << message << std::endl;
-  return 1;
-}
-
-// One RPC to the coordinator named by --coordinator / $FOLDSTACK_COORDINATOR.
-template <typename Request, typename Response>
-int Call(grpc::Status (Coordinator::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-         const Request& request, Response* response) {
-  const std::string address = rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator));
-  std::unique_ptr<Coordinator::Stub> stub = Coordinator::NewStub(rpc::MakeChannel(address));
-  auto context = rpc::MakeContext(rpc::ClientToken(absl::GetFlag(FLAGS_token)), std::chrono::seconds(120));
-  const grpc::Status status = (stub.get()->*method)(context.get(), request, response);
-  if (status.ok()) return 0;
-  const bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE;
-  return Fail(absl::StrCat(unreachable ? absl::StrCat("cannot reach the coordinator at ", address, ": ") : "",
-                           status.error_message()));
-}
-
-int Print(const google::protobuf::Message& response, const std::string& text) {
-  std::cout << (absl::GetFlag(FLAGS_json) ? ToJson(response) + "\n" : text);
-  return 0;
 }
 
 std::string Summary(const v1::ReviewLabelsResponse& r) {
@@ -163,6 +138,8 @@ int Export() {
 }  // namespace
 
 const char kRelabelUsage[] =
+    "  relabel find SWEEP_ID [--trials 1,2] [--method confident_learning|fold_voting|all]\n"
+    "                           flag likely wrong labels from the trials' out-of-fold predictions\n"
     "  relabel list SWEEP_ID    relabel candidates with their review status\n"
     "  relabel accept|reject SAMPLE_OR_PERSON [--label L] [--note \"...\"] [--dataset ID|ROOT]\n"
     "                           decide one candidate (accept without --label takes its suggestion)\n"
@@ -189,6 +166,9 @@ int RunRelabel(const std::vector<std::string>& args) {
   if ((sub == "accept" || sub == "reject") && args.size() == 4) return Review(sub, args[3]);
   if (sub == "apply" && args.size() == 4) return Apply(args[3]);
   if (sub == "export" && args.size() == 3) return Export();
+  if (sub == "find" && args.size() == 4 && absl::SimpleAtoi(args[3], &sweep_id) && sweep_id > 0) {
+    return RunRelabelFind(sweep_id);
+  }
   std::cerr << "usage: foldstack relabel ...\n" << kRelabelUsage;
   return 2;
 }

@@ -19,6 +19,7 @@
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/server/coordinator_service.h"
@@ -64,7 +65,9 @@ int main(int argc, char** argv) {
   foldstack::coordinator::SweepSubmitter submitter(&sweeps);
   foldstack::coordinator::PredictionManager predictions(**db, clock);
   foldstack::coordinator::LabelReviewManager review(**db, clock);
-  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &predictions, &review);
+  foldstack::coordinator::AnalysisManager analysis(**db, clock, review);
+  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &predictions, &review,
+                                                     &analysis);
 
   grpc::ServerBuilder builder;
   int port = 0;

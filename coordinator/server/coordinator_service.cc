@@ -149,4 +149,26 @@ grpc::Status CoordinatorService::ExportLabels(grpc::ServerContext* context, cons
   return Serve(Caller(context), response, [&](const std::string&) { return review_->ExportLabels(*request); });
 }
 
+grpc::Status CoordinatorService::FindRelabelCandidates(grpc::ServerContext* context,
+                                                       const v1::FindRelabelCandidatesRequest* request,
+                                                       v1::FindRelabelCandidatesResponse* response) {
+  return Serve(Caller(context), response,
+               [&](const std::string&) { return analysis_->FindRelabelCandidates(*request); });
+}
+
+grpc::Status CoordinatorService::SelectEnsemble(grpc::ServerContext* context, const v1::SelectEnsembleRequest* request,
+                                                v1::SelectEnsembleResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return analysis_->SelectEnsemble(*request); });
+}
+
+grpc::Status CoordinatorService::ShowEnsemble(grpc::ServerContext* context, const v1::ShowEnsembleRequest* request,
+                                              v1::ShowEnsembleResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return analysis_->ShowEnsemble(*request); });
+}
+
+grpc::Status CoordinatorService::ListEnsembles(grpc::ServerContext* context, const v1::ListEnsemblesRequest* request,
+                                               v1::ListEnsemblesResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return analysis_->ListEnsembles(*request); });
+}
+
 }  // namespace foldstack::coordinator

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "coordinator/auth/token_auth.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/label_review_manager.h"
@@ -18,13 +19,15 @@ namespace foldstack::coordinator {
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
   CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
-                     SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review)
+                     SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
+                     AnalysisManager* analysis)
       : auth_(auth),
         jobs_(jobs),
         sweeps_(sweeps),
         submitter_(submitter),
         predictions_(predictions),
-        review_(review) {}
+        review_(review),
+        analysis_(analysis) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -64,6 +67,14 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                                      v1::ListRelabelCandidatesResponse* response) override;
   grpc::Status ExportLabels(grpc::ServerContext* context, const v1::ExportLabelsRequest* request,
                             v1::ExportLabelsResponse* response) override;
+  grpc::Status FindRelabelCandidates(grpc::ServerContext* context, const v1::FindRelabelCandidatesRequest* request,
+                                     v1::FindRelabelCandidatesResponse* response) override;
+  grpc::Status SelectEnsemble(grpc::ServerContext* context, const v1::SelectEnsembleRequest* request,
+                              v1::SelectEnsembleResponse* response) override;
+  grpc::Status ShowEnsemble(grpc::ServerContext* context, const v1::ShowEnsembleRequest* request,
+                            v1::ShowEnsembleResponse* response) override;
+  grpc::Status ListEnsembles(grpc::ServerContext* context, const v1::ListEnsemblesRequest* request,
+                             v1::ListEnsemblesResponse* response) override;
 
  private:
   // The caller's token fingerprint, or UNAUTHENTICATED.
@@ -75,6 +86,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   SweepSubmitter* submitter_;
   PredictionManager* predictions_;
   LabelReviewManager* review_;
+  AnalysisManager* analysis_;
 };
 
 }  // namespace foldstack::coordinator

@@ -1,0 +1,156 @@
+#include "cli/analysis_commands.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "cli/coordinator_call.h"
+#include "cli/table.h"
+#include "nlohmann/json.hpp"
+
+ABSL_DECLARE_FLAG(uint64_t, seed);
+ABSL_FLAG(std::string, trials, "", "relabel find: trial ids to combine (ID,ID...; default all completed)");
+ABSL_FLAG(std::string, method, "",
+          "relabel find: confident_learning|fold_voting|all (default all); ensemble select: greedy|vote");
+ABSL_FLAG(std::string, metric, "macro_f1", "ensemble select: macro_f1|log_loss");
+ABSL_FLAG(int, max_members, 50, "ensemble select: greedy slots with repeats, initial ones included");
+ABSL_FLAG(int, init_size, 1, "ensemble select: sorted initialisation with the N best single trials");
+ABSL_FLAG(int, bagging, 0, "ensemble select: bags over half the library (0: no bagging)");
+ABSL_FLAG(int, top, 5, "ensemble select --method vote: the K best single trials, equal weights");
+
+namespace foldstack::cli {
+namespace {
+
+using foldstack::v1::Coordinator;
+
+// One line of a candidate's evidence: its summary, else the probabilities.
+std::string EvidenceText(const std::string& evidence_json) {
+  const nlohmann::json evidence = nlohmann::json::parse(evidence_json, nullptr, /*allow_exceptions=*/false);
+  if (!evidence.is_object()) return evidence_json;
+  std::string out;
+  if (evidence.contains("summary") && evidence["summary"].is_string()) out = evidence["summary"].get<std::string>();
+  if (evidence.contains("p_given") && evidence["p_given"].is_number()) {
+    absl::StrAppend(&out, out.empty() ? "" : "; ", "p(given) ", FormatFixed(evidence["p_given"].get<double>(), 2),
+                    " vs p(suggested) ", FormatFixed(evidence.value("p_suggested", 0.0), 2));
+  }
+  return out;
+}
+
+std::string MetricLabel(const std::string& metric) { return metric == "macro_f1" ? "macro-F1" : "log loss"; }
+
+std::string Members(const v1::EnsembleSummary& e) {
+  std::vector<std::string> parts;
+  for (const v1::EnsembleMemberRow& m : e.members()) parts.push_back(absl::StrCat(m.trial_id(), ":", FormatFixed(m.weight(), 3)));
+  return absl::StrJoin(parts, ",");
+}
+
+std::string EnsembleTable(const v1::ListEnsemblesResponse& listed) {
+  Table table({"ID", "METHOD", "METRIC", "SCORE", "NESTED", "MEMBERS (TRIAL:WEIGHT)"});
+  for (const v1::EnsembleSummary& e : listed.ensembles()) {
+    table.AddRow({absl::StrCat(e.ensemble_id()), e.method(), e.metric(), FormatFixed(e.score(), 4),
+                  e.has_nested_score() ? FormatFixed(e.nested_score(), 4) : "-", Members(e)});
+  }
+  return table.Render();
+}
+
+int Select(int64_t sweep_id) {
+  v1::SelectEnsembleRequest request;
+  request.set_sweep_id(sweep_id);
+  request.set_metric(absl::GetFlag(FLAGS_metric));
+  request.set_method(absl::GetFlag(FLAGS_method));
+  request.set_max_members(absl::GetFlag(FLAGS_max_members));
+  request.set_init_size(absl::GetFlag(FLAGS_init_size));
+  request.set_bags(absl::GetFlag(FLAGS_bagging));
+  request.set_top_k(absl::GetFlag(FLAGS_top));
+  request.set_seed(absl::GetFlag(FLAGS_seed));
+  v1::SelectEnsembleResponse response;
+  if (int rc = Call(&Coordinator::Stub::SelectEnsemble, request, &response); rc != 0) return rc;
+  const v1::EnsembleSummary& e = response.ensemble();
+  Table table({"TRIAL", "WEIGHT", absl::StrCat("SINGLE ", MetricLabel(e.metric()))});
+  for (const v1::EnsembleMemberRow& m : e.members()) {
+    table.AddRow({absl::StrCat(m.trial_id()), FormatFixed(m.weight(), 3), FormatFixed(m.single_score(), 4)});
+  }
+  return Print(response, absl::StrCat("ensemble ", e.ensemble_id(), " (", e.method(), ") of sweep ", sweep_id, ": ",
+                                      e.members_size(), " of ", response.library_size(), " completed trials, ",
+                                      response.samples(), " OOF samples\n", table.Render(),
+                                      EnsembleScoreLine(response), "\n"));
+}
+
+int Show(int64_t ensemble_id) {
+  v1::ShowEnsembleRequest request;
+  request.set_ensemble_id(ensemble_id);
+  v1::ShowEnsembleResponse response;
+  if (int rc = Call(&Coordinator::Stub::ShowEnsemble, request, &response); rc != 0) return rc;
+  v1::ListEnsemblesResponse one;
+  *one.add_ensembles() = response.ensemble();
+  return Print(response, EnsembleTable(one));
+}
+
+int List(int64_t sweep_id) {
+  v1::ListEnsemblesRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::ListEnsemblesResponse response;
+  if (int rc = Call(&Coordinator::Stub::ListEnsembles, request, &response); rc != 0) return rc;
+  return Print(response, response.ensembles().empty()
+                             ? absl::StrCat("sweep ", sweep_id, ": no ensembles (run ensemble select)\n")
+                             : EnsembleTable(response));
+}
+
+}  // namespace
+
+const char kEnsembleUsage[] =
+    "  ensemble select SWEEP_ID [--metric macro_f1|log_loss] [--max-members M] [--init-size N] [--bagging B]\n"
+    "                  [--seed S] [--method vote --top K]\n"
+    "                           select an ensemble of completed trials from their out-of-fold predictions\n"
+    "  ensemble list SWEEP_ID | ensemble show ENSEMBLE_ID\n"
+    "  predict --ensemble ID --eval ROOT --out submission.csv --wait   a submission from an ensemble\n";
+
+std::string EnsembleScoreLine(const v1::SelectEnsembleResponse& selected) {
+  const v1::EnsembleSummary& e = selected.ensemble();
+  return absl::StrCat("OOF ", MetricLabel(e.metric()), " ", FormatFixed(e.score(), 4), " (nested ",
+                      e.has_nested_score() ? FormatFixed(e.nested_score(), 4) : "n/a", "; best single ",
+                      FormatFixed(selected.best_single_score(), 4), ", trial ", selected.best_single_trial_id(),
+                      "; average of all ", FormatFixed(selected.average_score(), 4), ")");
+}
+
+int RunRelabelFind(int64_t sweep_id) {
+  v1::FindRelabelCandidatesRequest request;
+  request.set_sweep_id(sweep_id);
+  request.set_method(absl::GetFlag(FLAGS_method));
+  for (absl::string_view part : absl::StrSplit(absl::GetFlag(FLAGS_trials), ',', absl::SkipWhitespace())) {
+    int64_t trial = 0;
+    if (!absl::SimpleAtoi(part, &trial) || trial <= 0) {
+      return Fail(absl::StrCat("--trials: \"", part, "\" is not a trial id (expected e.g. --trials 3,4)"));
+    }
+    request.add_trial_ids(trial);
+  }
+  v1::FindRelabelCandidatesResponse response;
+  if (int rc = Call(&Coordinator::Stub::FindRelabelCandidates, request, &response); rc != 0) return rc;
+  Table table({"TARGET", "KIND", "GIVEN -> SUGGESTED", "SCORE", "METHOD", "EVIDENCE"});
+  for (const v1::RelabelCandidateRow& c : response.candidates()) {
+    table.AddRow({c.sample_key().empty() ? c.person() : c.sample_key(), c.kind(),
+                  absl::StrCat(c.given_name(), " -> ", c.suggested_name()), FormatFixed(c.score(), 3), c.method(),
+                  EvidenceText(c.evidence_json())});
+  }
+  return Print(response, absl::StrCat("sweep ", sweep_id, ": ", response.candidates_size(),
+                                      " relabel candidates from the OOF probabilities of trials ",
+                                      absl::StrJoin(response.trial_ids(), ","), " (", response.samples(),
+                                      " samples; score: higher = more likely wrong)\n",
+                                      response.candidates().empty() ? "" : table.Render(),
+                                      "review with foldstack relabel accept|reject|apply\n"));
+}
+
+int RunEnsemble(const std::vector<std::string>& args) {
+  const std::string sub = args.size() > 2 ? args[2] : "";
+  int64_t id = 0;
+  if (args.size() == 4 && absl::SimpleAtoi(args[3], &id) && id > 0) {
+    if (sub == "select") return Select(id);
+    if (sub == "list") return List(id);
+    if (sub == "show") return Show(id);
+  }
+  std::cerr << "usage: foldstack ensemble ...\n" << kEnsembleUsage;
+  return 2;
+}
+
+}  // namespace foldstack::cli

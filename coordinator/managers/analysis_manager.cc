@@ -1,0 +1,329 @@
+#include "coordinator/managers/analysis_manager.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "coordinator/analysis/confident_learning.h"
+#include "coordinator/analysis/ensemble_selection.h"
+#include "coordinator/analysis/fold_voting.h"
+#include "coordinator/analysis/mask_task.h"
+#include "coordinator/analysis/metrics.h"
+#include "coordinator/store/ensemble_store.h"
+#include "coordinator/store/oof_store.h"
+#include "coordinator/store/relabel_candidate_store.h"
+#include "coordinator/store/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::coordinator {
+namespace {
+
+using analysis::ProbMatrix;
+using nlohmann::json;
+
+constexpr char kConfidentLearning[] = "confident_learning";
+constexpr char kFoldVoting[] = "fold_voting";
+constexpr int kPersonClasses = 6;  // the gender x age part of a mask class
+constexpr int kMaskClasses = 18;
+
+bool IsMask(const SweepOof& oof) { return oof.dataset_kind == "mask" && oof.num_classes == kMaskClasses; }
+
+// The trials named, or every trial with all folds done; FAILED_PRECONDITION when there are none.
+absl::StatusOr<std::vector<int64_t>> ChooseTrials(SqliteDb& db, int64_t sweep_id,
+                                                  const google::protobuf::RepeatedField<int64_t>& named) {
+  std::vector<int64_t> trials(named.begin(), named.end());
+  if (trials.empty()) {
+    FS_ASSIGN_OR_RETURN(trials, CompletedTrials(db, sweep_id));
+  }
+  if (trials.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sweep ", sweep_id, " has no trial with every fold done yet (see foldstack sweep show ", sweep_id, ")"));
+  }
+  return trials;
+}
+
+std::vector<ProbMatrix> Matrices(SweepOof& oof) {
+  std::vector<ProbMatrix> out;
+  for (std::vector<float>& probs : oof.probs) {
+    out.push_back({static_cast<int>(oof.samples.size()), oof.num_classes, std::move(probs)});
+  }
+  oof.probs.clear();
+  return out;
+}
+
+std::vector<int> Labels(const SweepOof& oof) {
+  std::vector<int> labels;
+  for (const OofSample& s : oof.samples) labels.push_back(s.label);
+  return labels;
+}
+
+std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The mask task: person-level gender/age, per-photo mask and swapped pairs (see analysis/mask_task.h).
+absl::StatusOr<std::vector<RelabelCandidate>> MaskRows(const SweepOof& oof, const ProbMatrix& combined,
+                                                       int trials) {
+  std::vector<std::string> persons;
+  for (const OofSample& s : oof.samples) persons.push_back(s.group);
+  FS_ASSIGN_OR_RETURN(std::vector<analysis::MaskCandidate> found,
+                      analysis::FindMaskCandidates(combined, Labels(oof), persons));
+  std::vector<RelabelCandidate> rows;
+  for (const analysis::MaskCandidate& c : found) {
+    if (c.relabels.empty()) continue;
+    const std::string kind = analysis::MaskIssueKindName(c.kind);
+    json evidence = {{"p_given", c.p_given}, {"p_suggested", c.p_suggested}, {"photos", c.photos},
+                     {"trials", trials}, {"summary", c.evidence}};
+    const double score = 1.0 - c.score;
+    if (c.kind == analysis::MaskIssueKind::kGender || c.kind == analysis::MaskIssueKind::kAge) {
+      // Judged once per person: the labels name the gender/age (mask state "wear").
+      rows.push_back({0, c.person, kind, c.relabels[0].given_label % kPersonClasses,
+                      c.relabels[0].suggested_label % kPersonClasses, score, Dump(evidence)});
+      continue;
+    }
+    if (c.kind == analysis::MaskIssueKind::kMaskSwap) {
+      json pair = json::array();
+      for (const analysis::SampleRelabel& r : c.relabels) pair.push_back(oof.samples[r.sample].key);
+      evidence["pair"] = pair;
+    }
+    for (const analysis::SampleRelabel& r : c.relabels) {
+      rows.push_back({oof.samples[r.sample].sample_id, c.person, kind, r.given_label, r.suggested_label, score,
+                      Dump(evidence)});
+    }
+  }
+  return rows;
+}
+
+// Any other dataset: confident learning's issues, one per sample.
+absl::StatusOr<std::vector<RelabelCandidate>> ClassRows(const SweepOof& oof, const ProbMatrix& combined, int trials) {
+  FS_ASSIGN_OR_RETURN(analysis::ConfidentLearningResult result, analysis::ConfidentLearning(combined, Labels(oof)));
+  std::vector<RelabelCandidate> rows;
+  for (const analysis::LabelIssue& issue : result.issues) {
+    const OofSample& s = oof.samples[issue.sample];
+    json evidence = {{"p_given", issue.p_given}, {"p_suggested", issue.p_suggested}, {"trials", trials}};
+    rows.push_back({s.sample_id, s.group, "class", issue.given_label, issue.suggested_label, 1.0 - issue.quality,
+                    Dump(evidence)});
+  }
+  return rows;
+}
+
+absl::StatusOr<std::vector<RelabelCandidate>> VoteRows(const SweepOof& oof, const std::vector<ProbMatrix>& trials) {
+  FS_ASSIGN_OR_RETURN(analysis::FoldVotingResult result, analysis::FoldVote(trials, Labels(oof), {}));
+  std::vector<RelabelCandidate> rows;
+  for (const analysis::LabelIssue& issue : result.issues) {
+    const OofSample& s = oof.samples[issue.sample];
+    const bool mask_only =
+        IsMask(oof) && issue.given_label % kPersonClasses == issue.suggested_label % kPersonClasses;
+    json evidence = {{"p_given", issue.p_given},
+                     {"p_suggested", issue.p_suggested},
+                     {"disagreeing", issue.disagreeing_votes},
+                     {"voters", issue.voters},
+                     {"summary", absl::StrCat(issue.disagreeing_votes, " of ", issue.voters, " trials disagree")}};
+    rows.push_back({s.sample_id, s.group, mask_only ? "mask" : "class", issue.given_label, issue.suggested_label,
+                    1.0 - issue.quality, Dump(evidence)});
+  }
+  return rows;
+}
+
+v1::EnsembleSummary Summary(const StoredEnsemble& stored) {
+  v1::EnsembleSummary out;
+  out.set_ensemble_id(stored.ensemble_id);
+  out.set_sweep_id(stored.record.sweep_id);
+  out.set_method(stored.record.method);
+  out.set_metric(stored.record.metric);
+  out.set_score(stored.record.score);
+  if (stored.record.nested_score.has_value()) out.set_nested_score(*stored.record.nested_score);
+  for (const EnsembleMember& m : stored.record.members) {
+    v1::EnsembleMemberRow* row = out.add_members();
+    row->set_trial_id(m.trial_id);
+    row->set_weight(m.weight);
+  }
+  out.set_options_json(stored.record.options_json);
+  out.set_created_unix_ms(stored.created_ms);
+  return out;
+}
+
+absl::StatusOr<analysis::EnsembleOptions> ParseOptions(const v1::SelectEnsembleRequest& request) {
+  analysis::EnsembleOptions options;
+  FS_ASSIGN_OR_RETURN(options.metric,
+                      analysis::ParseMetric(request.metric().empty() ? "macro_f1" : request.metric()));
+  if (request.method() == "vote") {
+    options.method = analysis::EnsembleMethod::kVoteTopK;
+  } else if (!request.method().empty() && request.method() != "greedy") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ensemble method: expected greedy or vote, got \"", request.method(), "\""));
+  }
+  if (request.max_members() < 0 || request.bags() < 0 || request.top_k() < 0 || request.init_size() < 0) {
+    return absl::InvalidArgumentError("ensemble: max_members, bags, top_k and init_size must not be negative");
+  }
+  if (request.max_members() > 0) options.max_members = request.max_members();
+  // Sorted initialisation with the single best trial unless asked otherwise: the kept prefix then
+  // starts from it, so the ensemble's OOF score is never below the best single trial's.
+  options.init_size = request.init_size() > 0 ? request.init_size() : 1;
+  options.init_size = std::min(options.init_size, options.max_members);
+  if (request.top_k() > 0) options.top_k = request.top_k();
+  options.bags = request.bags();
+  options.seed = request.seed();
+  return options;
+}
+
+json OptionsJson(const analysis::EnsembleOptions& o, const std::vector<int64_t>& library) {
+  json out = {{"method", o.method == analysis::EnsembleMethod::kGreedy ? "greedy" : "vote"},
+              {"metric", analysis::MetricName(o.metric)},
+              {"library", library}};
+  if (o.method == analysis::EnsembleMethod::kGreedy) {
+    out.update({{"max_members", o.max_members}, {"init_size", o.init_size}, {"bags", o.bags},
+                {"bag_fraction", o.bag_fraction}, {"seed", o.seed}});
+  } else {
+    out["top_k"] = o.top_k;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCandidates(
+    const v1::FindRelabelCandidatesRequest& request) {
+  std::vector<std::string> methods;
+  if (request.method().empty() || request.method() == "all") {
+    methods = {kConfidentLearning, kFoldVoting};
+  } else if (request.method() == kConfidentLearning || request.method() == kFoldVoting) {
+    methods = {request.method()};
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "relabel method: expected confident_learning, fold_voting or all, got \"", request.method(), "\""));
+  }
+  FS_ASSIGN_OR_RETURN(std::vector<int64_t> trial_ids, ChooseTrials(db_, request.sweep_id(), request.trial_ids()));
+  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadSweepOof(db_, request.sweep_id(), trial_ids));
+  std::vector<ProbMatrix> trials = Matrices(oof);
+  FS_ASSIGN_OR_RETURN(ProbMatrix combined, analysis::AverageTrials(trials));
+
+  const int64_t now_ms = clock_.NowMs();
+  for (const std::string& method : methods) {
+    std::vector<RelabelCandidate> rows;
+    if (method == kFoldVoting) {
+      FS_ASSIGN_OR_RETURN(rows, VoteRows(oof, trials));
+    } else if (IsMask(oof)) {
+      FS_ASSIGN_OR_RETURN(rows, MaskRows(oof, combined, static_cast<int>(trials.size())));
+    } else {
+      FS_ASSIGN_OR_RETURN(rows, ClassRows(oof, combined, static_cast<int>(trials.size())));
+    }
+    FS_RETURN_IF_ERROR(ReplaceRelabelCandidates(db_, request.sweep_id(), method, rows, now_ms));
+  }
+
+  v1::ListRelabelCandidatesRequest list;
+  list.set_sweep_id(request.sweep_id());
+  FS_ASSIGN_OR_RETURN(v1::ListRelabelCandidatesResponse listed, review_.ListRelabelCandidates(list));
+  v1::FindRelabelCandidatesResponse response;
+  response.set_sweep_id(request.sweep_id());
+  response.set_dataset_id(listed.dataset_id());
+  for (int64_t id : trial_ids) response.add_trial_ids(id);
+  int predicted = 0;
+  for (int i = 0; i < combined.num_samples; ++i) {
+    const float* row = combined.row(i);
+    predicted += std::any_of(row, row + combined.num_classes, [](float p) { return p != 0.0f; });
+  }
+  response.set_samples(predicted);
+  const std::set<std::string> ran(methods.begin(), methods.end());
+  for (const std::string& m : methods) response.add_methods(m);
+  for (v1::RelabelCandidateRow& row : *listed.mutable_candidates()) {
+    if (ran.count(row.method()) > 0) *response.add_candidates() = std::move(row);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::SelectEnsembleResponse> AnalysisManager::SelectEnsemble(const v1::SelectEnsembleRequest& request) {
+  FS_ASSIGN_OR_RETURN(analysis::EnsembleOptions options, ParseOptions(request));
+  FS_ASSIGN_OR_RETURN(std::vector<int64_t> trial_ids, ChooseTrials(db_, request.sweep_id(), {}));
+  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadSweepOof(db_, request.sweep_id(), trial_ids));
+  const std::vector<ProbMatrix> all = Matrices(oof);
+
+  // Only the samples every trial predicted, so that all members are scored on the same rows.
+  std::vector<int> keep;
+  for (size_t i = 0; i < oof.samples.size(); ++i) {
+    bool everyone = true;
+    for (const ProbMatrix& m : all) {
+      const float* row = m.row(static_cast<int>(i));
+      everyone = everyone && std::any_of(row, row + m.num_classes, [](float p) { return p != 0.0f; });
+    }
+    if (everyone) keep.push_back(static_cast<int>(i));
+  }
+  if (keep.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sweep ", request.sweep_id(), ": no sample has an OOF prediction from every completed trial"));
+  }
+  std::vector<ProbMatrix> library;
+  for (const ProbMatrix& m : all) {
+    ProbMatrix kept{static_cast<int>(keep.size()), m.num_classes, {}};
+    kept.values.reserve(keep.size() * m.num_classes);
+    for (int i : keep) kept.values.insert(kept.values.end(), m.row(i), m.row(i) + m.num_classes);
+    library.push_back(std::move(kept));
+  }
+  std::vector<int> labels, folds;
+  for (int i : keep) {
+    labels.push_back(oof.samples[i].label);
+    folds.push_back(oof.samples[i].fold);
+  }
+
+  FS_ASSIGN_OR_RETURN(analysis::EnsembleResult result, analysis::SelectEnsemble(library, labels, options));
+  std::optional<double> nested;
+  if (std::set<int>(folds.begin(), folds.end()).size() >= 2) {
+    FS_ASSIGN_OR_RETURN(analysis::NestedScoreResult nested_result,
+                        analysis::NestedScore(library, labels, folds, options));
+    nested = nested_result.pooled_score;
+  }
+  FS_ASSIGN_OR_RETURN(ProbMatrix average, analysis::AverageTrials(library));
+  FS_ASSIGN_OR_RETURN(double average_score, analysis::Score(options.metric, average, labels));
+
+  EnsembleRecord record;
+  record.sweep_id = request.sweep_id();
+  record.method = options.method == analysis::EnsembleMethod::kGreedy ? "caruana" : "vote";
+  record.metric = analysis::MetricName(options.metric);
+  record.score = result.score;
+  record.nested_score = nested;
+  record.options_json = Dump(OptionsJson(options, trial_ids));
+  json trace = json::array();
+  for (const analysis::SelectionStep& s : result.trace) {
+    trace.push_back({{"bag", s.bag}, {"step", s.step}, {"trial_id", trial_ids[s.member]}, {"init", s.init},
+                     {"score", s.score}});
+  }
+  record.trace_json = Dump(trace);
+  for (size_t t = 0; t < trial_ids.size(); ++t) {
+    if (result.weights[t] > 0) record.members.push_back({trial_ids[t], result.weights[t]});
+  }
+  FS_ASSIGN_OR_RETURN(int64_t ensemble_id, InsertEnsemble(db_, record, clock_.NowMs()));
+  FS_ASSIGN_OR_RETURN(StoredEnsemble stored, GetEnsemble(db_, ensemble_id));
+
+  v1::SelectEnsembleResponse response;
+  *response.mutable_ensemble() = Summary(stored);
+  for (v1::EnsembleMemberRow& member : *response.mutable_ensemble()->mutable_members()) {
+    const size_t t = std::find(trial_ids.begin(), trial_ids.end(), member.trial_id()) - trial_ids.begin();
+    member.set_single_score(result.single_scores[t]);
+  }
+  response.set_library_size(static_cast<int32_t>(trial_ids.size()));
+  response.set_samples(static_cast<int32_t>(keep.size()));
+  size_t best = 0;
+  for (size_t t = 1; t < trial_ids.size(); ++t) {
+    const double s = result.single_scores[t], b = result.single_scores[best];
+    if (analysis::Maximize(options.metric) ? s > b : s < b) best = t;
+  }
+  response.set_best_single_trial_id(trial_ids[best]);
+  response.set_best_single_score(result.single_scores[best]);
+  response.set_average_score(average_score);
+  return response;
+}
+
+absl::StatusOr<v1::ShowEnsembleResponse> AnalysisManager::ShowEnsemble(const v1::ShowEnsembleRequest& request) {
+  FS_ASSIGN_OR_RETURN(StoredEnsemble stored, GetEnsemble(db_, request.ensemble_id()));
+  v1::ShowEnsembleResponse response;
+  *response.mutable_ensemble() = Summary(stored);
+  return response;
+}
+
+absl::StatusOr<v1::ListEnsemblesResponse> AnalysisManager::ListEnsembles(const v1::ListEnsemblesRequest& request) {
+  FS_ASSIGN_OR_RETURN(std::vector<StoredEnsemble> stored, coordinator::ListEnsembles(db_, request.sweep_id()));
+  v1::ListEnsemblesResponse response;
+  for (const StoredEnsemble& e : stored) *response.add_ensembles() = Summary(e);
+  return response;
+}
+
+}  // namespace foldstack::coordinator

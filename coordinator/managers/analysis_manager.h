@@ -1,0 +1,51 @@
+// Out-of-fold analysis on the results database: relabel candidates found from the trials' OOF
+// probabilities (coordinator/analysis/ detection, stored as v_relabel_candidates) and ensembles
+// selected from them (stored as v_ensembles).
+//
+// Thread safety: every call reads in one transaction and writes in another; the computation in
+// between holds no lock. Concurrent finds for one sweep leave one of them's candidates.
+#ifndef FOLDSTACK_COORDINATOR_MANAGERS_ANALYSIS_MANAGER_H_
+#define FOLDSTACK_COORDINATOR_MANAGERS_ANALYSIS_MANAGER_H_
+
+#include "absl/status/statusor.h"
+#include "coordinator/managers/clock.h"
+#include "coordinator/managers/label_review_manager.h"
+#include "coordinator/store/sqlite_db.h"
+#include "proto/foldstack.pb.h"
+
+namespace foldstack::coordinator {
+
+class AnalysisManager {
+ public:
+  // `review` lists the stored candidates with their class names and review status.
+  AnalysisManager(SqliteDb& db, Clock& clock, LabelReviewManager& review)
+      : db_(db), clock_(clock), review_(review) {}
+
+  // Averages the chosen trials' OOF probabilities, runs the chosen methods and replaces their
+  // stored candidates for the sweep. Mask task (18 classes), confident_learning: person-level
+  // gender/age candidates (no sample; labels are classes with the given/suggested gender and age,
+  // mask "wear"), per-photo mask candidates and mask_swap pairs (one row per photo). Otherwise, and
+  // for fold_voting: one row per sample (kind "class", or "mask" when only the mask state differs).
+  // Stored score = 1 - label quality: higher = more likely wrong.
+  absl::StatusOr<foldstack::v1::FindRelabelCandidatesResponse> FindRelabelCandidates(
+      const foldstack::v1::FindRelabelCandidatesRequest& request);
+
+  // Caruana greedy selection (or soft voting of the top K) over the sweep's completed trials, on
+  // the samples every one of them predicted, with a nested score over the split's folds.
+  absl::StatusOr<foldstack::v1::SelectEnsembleResponse> SelectEnsemble(
+      const foldstack::v1::SelectEnsembleRequest& request);
+
+  absl::StatusOr<foldstack::v1::ShowEnsembleResponse> ShowEnsemble(
+      const foldstack::v1::ShowEnsembleRequest& request);
+  absl::StatusOr<foldstack::v1::ListEnsemblesResponse> ListEnsembles(
+      const foldstack::v1::ListEnsemblesRequest& request);
+
+ private:
+  SqliteDb& db_;
+  Clock& clock_;
+  LabelReviewManager& review_;
+};
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_MANAGERS_ANALYSIS_MANAGER_H_

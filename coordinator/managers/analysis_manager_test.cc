@@ -1,0 +1,210 @@
+#include "coordinator/managers/analysis_manager.h"
+
+#include <cmath>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/managers/probs_json.h"
+#include "coordinator/store/status_macros.h"
+#include "coordinator/store/test_util.h"
+#include "gtest/gtest.h"
+
+namespace foldstack::coordinator {
+namespace {
+
+using testing::MakeToySweep;
+using testing::OpenFreshDb;
+using testing::QueryInt;
+
+constexpr int kSamples = 12;  // toy dataset: labels i % 3, folds i % 2
+constexpr int kFolds = 2;
+
+// Stores trial `trial_idx`'s OOF predictions (probs(i) for sample i, from the job of fold i % 2)
+// and marks its jobs done, as workers' reports would.
+absl::Status StoreOof(SqliteDb& db, int64_t sweep_id, int trial_idx, const std::function<std::vector<float>(int)>& probs) {
+  FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
+      "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
+      "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
+      "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
+  std::string json;
+  for (int i = 0; i < kSamples; ++i) {
+    const std::vector<float> row = probs(i);
+    FormatProbsJson(row, &json);
+    insert.Reset();
+    insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % kFolds);
+    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
+    if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
+  }
+  FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
+      "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
+  FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
+  insert.Reset();
+  done.Reset();
+  return txn->Commit();
+}
+
+// 0.9 on `cls`, the rest spread evenly over the other two classes.
+std::vector<float> Confident(int cls, float p = 0.9f) {
+  std::vector<float> row(3, (1.0f - p) / 2);
+  row[cls] = p;
+  return row;
+}
+
+class AnalysisManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = OpenFreshDb("analysis_manager");
+    toy_ = MakeToySweep(*db_, /*trials=*/3, kFolds, kSamples);
+    review_ = std::make_unique<LabelReviewManager>(*db_, clock_);
+    manager_ = std::make_unique<AnalysisManager>(*db_, clock_, *review_);
+  }
+
+  std::unique_ptr<SqliteDb> db_;
+  testing::ToySweep toy_;
+  ManualClock clock_{5000};
+  std::unique_ptr<LabelReviewManager> review_;
+  std::unique_ptr<AnalysisManager> manager_;
+};
+
+TEST_F(AnalysisManagerTest, FindsTheSampleBothCompletedTrialsCallAnotherClass) {
+  // Trials 0 and 1 agree with every label except sample 4 (labelled 1), which both call class 2.
+  // Trial 2 never finishes: by default it is left out.
+  for (int t = 0; t < 2; ++t) {
+    ASSERT_TRUE(StoreOof(*db_, toy_.sweep_id, t, [](int i) { return i == 4 ? Confident(2, 0.95f) : Confident(i % 3); }).ok());
+  }
+  v1::FindRelabelCandidatesRequest request;
+  request.set_sweep_id(toy_.sweep_id);
+  auto found = manager_->FindRelabelCandidates(request);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->trial_ids_size(), 2);
+  EXPECT_EQ(found->samples(), kSamples);
+  ASSERT_EQ(found->methods_size(), 2);
+  ASSERT_EQ(found->candidates_size(), 2) << found->DebugString();
+  for (const v1::RelabelCandidateRow& c : found->candidates()) {
+    EXPECT_EQ(c.sample_key(), "img/4.jpg");
+    EXPECT_EQ(c.given_label(), 1);
+    EXPECT_EQ(c.suggested_label(), 2);
+    EXPECT_EQ(c.kind(), "class");
+    EXPECT_EQ(c.review_status(), "pending");
+  }
+  // Higher = more likely wrong: all voters disagree (1.0) ranks above 1 - p(given) = 0.975.
+  EXPECT_EQ(found->candidates(0).method(), "fold_voting");
+  EXPECT_DOUBLE_EQ(found->candidates(0).score(), 1.0);
+  EXPECT_NE(found->candidates(0).evidence_json().find("\"summary\":\"2 of 2 trials disagree\""), std::string::npos)
+      << found->candidates(0).evidence_json();
+  EXPECT_EQ(found->candidates(1).method(), "confident_learning");
+  EXPECT_NEAR(found->candidates(1).score(), 0.975, 1e-6);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM v_relabel_candidates"), 2);
+
+  // One method alone replaces only its own rows.
+  request.set_method("confident_learning");
+  request.add_trial_ids(QueryInt(*db_, "SELECT MIN(id) FROM trials"));
+  found = manager_->FindRelabelCandidates(request);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->trial_ids_size(), 1);
+  EXPECT_EQ(found->candidates_size(), 1);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM v_relabel_candidates"), 2);
+
+  request.set_method("majority");
+  EXPECT_EQ(manager_->FindRelabelCandidates(request).status().code(), absl::StatusCode::kInvalidArgument);
+  request.set_method("all");
+  request.clear_trial_ids();
+  request.add_trial_ids(987);
+  EXPECT_EQ(manager_->FindRelabelCandidates(request).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AnalysisManagerTest, NothingToAnalyseBeforeATrialCompletes) {
+  v1::FindRelabelCandidatesRequest find;
+  find.set_sweep_id(toy_.sweep_id);
+  EXPECT_EQ(manager_->FindRelabelCandidates(find).status().code(), absl::StatusCode::kFailedPrecondition);
+  v1::SelectEnsembleRequest select;
+  select.set_sweep_id(toy_.sweep_id);
+  EXPECT_EQ(manager_->SelectEnsemble(select).status().code(), absl::StatusCode::kFailedPrecondition);
+  select.set_sweep_id(999);
+  EXPECT_EQ(manager_->SelectEnsemble(select).status().code(), absl::StatusCode::kNotFound);
+}
+
+// Trials A and B are each right on half the samples (alternating pairs) and lean to the truth
+// where wrong; C is right on 8 of 12, barely. Alone C is best; A + B (+ C) is right everywhere.
+// Right with 0.9 on the pairs of samples of parity `pairs` (i / 2 % 2), else 0.6 on the next
+// class and 0.4 on the truth.
+std::vector<float> Alternating(int i, int pairs) {
+  const int label = i % 3;
+  if ((i / 2) % 2 == pairs) return Confident(label);
+  std::vector<float> row(3, 0.0f);
+  row[(label + 1) % 3] = 0.6f;
+  row[label] = 0.4f;
+  return row;
+}
+std::vector<float> ModelA(int i) { return Alternating(i, 0); }
+std::vector<float> ModelB(int i) { return Alternating(i, 1); }
+std::vector<float> ModelC(int i) {
+  const int label = i % 3;
+  std::vector<float> row(3, 0.3f);
+  row[i < 4 ? (label + 1) % 3 : label] = 0.4f;
+  return row;
+}
+
+TEST_F(AnalysisManagerTest, SelectsTwoComplementaryTrialsOverTheBestSingleOne) {
+  ASSERT_TRUE(StoreOof(*db_, toy_.sweep_id, 0, ModelA).ok());
+  ASSERT_TRUE(StoreOof(*db_, toy_.sweep_id, 1, ModelB).ok());
+  ASSERT_TRUE(StoreOof(*db_, toy_.sweep_id, 2, ModelC).ok());
+  const int64_t first_trial = QueryInt(*db_, "SELECT MIN(id) FROM trials");
+
+  v1::SelectEnsembleRequest request;
+  request.set_sweep_id(toy_.sweep_id);
+  request.set_max_members(10);
+  request.set_init_size(1);
+  auto selected = manager_->SelectEnsemble(request);
+  ASSERT_TRUE(selected.ok()) << selected.status();
+  EXPECT_EQ(selected->library_size(), 3);
+  EXPECT_EQ(selected->samples(), kSamples);
+  EXPECT_EQ(selected->best_single_trial_id(), first_trial + 2);  // C
+  EXPECT_LT(selected->best_single_score(), 0.9);
+  EXPECT_DOUBLE_EQ(selected->ensemble().score(), 1.0);
+  EXPECT_GE(selected->ensemble().score(), selected->average_score());
+  ASSERT_TRUE(selected->ensemble().has_nested_score());
+  EXPECT_GE(selected->ensemble().nested_score(), 0.0);
+  EXPECT_LE(selected->ensemble().nested_score(), 1.0);
+  EXPECT_EQ(selected->ensemble().method(), "caruana");
+  double weights = 0;
+  bool has_a = false, has_b = false;
+  for (const v1::EnsembleMemberRow& m : selected->ensemble().members()) {
+    weights += m.weight();
+    has_a = has_a || m.trial_id() == first_trial;
+    has_b = has_b || m.trial_id() == first_trial + 1;
+    EXPECT_GT(m.single_score(), 0.0);
+  }
+  EXPECT_NEAR(weights, 1.0, 1e-9);
+  EXPECT_TRUE(has_a && has_b) << selected->DebugString();
+
+  // Voting for the top 1 is the best single trial alone; both are listed, newest first.
+  request.set_method("vote");
+  request.set_top_k(1);
+  auto voted = manager_->SelectEnsemble(request);
+  ASSERT_TRUE(voted.ok()) << voted.status();
+  ASSERT_EQ(voted->ensemble().members_size(), 1);
+  EXPECT_EQ(voted->ensemble().members(0).trial_id(), first_trial + 2);
+  EXPECT_DOUBLE_EQ(voted->ensemble().score(), voted->best_single_score());
+
+  v1::ListEnsemblesRequest list;
+  list.set_sweep_id(toy_.sweep_id);
+  auto listed = manager_->ListEnsembles(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->ensembles_size(), 2);
+  EXPECT_EQ(listed->ensembles(0).method(), "vote");
+  v1::ShowEnsembleRequest show;
+  show.set_ensemble_id(selected->ensemble().ensemble_id());
+  auto shown = manager_->ShowEnsemble(show);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(shown->ensemble().members_size(), selected->ensemble().members_size());
+  EXPECT_NE(shown->ensemble().options_json().find("\"max_members\":10"), std::string::npos);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(DISTINCT ensemble_id) FROM v_ensembles"), 2);
+
+  request.set_metric("accuracy");
+  EXPECT_EQ(manager_->SelectEnsemble(request).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator

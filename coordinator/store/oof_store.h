@@ -1,0 +1,45 @@
+// Reading a sweep's out-of-fold (OOF) predictions for analysis: each trial's OOF is its fold jobs'
+// predictions of the samples they held out, laid out per sample of the sweep's split.
+#ifndef FOLDSTACK_COORDINATOR_STORE_OOF_STORE_H_
+#define FOLDSTACK_COORDINATOR_STORE_OOF_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "coordinator/store/sqlite_db.h"
+
+namespace foldstack::coordinator {
+
+struct OofSample {
+  int64_t sample_id = 0;  // of the sweep's dataset (a label version's own rows)
+  std::string key;
+  std::string group;
+  int32_t label = 0;      // as the sweep trained on it
+  int32_t fold = 0;       // held out in this fold of the sweep's split
+};
+
+struct SweepOof {
+  int64_t sweep_id = 0;
+  int64_t dataset_id = 0;       // the sweep's dataset
+  std::string dataset_kind;
+  int32_t num_classes = 0;
+  std::vector<OofSample> samples;  // the split's samples in dataset index order
+  std::vector<int64_t> trial_ids;
+  // Per trial: samples.size() x num_classes, row-major; a row of zeros where no done job of the
+  // trial predicted the sample.
+  std::vector<std::vector<float>> probs;
+};
+
+// The sweep's trials with every fold job done, by id. NOT_FOUND for an unknown sweep.
+absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep_id);
+
+// The OOF probabilities of `trial_ids` (each must belong to the sweep; INVALID_ARGUMENT names
+// the first that does not). Only predictions of done jobs count. INVALID_ARGUMENT for a stored
+// probability row of the wrong length or malformed JSON, naming the job and sample.
+absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids);
+
+}  // namespace foldstack::coordinator
+
+#endif  // FOLDSTACK_COORDINATOR_STORE_OOF_STORE_H_
