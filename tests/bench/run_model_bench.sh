@@ -4,6 +4,7 @@
 # Each (model, mode) runs both sides one after the other in separate processes.
 # Usage: tests/bench/run_model_bench.sh [--models resnet18,efficientnet_b0,vit_small_patch16_224]
 #          [--modes train,infer] [--batch 32] [--size 224] [--steps 3] [--warmup 2] [--threads 2]
+#          [--bench PATH]   (a model_bench binary built elsewhere, e.g. from a branch; skips the build)
 # Quick run: tests/bench/run_model_bench.sh --size 96 --steps 1 --warmup 1
 # (ViT has a fixed input size, so it always runs at 224.)
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/../.."
 models=resnet18,efficientnet_b0,vit_small_patch16_224
 modes=train,infer
 batch=32 size=224 steps=3 warmup=2 threads=2
+bench=
 command_line="tests/bench/run_model_bench.sh $*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -22,13 +24,17 @@ while [[ $# -gt 0 ]]; do
     --steps) steps=$2 ;;
     --warmup) warmup=$2 ;;
     --threads) threads=$2 ;;
+    --bench) bench=$2 ;;
     *) echo "run_model_bench.sh: unknown option $1 (see the usage at the top of the script)" >&2; exit 2 ;;
   esac
   shift 2
 done
 
-# Same configuration as the worker binary (.bazelrc: -O2), so the build cache is shared.
-bazel build //tests/bench:model_bench >/dev/null 2>&1 || bazel build //tests/bench:model_bench
+if [[ -z $bench ]]; then
+  # Same configuration as the worker binary (.bazelrc: -O2), so the build cache is shared.
+  bazel build //tests/bench:model_bench >/dev/null 2>&1 || bazel build //tests/bench:model_bench
+  bench=bazel-bin/tests/bench/model_bench
+fi
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || echo unknown)
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -41,7 +47,7 @@ for model in ${models//,/ }; do
     flags=(--model="$model" --mode="$mode" --batch="$batch" --size="$model_size" --steps="$steps"
            --warmup="$warmup" --threads="$threads")
     echo "running $model $mode ..." >&2
-    bazel-bin/tests/bench/model_bench "${flags[@]}" | tail -n 1 >>"$results" || true
+    "$bench" "${flags[@]}" | tail -n 1 >>"$results" || true
     /usr/bin/python3 tests/bench/model_peer.py "${flags[@]}" | tail -n 1 >>"$results" || true
   done
 done
