@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/managers/probs_json.h"
+#include "coordinator/store/probs_json.h"
 #include "coordinator/store/status_macros.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"

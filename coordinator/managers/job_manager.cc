@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "coordinator/managers/job_transitions.h"
 #include "coordinator/managers/prediction_jobs.h"
-#include "coordinator/managers/probs_json.h"
+#include "coordinator/store/probs_json.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/status_macros.h"
 #include "nlohmann/json.hpp"

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "coordinator/managers/job_transitions.h"
-#include "coordinator/managers/probs_json.h"
+#include "coordinator/store/probs_json.h"
 #include "coordinator/store/status_macros.h"
 
 namespace foldstack::coordinator {

@@ -1,4 +1,4 @@
-#include "coordinator/managers/probs_json.h"
+#include "coordinator/store/probs_json.h"
 
 #include <cstdlib>
 #include <vector>

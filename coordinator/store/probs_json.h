@@ -1,7 +1,7 @@
 // Class probabilities as JSON array text, e.g. "[0.01,0.93,0.06]": the form predictions.probs is
 // stored in, so analysts can json_extract() it. Floats are written shortest-round-trip.
-#ifndef FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
-#define FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
+#ifndef FOLDSTACK_COORDINATOR_STORE_PROBS_JSON_H_
+#define FOLDSTACK_COORDINATOR_STORE_PROBS_JSON_H_
 
 #include <string>
 #include <vector>
@@ -24,4 +24,4 @@ int ArgMax(absl::Span<const float> probs);
 
 }  // namespace foldstack::coordinator
 
-#endif  // FOLDSTACK_COORDINATOR_MANAGERS_PROBS_JSON_H_
+#endif  // FOLDSTACK_COORDINATOR_STORE_PROBS_JSON_H_
