@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "tests/testing/cluster.h"
 #include "tests/testing/results_db.h"
+#include "tests/testing/submission_check.h"
 
 namespace foldstack::testing {
 namespace {
@@ -35,14 +36,6 @@ parameters:
   image_size: {value: 32}
 )";
 
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(absl::StrSplit(line, ','));
-  return rows;
-}
-
 double Seconds(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 class OofEndToEnd : public ::testing::Test {
@@ -58,17 +51,6 @@ class OofEndToEnd : public ::testing::Test {
     EXPECT_TRUE(shown.ok()) << shown.status();
     if (shown.ok()) EXPECT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
     return id;
-  }
-
-  // sample_key -> (fold, label) of the sweep's split.
-  std::map<std::string, std::pair<std::string, std::string>> SplitOf(int64_t sweep_id) {
-    std::map<std::string, std::pair<std::string, std::string>> out;
-    for (const auto& row : Query(cluster_->db_path(), absl::StrCat(
-             "SELECT s.sample_key, f.fold, s.label FROM sweeps w JOIN split_folds f ON f.split_id = w.split_id "
-             "JOIN samples s ON s.id = f.sample_id WHERE w.id = ", sweep_id))) {
-      out[row[0]] = {row[1], row[2]};
-    }
-    return out;
   }
 
   std::string dir_;
@@ -170,21 +152,9 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
   CommandResult predicted = cluster_->Cli({"predict", "--ensemble", ensemble_id, "--eval", data, "--out",
                                            submission, "--wait"});
   ASSERT_EQ(predicted.exit_code, 0) << predicted.err << predicted.out;
-  const auto info = ReadCsv(data + "/eval/info.csv");
-  const auto rows = ReadCsv(submission);
-  const auto answers = ReadCsv(data + "/eval_answers.csv");
-  ASSERT_EQ(info.size(), 1u + kEvalPeople * 7);
-  ASSERT_EQ(rows.size(), info.size());
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"ImageID", "ans"}));
-  std::set<std::string> seen;
   int right = 0;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    ASSERT_EQ(rows[i].size(), 2u);
-    EXPECT_EQ(rows[i][0], info[i][0]) << "row " << i;
-    EXPECT_TRUE(seen.insert(rows[i][0]).second) << rows[i][0];
-    right += answers[i][1] == rows[i][1];
-  }
-  std::cerr << "submission written after " << Seconds(start) << " s: " << right << " of " << rows.size() - 1
+  ASSERT_NO_FATAL_FAILURE(CheckSubmission(data, submission, kEvalPeople * 7, &right));
+  std::cerr << "submission written after " << Seconds(start) << " s: " << right << " of " << kEvalPeople * 7
             << " eval images right" << std::endl;
 
   // Accept the candidates in bulk (photos first: a person's decision then keeps their mask states).
@@ -199,7 +169,7 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
   const int64_t second = SubmitAndWait("second", "  lr: {value: 0.003}\n  epochs: {value: 1}\nlabels: latest\n");
   EXPECT_EQ(QueryNumber(cluster_->db_path(), absl::StrCat("SELECT label_version FROM v_sweeps WHERE sweep_id = ",
                                                            second)), 1);
-  const auto before = SplitOf(first), after = SplitOf(second);
+  const auto before = SweepSplit(cluster_->db_path(), first), after = SweepSplit(cluster_->db_path(), second);
   ASSERT_EQ(before.size(), after.size());
   int changed = 0;
   for (const auto& [key, fold_label] : before) {

@@ -14,21 +14,13 @@
 #include "absl/time/clock.h"
 #include "tests/testing/cluster.h"
 #include "tests/testing/results_db.h"
+#include "tests/testing/submission_check.h"
 
 namespace foldstack::testing {
 namespace {
 
 constexpr int kPeople = 30;
 constexpr int kEvalPeople = 8;
-
-// Rows of a CSV file, header included, split on commas.
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(absl::StrSplit(line, ','));
-  return rows;
-}
 
 TEST(PredictEndToEnd, SweepThenSubmissionBeatsChance) {
   const absl::Time start = absl::Now();
@@ -88,24 +80,9 @@ parameters:
   EXPECT_NE(predicted.out.find("done: 2/2 fold models done"), std::string::npos) << predicted.out;
 
   // The competition's format: header, info.csv's rows in order, every ImageID once, a class each.
-  const auto info = ReadCsv(data + "/eval/info.csv");
-  const auto rows = ReadCsv(submission);
-  const auto answers = ReadCsv(data + "/eval_answers.csv");
-  ASSERT_EQ(info.size(), 1u + kEvalPeople * 7);
-  ASSERT_EQ(rows.size(), info.size());
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"ImageID", "ans"}));
-  std::set<std::string> seen;
   int correct = 0;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    ASSERT_EQ(rows[i].size(), 2u);
-    EXPECT_EQ(rows[i][0], info[i][0]) << "row " << i;
-    EXPECT_TRUE(seen.insert(rows[i][0]).second) << rows[i][0];
-    int label = -1;
-    ASSERT_TRUE(absl::SimpleAtoi(rows[i][1], &label)) << rows[i][1];
-    EXPECT_TRUE(label >= 0 && label < 18) << label;
-    ASSERT_EQ(answers[i][0], rows[i][0]);
-    correct += answers[i][1] == rows[i][1];
-  }
+  ASSERT_NO_FATAL_FAILURE(CheckSubmission(data, submission, kEvalPeople * 7, &correct));
+  const auto rows = ReadCsv(submission);
   // Well above chance (1/18). (On this seed: 17 of 56 right; the most common class is 15 of 56.)
   const int images = kEvalPeople * 7;
   EXPECT_GT(correct, 2 * images / 18) << correct << " of " << images << " right";

@@ -76,17 +76,6 @@ class RelabelEndToEnd : public ::testing::Test {
     return id;
   }
 
-  // sample_key -> (fold, label) in the split the sweep's jobs fetch with GetSplit.
-  std::map<std::string, std::pair<std::string, std::string>> SplitOf(int64_t sweep_id) {
-    std::map<std::string, std::pair<std::string, std::string>> out;
-    for (const auto& row : Query(cluster_->db_path(), absl::StrCat(
-             "SELECT s.sample_key, f.fold, s.label FROM sweeps w JOIN split_folds f ON f.split_id = w.split_id "
-             "JOIN samples s ON s.id = f.sample_id WHERE w.id = ", sweep_id))) {
-      out[row[0]] = {row[1], row[2]};
-    }
-    return out;
-  }
-
   std::string dir_;
   std::vector<Noise> noise_;
   std::unique_ptr<Cluster> cluster_;
@@ -197,7 +186,7 @@ TEST_F(RelabelEndToEnd, AcceptRejectApplyExportAndASweepOnTheCorrectedLabels) {
   auto shown = cluster_->CliJson({"sweep", "show", std::to_string(second)});
   ASSERT_TRUE(shown.ok()) << shown.status();
   EXPECT_EQ((*shown)["summary"]["label_version"], 2) << shown->dump();
-  const auto before = SplitOf(first), after = SplitOf(second);
+  const auto before = SweepSplit(cluster_->db_path(), first), after = SweepSplit(cluster_->db_path(), second);
   ASSERT_EQ(before.size(), after.size());
   int changed = 0;
   for (const auto& [key, fold_label] : before) {
@@ -208,7 +197,7 @@ TEST_F(RelabelEndToEnd, AcceptRejectApplyExportAndASweepOnTheCorrectedLabels) {
   EXPECT_EQ(QueryNumber(db, absl::StrCat("SELECT label_version FROM v_sweeps WHERE sweep_id = ", second)), 2);
 
   const int64_t on_original = Submit("original.yaml", "labels: original\n");
-  EXPECT_EQ(SplitOf(on_original), before);
+  EXPECT_EQ(SweepSplit(cluster_->db_path(), on_original), before);
   std::ofstream(dir_ + "/future.yaml") << kSweep << "labels: 7\n";
   CommandResult future = cluster_->Cli({"sweep", "submit", dir_ + "/future.yaml"});
   EXPECT_EQ(future.err, absl::StrCat("foldstack: ", dir_, "/future.yaml: labels: dataset ", root,

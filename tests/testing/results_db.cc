@@ -46,4 +46,15 @@ double QueryNumber(const std::string& db_path, const std::string& sql) {
   return std::atof(rows[0][0].c_str());
 }
 
+std::map<std::string, std::pair<std::string, std::string>> SweepSplit(const std::string& db_path, int64_t sweep_id) {
+  std::map<std::string, std::pair<std::string, std::string>> split;
+  for (const auto& row : Query(db_path, "SELECT s.sample_key, f.fold, s.label FROM sweeps w "
+                                        "JOIN split_folds f ON f.split_id = w.split_id "
+                                        "JOIN samples s ON s.id = f.sample_id WHERE w.id = " +
+                                            std::to_string(sweep_id))) {
+    split[row[0]] = {row[1], row[2]};
+  }
+  return split;
+}
+
 }  // namespace foldstack::testing
