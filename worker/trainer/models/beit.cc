@@ -14,7 +14,6 @@
 #include "worker/trainer/models/layers/drop_path.h"
 #include "worker/trainer/models/layers/trunc_normal.h"
 #include "worker/trainer/models/layers/mlp.h"
-#include "worker/trainer/models/layers/onednn_linear.h"
 #include "worker/trainer/models/layers/relative_position.h"
 #include "worker/trainer/models/layers/self_attention.h"
 
@@ -59,10 +58,10 @@ class BeitAttention : public nn::Module {
     // The key bias is a constant zero (non-persistent k_bias in timm): the bias is
     // [q_bias | 0 | v_bias], fused into the one qkv matmul.
     const torch::Tensor bias = torch::cat({q_bias_, torch::zeros_like(q_bias_), v_bias_});
-    const torch::Tensor qkv = OneDnnLinear(x, qkv_->weight, bias);
+    const torch::Tensor qkv = at::linear(x, qkv_->weight, bias);
     if (index_.device() != table_.device()) index_ = index_.to(table_.device());
     const torch::Tensor rel_bias = RelativePositionBias(table_, index_).unsqueeze(0);
-    return OneDnnLinear(MultiHeadSelfAttention(qkv, heads_, rel_bias, 0.0, is_training()), proj_->weight, proj_->bias);
+    return proj_->forward(MultiHeadSelfAttention(qkv, heads_, rel_bias, 0.0, is_training()));
   }
 
   // timm's fix_init_weight: the residual projections shrink with depth.
