@@ -6,6 +6,7 @@
 // fills defaults with it; the trainer reads the completed JSON it produces.
 // To add a setting, add one line to the table in trainer_settings.cc.
 
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -17,7 +18,9 @@
 
 namespace foldstack::common {
 
-enum class SettingType { kString, kInt, kFloat };
+// kNumberList: a string of comma-separated numbers, e.g. "30,60" (a string, so
+// a sweep can list alternatives as values: ["30,60", "30,59"]).
+enum class SettingType { kString, kInt, kFloat, kBool, kNumberList };
 
 // Allowed numeric range; infinite ends mean "unbounded on that side".
 struct Bounds {
@@ -38,6 +41,9 @@ struct TrainerSetting {
   std::vector<std::string> choices;  // kString: the allowed values (empty = any)
   Bounds bounds;                     // kInt / kFloat
   std::string help;
+  // Further checks of an already well-typed value (e.g. age_bins must be two
+  // increasing ages); returns a message without the key, as ValidateSetting.
+  std::function<absl::Status(const nlohmann::json&)> check;
 };
 
 // Every setting, in table order.
@@ -62,6 +68,14 @@ absl::StatusOr<nlohmann::json> CanonicalSetting(std::string_view name,
 // every missing setting filled with its default. Unknown keys are refused
 // with the closest known name suggested. Errors read "lr: expected ...".
 absl::StatusOr<nlohmann::json> CompleteSettings(const nlohmann::json& params);
+
+// Checks that involve several settings of one complete trial (e.g.
+// mixup + cutmix <= 1). Errors name the settings, e.g.
+//   "mixup + cutmix: expected at most 1, got 1.2"
+absl::Status ValidateCombination(const nlohmann::json& complete);
+
+// Parses a kNumberList value ("30,60" -> {30, 60}; "" -> {}).
+absl::StatusOr<std::vector<double>> ParseNumberList(std::string_view text);
 
 // "unknown trainer setting "lrr" (did you mean "lr"?)", or with the list of
 // known settings when nothing is close.

@@ -1,5 +1,7 @@
 #include "common/trainer_settings.h"
 
+#include <set>
+
 #include "gtest/gtest.h"
 
 namespace foldstack::common {
@@ -13,10 +15,12 @@ std::string ErrorOf(std::string_view name, const json& value) {
 
 TEST(TrainerSettingsTest, ListsEverySettingOnce) {
   const std::vector<std::string> names = SettingNames();
-  EXPECT_EQ(names, (std::vector<std::string>{"model", "pretrained", "drop_rate", "drop_path_rate",
-                                             "optimizer", "lr", "momentum",
-                                             "weight_decay", "epochs", "batch_size",
-                                             "image_size", "seed"}));
+  const std::set<std::string> unique(names.begin(), names.end());
+  EXPECT_EQ(unique.size(), names.size());
+  for (const char* name : {"model", "loss", "optimizer", "scheduler", "hflip", "mixup", "sampler", "age_bins",
+                           "tta", "precision", "ranks", "finetune_epochs", "early_stopping"}) {
+    EXPECT_TRUE(unique.count(name)) << name;
+  }
   for (const TrainerSetting& setting : AllSettings()) {
     // Every default must itself be valid, or CompleteSettings would emit junk.
     EXPECT_TRUE(ValidateSetting(setting.name, setting.default_value).ok()) << setting.name;
@@ -25,7 +29,7 @@ TEST(TrainerSettingsTest, ListsEverySettingOnce) {
 
 TEST(TrainerSettingsTest, StringChoices) {
   EXPECT_TRUE(ValidateSetting("optimizer", "sgd").ok());
-  EXPECT_EQ(ErrorOf("optimizer", "sgdd"), "expected one of sgd, adam; got \"sgdd\"");
+  EXPECT_EQ(ErrorOf("optimizer", "sgdd"), "expected one of sgd, adam, adamw, madgrad; got \"sgdd\"");
   EXPECT_TRUE(ValidateSetting("model", "vit_small_r26_s32_224").ok());
   EXPECT_EQ(ErrorOf("model", "resnet5"),
             "expected one of 36 known names (closest: resnet50, resnet152, resnet18); got \"resnet5\"");
@@ -50,6 +54,29 @@ TEST(TrainerSettingsTest, FloatsAcceptIntegersAndCheckBounds) {
   EXPECT_TRUE(ValidateSetting("momentum", 0).ok());
   EXPECT_EQ(ErrorOf("weight_decay", -0.5), "expected a number >= 0, got -0.5");
   EXPECT_FALSE(ValidateSetting("lr", true).ok());
+}
+
+TEST(TrainerSettingsTest, BoolsAndNumberLists) {
+  EXPECT_TRUE(ValidateSetting("nesterov", true).ok());
+  EXPECT_EQ(ErrorOf("nesterov", 1), "expected true or false, got 1");
+  EXPECT_TRUE(ValidateSetting("age_bins", "30,59").ok());
+  EXPECT_EQ(ErrorOf("age_bins", "60,30"), "expected two increasing whole ages, e.g. \"30,60\", got \"60,30\"");
+  EXPECT_EQ(ErrorOf("age_bins", "30,abc"),
+            "expected a string of comma-separated numbers, e.g. \"30,60\", got \"30,abc\"");
+  EXPECT_TRUE(ValidateSetting("class_weights", "").ok());
+  EXPECT_TRUE(ValidateSetting("class_weights", "1,2.5,0").ok());
+  EXPECT_FALSE(ValidateSetting("class_weights", "1,-2").ok());
+  EXPECT_FALSE(ValidateSetting("head_weights", "1,1").ok());
+  EXPECT_TRUE(ValidateSetting("head_losses", "focal,ce,label_smoothing").ok());
+  EXPECT_EQ(ErrorOf("head_losses", "focal,ce"),
+            "expected \"\" or three of ce, weighted_ce, focal, label_smoothing, f1 (mask, gender, age), "
+            "e.g. \"focal,ce,ce\"; got \"focal,ce\"");
+}
+
+TEST(CompleteSettingsTest, ChecksCombinations) {
+  EXPECT_TRUE(CompleteSettings(json{{"mixup", 0.35}, {"cutmix", 0.35}}).ok());
+  EXPECT_EQ(CompleteSettings(json{{"mixup", 0.7}, {"cutmix", 0.5}}).status().message(),
+            "mixup + cutmix: expected at most 1, got 1.2");
 }
 
 TEST(TrainerSettingsTest, UnknownNamesGetSuggestions) {

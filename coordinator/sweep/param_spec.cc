@@ -201,10 +201,13 @@ absl::Status ParseDistribution(const json& config, const std::string& path,
   if (info.normal_family) keys.insert(keys.end(), {"mu", "sigma"});
   if (absl::Status ok = CheckKeys(config, path, keys); !ok.ok()) return ok;
 
-  if (setting.type == SettingType::kString) {
-    return ErrorAt(path, absl::StrCat(spec.name, " takes one of ",
-                                      absl::StrJoin(setting.choices, ", "),
-                                      ": use value or values, not a distribution"));
+  if (setting.type != SettingType::kInt && setting.type != SettingType::kFloat) {
+    const std::string takes =
+        setting.type == SettingType::kBool         ? "true or false"
+        : setting.type == SettingType::kNumberList ? "a list of numbers as a string"
+        : setting.choices.empty()                  ? "a string"
+                                                   : absl::StrCat("one of ", absl::StrJoin(setting.choices, ", "));
+    return ErrorAt(path, absl::StrCat(spec.name, " takes ", takes, ": use value or values, not a distribution"));
   }
   if (info.bounded && !(config.contains("min") && config.contains("max"))) {
     return ErrorAt(path, absl::StrCat(info.name, " needs both min and max"));

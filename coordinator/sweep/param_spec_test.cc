@@ -72,7 +72,7 @@ TEST(ParamSpecTest, IntegerSettingsNeedWholeNumberDistributions) {
 
 TEST(ParamSpecTest, ErrorsNameTheKeyPath) {
   EXPECT_EQ(ErrorOf("optimizer", R"({"values": ["adam", "sgdd"]})"),
-            "parameters.optimizer.values[1]: expected one of sgd, adam; got \"sgdd\"");
+            "parameters.optimizer.values[1]: expected one of sgd, adam, adamw, madgrad; got \"sgdd\"");
   EXPECT_EQ(ErrorOf("lr", R"({"mu": 1})"),
             "parameters.lr: expected one of value, values, distribution/min/max");
   EXPECT_EQ(ErrorOf("lr", "0.01"),

@@ -141,7 +141,7 @@ TEST(ParseSweepYamlTest, LabelsNameALabelVersion) {
 
 TEST(ParseSweepYamlTest, ErrorsNameTheFileAndKeyPath) {
   EXPECT_EQ(ErrorOf(Quickstart("values: [adam, sgd]", "values: [adam, sgdd]")),
-            "sweep.yaml: parameters.optimizer.values[1]: expected one of sgd, adam; got \"sgdd\"");
+            "sweep.yaml: parameters.optimizer.values[1]: expected one of sgd, adam, adamw, madgrad; got \"sgdd\"");
   EXPECT_EQ(ErrorOf(Quickstart("metric:", "metrc:")),
             "sweep.yaml: unknown key \"metrc\" (did you mean \"metric\"?)");
   EXPECT_EQ(ErrorOf(Quickstart("k: 3", "k: five")),

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/trainer_settings.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::trainer {
@@ -83,36 +84,38 @@ class FieldReader {
     if (!status_.ok()) return status_;      \
   } while (false)
 
+// Every key is validated and missing ones defaulted by the shared settings table
+// (common/trainer_settings.h), the same one the coordinator checks sweeps with.
 absl::Status ParseParams(const json& params, const std::string& source, TrainParams* out) {
-  static const std::set<std::string> kKnown = {"model", "pretrained", "drop_rate", "drop_path_rate",
-                                               "optimizer", "lr", "momentum", "weight_decay",
-                                               "epochs", "batch_size", "image_size", "seed"};
   for (const auto& item : params.items()) {
-    if (!kKnown.count(item.key())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": params.", item.key(),
-          ": unknown parameter (known: ", absl::StrJoin(kKnown, ", "), ")"));
+    if (common::FindSetting(item.key()) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": params.", item.key(), ": ", common::UnknownSettingMessage(item.key())));
     }
   }
-  FieldReader r(params, source, "params");
-  FOLDSTACK_RETURN_IF_ERROR(r.String("model", &out->model, /*required=*/false));
-  if (params.contains("pretrained")) {  // "" = start from timm's initialization
-    if (!params["pretrained"].is_string()) return r.Error("pretrained", "a path string");
-    out->pretrained = params["pretrained"].get<std::string>();
+  absl::StatusOr<json> complete = common::CompleteSettings(params);
+  if (!complete.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": params.", complete.status().message()));
   }
-  for (const auto& [key, rate] : {std::pair{"drop_rate", &out->drop_rate}, std::pair{"drop_path_rate", &out->drop_path_rate}}) {
-    FOLDSTACK_RETURN_IF_ERROR(r.Number(key, 0.0, false, rate));
-    if (*rate >= 1.0) return r.Error(key, "a number in [0, 1)");
+  const json& s = *complete;
+  out->settings = s;
+  out->model = s["model"].get<std::string>();
+  out->pretrained = s["pretrained"].get<std::string>();
+  out->drop_rate = s["drop_rate"].get<double>();
+  out->drop_path_rate = s["drop_path_rate"].get<double>();
+  out->optimizer = s["optimizer"].get<std::string>();
+  out->lr = s["lr"].get<double>();
+  out->momentum = s["momentum"].get<double>();
+  out->weight_decay = s["weight_decay"].get<double>();
+  out->epochs = s["epochs"].get<int>();
+  out->batch_size = s["batch_size"].get<int>();
+  out->image_size = s["image_size"].get<int>();
+  out->seed = s["seed"].get<uint64_t>();
+  if (out->batch_size < 2) {
+    // BatchNorm needs more than one sample per batch in training.
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": params.batch_size: expected an integer >= 2, got ", out->batch_size));
   }
-  FOLDSTACK_RETURN_IF_ERROR(r.String("optimizer", &out->optimizer, /*required=*/false));
-  if (out->optimizer != "adam" && out->optimizer != "sgd") return r.Error("optimizer", "\"adam\" or \"sgd\"");
-  FOLDSTACK_RETURN_IF_ERROR(r.Number("lr", 0.0, /*min_exclusive=*/true, &out->lr));
-  FOLDSTACK_RETURN_IF_ERROR(r.Number("momentum", 0.0, false, &out->momentum));
-  FOLDSTACK_RETURN_IF_ERROR(r.Number("weight_decay", 0.0, false, &out->weight_decay));
-  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("epochs", 1, 100000, &out->epochs, false));
-  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("batch_size", 2, 65536, &out->batch_size, false));
-  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("image_size", 8, 4096, &out->image_size, false));
-  FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("seed", 0, std::numeric_limits<int64_t>::max(), &out->seed, false));
   return absl::OkStatus();
 }
 
@@ -160,10 +163,8 @@ absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std
   FOLDSTACK_RETURN_IF_ERROR(dataset.String("root", &job.dataset_root));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("num_classes", 1, 1 << 20, &job.num_classes));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &job.fold, job.mode == JobMode::kTrain));
-  if (r.Has("params")) {
-    if (!root["params"].is_object()) return r.Error("params", "an object");
-    FOLDSTACK_RETURN_IF_ERROR(ParseParams(root["params"], source, &job.params));
-  }
+  if (r.Has("params") && !root["params"].is_object()) return r.Error("params", "an object");
+  FOLDSTACK_RETURN_IF_ERROR(ParseParams(root.value("params", json::object()), source, &job.params));
   if (!r.Has("samples") || !root["samples"].is_array()) return r.Error("samples", "an array");
   FOLDSTACK_RETURN_IF_ERROR(
       ParseSamples(root["samples"], source, job.num_classes, job.mode == JobMode::kTrain, &job.samples));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 
 namespace foldstack::trainer {
 
@@ -19,20 +20,24 @@ struct JobSample {
   int fold = 0;
 };
 
-// Hyper-parameters ("params" in the job JSON). Only these keys are accepted,
-// so a misspelled sweep parameter is an error rather than silently ignored.
+// Hyper-parameters ("params" in the job JSON): every trainer setting of
+// common/trainer_settings.h, validated there (unknown keys are refused, so a
+// misspelled sweep parameter is an error) and completed with its default.
+// The settings the loop reads everywhere are copied into typed fields; the
+// recipe parts (loss, schedule, augmentation, ...) read `settings` themselves.
 struct TrainParams {
+  nlohmann::json settings = nlohmann::json::object();  // complete: every setting present
   std::string model = "resnet18";  // timm name, see ModelNames()
   std::string pretrained;          // safetensors checkpoint to start from; "" = none
   double drop_rate = 0.0;
   double drop_path_rate = 0.0;
-  std::string optimizer = "adam";  // "adam" or "sgd"
+  std::string optimizer = "adam";
   double lr = 1e-3;
-  double momentum = 0.9;  // sgd only
+  double momentum = 0.9;
   double weight_decay = 0.0;
-  int epochs = 1;
+  int epochs = 3;
   int batch_size = 32;  // >= 2 (BatchNorm needs more than one sample per batch)
-  int image_size = 64;  // square input side
+  int image_size = 224;  // square input side
   uint64_t seed = 0;
 };
 
