@@ -38,5 +38,21 @@ TEST(MaskLabelsTest, PhotoOrderAndStates) {
   EXPECT_EQ(MaskStateOfPhoto(6), kMaskNotWorn);
 }
 
+TEST(MaskLabelsTest, AgeBinsCanMove) {
+  EXPECT_EQ(AgeBin(59), 1);
+  EXPECT_EQ(AgeBin(59, 30, 59), 2);  // a team moved the old bin to 59
+  EXPECT_EQ(AgeBin(29, 30, 59), 0);
+  EXPECT_EQ(*AgeFromMaskKey("train/images/000001_female_Asian_59/mask1.jpg"), 59);
+  EXPECT_EQ(AgeFromMaskKey("train/images/nofolderage/mask1.jpg").status().message(),
+            "cannot read an age from the folder of \"train/images/nofolderage/mask1.jpg\" "
+            "(expected <id>_<gender>_<race>_<age>/<photo>)");
+  const int wear_female_middle = MaskClass(kMaskWear, kFemale, 1);
+  EXPECT_EQ(RebinMaskLabel(wear_female_middle, 59, 30, 59), MaskClass(kMaskWear, kFemale, 2));
+  EXPECT_EQ(RebinMaskLabel(wear_female_middle, 45, 30, 59), wear_female_middle);
+  // A reviewed override moved this 59-year-old to the young bin: the override stands.
+  const int overridden = MaskClass(kMaskWear, kFemale, 0);
+  EXPECT_EQ(RebinMaskLabel(overridden, 59, 30, 59), overridden);
+}
+
 }  // namespace
 }  // namespace foldstack::data
