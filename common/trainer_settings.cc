@@ -164,6 +164,8 @@ const std::vector<TrainerSetting>& Table() {
       Int("seed", 0, AtLeast(0), "seed for weight init, data order and augmentation draws"),
       Choice("precision", "fp32", {"fp32", "amp"}, "amp = autocast + gradient scaling (CUDA only; fp32 on CPU)"),
       Bool("channels_last", false, "channels-last memory format (CUDA only)"),
+      Choice("device", "auto", {"auto", "cpu", "cuda"},
+             "where the job runs: auto = the worker's GPUs if it has any, else its CPU cores"),
       Int("ranks", 1, Closed(1, 64), "data-parallel trainer processes (GPUs on a GPU worker, processes on CPU)"),
   };
   return *kTable;

@@ -116,7 +116,7 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
     response.set_leased(true);
     return response;
   }
-  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, OldestQueuedJob(*txn));
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, OldestQueuedJob(*txn, worker));
   if (!job_id.has_value()) {
     FS_RETURN_IF_ERROR(txn->Commit());
     return response;

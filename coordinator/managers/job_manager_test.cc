@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -141,6 +142,47 @@ TEST_F(JobManagerTest, LeasesOldestSweepsJobsInOrder) {
       {older.sweep_id, 0}, {older.sweep_id, 1}, {newer.sweep_id, 0}, {newer.sweep_id, 1}};
   EXPECT_EQ(order, expected);
   EXPECT_EQ(Lease(worker).job_id(), 0);  // nothing left
+}
+
+TEST_F(JobManagerTest, JobsGoOnlyToWorkersWithTheDevicesTheyAskFor) {
+  auto sweep = MakeToySweep(*db_, 3, 1);  // one job per trial, in trial order
+  {
+    auto txn = Transaction::Begin(*db_);
+    ASSERT_TRUE(txn.ok());
+    auto ask = (*txn)->Prepare("UPDATE trials SET params_json = ? WHERE idx = ?");
+    ASSERT_TRUE(ask.ok());
+    ASSERT_TRUE(ask->Bind(1, "{\"ranks\": 2, \"device\": \"cuda\"}").Bind(2, int64_t{0}).Run().ok());
+    ask->Reset();
+    ASSERT_TRUE(ask->Bind(1, "{\"ranks\": 4, \"device\": \"cpu\"}").Bind(2, int64_t{1}).Run().ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  v1::RegisterWorkerRequest cpu_box;
+  cpu_box.set_hostname("cpu-box");
+  cpu_box.set_cpu_cores(2);
+  cpu_box.set_slots(8);
+  v1::RegisterWorkerRequest gpu_box = cpu_box;
+  gpu_box.set_hostname("gpu-box");
+  gpu_box.set_cpu_cores(16);
+  for (int i = 0; i < 2; ++i) {
+    v1::Device* gpu = gpu_box.add_devices();
+    gpu->set_kind("cuda");
+    gpu->set_index(i);
+  }
+  const std::string cpu_worker = jobs_.RegisterWorker(cpu_box)->worker_id();
+  const std::string gpu_worker = jobs_.RegisterWorker(gpu_box)->worker_id();
+  auto trial_of = [&](const JobSpec& job) {
+    return QueryInt(*db_, absl::StrCat("SELECT t.idx FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE j.id = ",
+                                       job.job_id()));
+  };
+  // The 2-core CPU worker can run neither 2 GPUs nor 4 processes: it skips to trial 2 (1 rank, auto).
+  JobSpec on_cpu = Lease(cpu_worker);
+  ASSERT_NE(on_cpu.job_id(), 0);
+  EXPECT_EQ(trial_of(on_cpu), 2);
+  EXPECT_EQ(Lease(cpu_worker).job_id(), 0);
+  // The GPU worker has 2 GPUs and 16 cores: both remaining jobs fit, oldest first.
+  EXPECT_EQ(trial_of(Lease(gpu_worker)), 0);
+  EXPECT_EQ(trial_of(Lease(gpu_worker)), 1);
+  EXPECT_EQ(sweep.sweep_id, on_cpu.sweep_id());
 }
 
 TEST_F(JobManagerTest, WorkerHoldsAtMostItsSlots) {

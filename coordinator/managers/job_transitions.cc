@@ -1,5 +1,6 @@
 #include "coordinator/managers/job_transitions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -14,14 +15,16 @@ const char* TableName(JobTable table) { return table == JobTable::kTrain ? "jobs
 absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& worker_id,
                                        int64_t now_ms) {
   FS_ASSIGN_OR_RETURN(Statement touch, txn.Prepare(
-      "UPDATE workers SET last_heartbeat_ms = ? WHERE id = ? RETURNING hostname, slots"));
+      "UPDATE workers SET last_heartbeat_ms = ? WHERE id = ? RETURNING hostname, slots, cpu_cores, "
+      "(SELECT COUNT(*) FROM json_each(devices_json) WHERE json_extract(value, '$.kind') = 'cuda')"));
   touch.Bind(1, now_ms).Bind(2, worker_id);
   FS_ASSIGN_OR_RETURN(bool found, touch.Step());
   if (!found) {
     return absl::NotFoundError(absl::StrCat("worker ", worker_id,
                                             " is not registered; register again"));
   }
-  WorkerInfo info{worker_id, touch.Text(0), static_cast<int32_t>(touch.Int(1))};
+  WorkerInfo info{worker_id, touch.Text(0), static_cast<int32_t>(touch.Int(1)),
+                  static_cast<int32_t>(touch.Int(2)), static_cast<int32_t>(touch.Int(3))};
   // Finish the statement so the UPDATE is complete before anything else runs.
   FS_RETURN_IF_ERROR(touch.Step().status());
   return info;
@@ -51,9 +54,15 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn) {
+absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn, const WorkerInfo& worker) {
+  // Trials written before the ranks/device settings existed lack them: 1 process, auto.
   FS_ASSIGN_OR_RETURN(Statement oldest, txn.Prepare(
-      "SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1"));
+      "SELECT j.id FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE j.state = 'queued' AND "
+      "coalesce(json_extract(t.params_json, '$.ranks'), 1) <= "
+      "CASE coalesce(json_extract(t.params_json, '$.device'), 'auto') "
+      "  WHEN 'cuda' THEN ?1 WHEN 'cpu' THEN ?2 ELSE (CASE WHEN ?1 > 0 THEN ?1 ELSE ?2 END) END "
+      "ORDER BY j.id LIMIT 1"));
+  oldest.Bind(1, static_cast<int64_t>(worker.cuda_devices)).Bind(2, static_cast<int64_t>(std::max(1, worker.cpu_cores)));
   FS_ASSIGN_OR_RETURN(bool found, oldest.Step());
   if (!found) return std::optional<int64_t>();
   return std::optional<int64_t>(oldest.Int(0));

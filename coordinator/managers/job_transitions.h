@@ -27,6 +27,8 @@ struct WorkerInfo {
   std::string id;
   std::string hostname;
   int32_t slots = 1;
+  int32_t cpu_cores = 1;
+  int32_t cuda_devices = 0;  // devices of kind "cuda" it registered
 };
 
 // Records a sign of life (last_heartbeat_ms = now). NOT_FOUND for an unregistered worker.
@@ -43,7 +45,12 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
 
 // The lowest queued job id. Ids are assigned when a sweep is created (one transaction) and jobs
 // are never deleted, so the lowest id is the oldest sweep's first pending trial/fold.
-absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn);
+// The oldest queued training job `worker` can run: its trial's settings ask
+// for `ranks` processes on `device` (common/trainer_settings.h), so it needs
+//   device cuda: >= ranks GPUs;  device cpu: >= ranks cores;
+//   device auto: >= ranks GPUs on a worker with GPUs, else >= ranks cores.
+// Jobs no worker can run stay queued (and are listed by `foldstack watch`).
+absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn, const WorkerInfo& worker);
 
 // queued -> running under a new lease; deletes the rows of earlier attempts.
 absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,

@@ -112,7 +112,10 @@ absl::Status Agent::Register() {
   request.set_cpu_cores(CpuCores());
   request.set_slots(options_.slots);
   request.set_version("foldstack-worker 0.1");
-  for (const auto& device : ProbeDevices()) *request.add_devices() = device;
+  for (const auto& device : ProbeDevices()) {
+    if (device.kind() == "cuda") ++cuda_devices_;
+    *request.add_devices() = device;
+  }
   foldstack::v1::RegisterWorkerResponse response;
   int failures = 0;
   while (!stopping_) {
@@ -291,7 +294,9 @@ absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::s
     }
   }
   spec["samples"] = std::move(samples);
-  spec["device"] = "cpu";
+  // The coordinator placed the job here because this worker has what it asks for.
+  const std::string wanted = spec["params"].value("device", std::string("auto"));
+  spec["device"] = wanted == "cuda" || (wanted == "auto" && cuda_devices_ > 0) ? "cuda" : "cpu";
   spec["threads"] = options_.threads_per_job;
   spec["out_dir"] = dir;
   std::string path = dir + "/job.json";

@@ -67,6 +67,7 @@ class Agent {
   AgentOptions options_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
   std::string worker_id_;
+  int cuda_devices_ = 0;  // probed at registration; jobs with device auto use them
   int heartbeat_interval_ms_ = 2000;
   std::atomic<bool> stopping_{false};
   std::atomic<int> jobs_started_{0};
