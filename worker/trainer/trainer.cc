@@ -1,10 +1,7 @@
 #include "worker/trainer/trainer.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
-#include <torch/nn/functional/activation.h>
-#include <torch/nn/functional/loss.h>
-#include <torch/optim/adam.h>
-#include <torch/optim/sgd.h>
 #include <torch/utils.h>
 
 #include <algorithm>
@@ -12,23 +9,29 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <map>
-#include <future>
 #include <random>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "worker/trainer/batch_loader.h"
+#include "common/trainer_settings.h"
+#include "data/mask_labels.h"
+#include "worker/trainer/augment/augment_config.h"
+#include "worker/trainer/augment/image_transforms.h"
+#include "worker/trainer/augment/mix.h"
+#include "worker/trainer/distributed/data_parallel.h"
+#include "worker/trainer/input/batch_pipeline.h"
+#include "worker/trainer/input_plan.h"
 #include "worker/trainer/metrics.h"
 #include "worker/trainer/model_registry.h"
+#include "worker/trainer/objective.h"
+#include "worker/trainer/optimization.h"
 #include "worker/trainer/pretrained.h"
+#include "worker/trainer/recipes/early_stopping.h"
 #include "worker/trainer/state_dict.h"
 
 namespace foldstack::trainer {
 namespace {
-
-namespace F = torch::nn::functional;
 
 constexpr size_t kPredictionsPerEvent = 256;
 
@@ -57,54 +60,67 @@ absl::StatusOr<torch::Device> ParseDevice(const std::string& text) {
   return *device;
 }
 
-struct Batch {
-  std::vector<BatchItem> items;
-  std::vector<int64_t> labels;
-  std::vector<const JobSample*> samples;
-};
+// Moves the samples' age bins when the job's age_bins differ from the
+// default (mask task only; reviewed overrides are kept, see RebinMaskLabel).
+absl::Status ApplyAgeBins(const JobConfig& job, std::vector<JobSample>& samples) {
+  const std::string bins = job.params.settings["age_bins"].get<std::string>();
+  if (bins == "30,60") return absl::OkStatus();
+  if (job.dataset_kind != "mask" || job.num_classes != data::kMaskNumClasses) {
+    return absl::InvalidArgumentError(absl::StrCat("age_bins: only the mask task has age bins; this job's dataset is \"",
+                                                   job.dataset_kind, "\""));
+  }
+  const std::vector<double> starts = *common::ParseNumberList(bins);
+  for (JobSample& sample : samples) {
+    absl::StatusOr<int> age = data::AgeFromMaskKey(sample.key);
+    if (!age.ok()) return absl::InvalidArgumentError(absl::StrCat("age_bins: ", age.status().message()));
+    sample.label = data::RebinMaskLabel(sample.label, *age, static_cast<int>(starts[0]), static_cast<int>(starts[1]));
+  }
+  return absl::OkStatus();
+}
 
 struct Evaluation {
-  double loss = 0;  // mean cross-entropy
+  double loss = 0;  // mean negative log-likelihood of the true class
   ConfusionMatrix confusion{1};
-  torch::Tensor probs;  // [N, C] on CPU, only when requested
+  torch::Tensor probs;  // [N, C] on CPU, every held-out sample in order
 };
 
-// State of one job run; Train() below is its only user.
+// State of one job run; Train() and Predict() below are its only users.
 class JobRun {
  public:
-  JobRun(const JobConfig& job, const ImageProvider& images, EventSink& events, torch::Device device)
-      : job_(job), images_(images), events_(events), device_(device), rng_(job.params.seed),
-        loader_threads_(std::clamp(job.threads, 2, 8)) {}
+  JobRun(const JobConfig& job, const ImageProvider& images, EventSink& events, torch::Device device,
+         distributed::DataParallel* data_parallel)
+      : job_(job),
+        settings_(job.params.settings),
+        images_(images),
+        events_(events),
+        device_(device),
+        data_parallel_(data_parallel),
+        rank_(data_parallel ? data_parallel->rank() : 0),
+        world_(data_parallel ? data_parallel->world_size() : 1),
+        pipeline_threads_(std::clamp(job.threads, 2, 8)) {}
 
   absl::StatusOr<TrainResult> Run() {
     const auto start = std::chrono::steady_clock::now();
     if (absl::Status status = Setup(); !status.ok()) return status;
     TrainResult result;
     result.checkpoint_path = (std::filesystem::path(job_.out_dir) / "best.safetensors").string();
-    double best_f1 = -1;
-    for (int epoch = 1; epoch <= job_.params.epochs; ++epoch) {
-      const auto epoch_start = std::chrono::steady_clock::now();
-      absl::StatusOr<double> train_loss = TrainEpoch(epoch);
-      if (!train_loss.ok()) return train_loss.status();
-      absl::StatusOr<Evaluation> eval = Evaluate(/*want_probs=*/false);
-      if (!eval.ok()) return eval.status();
-      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0};
-      if (event.val_macro_f1 > best_f1) {  // strict: ties keep the earlier epoch
-        best_f1 = event.val_macro_f1;
-        result.best_epoch = epoch;
-        absl::Status saved = SaveModuleSafetensors(result.checkpoint_path, *model_, CheckpointMetadata(event));
-        if (!saved.ok()) return saved;
-      }
-      event.seconds = SecondsSince(epoch_start);
-      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f (%.1fs)\n",
-                   static_cast<long long>(job_.job_id), epoch, job_.params.epochs, event.train_loss,
-                   event.val_loss, event.val_macro_f1, event.val_accuracy, event.seconds);
-      events_.OnEpoch(event);
-      result.epochs.push_back(event);
+    recipes::EarlyStopping early_stopping(settings_["early_stopping"].get<int>());
+    const int epochs = job_.params.epochs;
+    const int finetune_epochs = settings_["finetune_epochs"].get<int>();
+    absl::StatusOr<int> last = RunPhase(TrainingPhase(settings_, batches_per_epoch_, amp_), 1, epochs,
+                                        early_stopping, result);
+    if (!last.ok()) return last.status();
+    if (finetune_epochs > 0) {
+      // The team's MADGRAD -> SGD step: continue from the best weights so far.
+      if (absl::Status loaded = ReloadBest(result.checkpoint_path); !loaded.ok()) return loaded;
+      recipes::EarlyStopping finetune_stopping(settings_["early_stopping"].get<int>());
+      last = RunPhase(FinetunePhase(settings_, batches_per_epoch_, amp_), *last + 1, *last + finetune_epochs,
+                      finetune_stopping, result);
+      if (!last.ok()) return last.status();
     }
 
-    if (absl::Status loaded = LoadModuleSafetensors(result.checkpoint_path, *model_); !loaded.ok()) return loaded;
-    absl::StatusOr<Evaluation> best = Evaluate(/*want_probs=*/true);
+    if (absl::Status loaded = ReloadBest(result.checkpoint_path); !loaded.ok()) return loaded;
+    absl::StatusOr<Evaluation> best = Evaluate(held_out_, settings_["tta"] == "hflip");
     if (!best.ok()) return best.status();
     EmitPredictions(held_out_, best->probs);
     result.macro_f1 = best->confusion.MacroF1();
@@ -118,43 +134,26 @@ class JobRun {
   absl::StatusOr<PredictResult> RunPredict() {
     const auto start = std::chrono::steady_clock::now();
     if (job_.samples.empty()) return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples to predict"));
+    samples_ = job_.samples;
     torch::set_num_threads(job_.threads);
-    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, job_.num_classes);
-    if (!model.ok()) return model.status();
-    model_ = *std::move(model);
+    if (absl::Status built = BuildModel(std::vector<int64_t>(job_.num_classes, 0)); !built.ok()) return built;
     if (absl::Status loaded = LoadModuleSafetensors(job_.checkpoint, *model_); !loaded.ok()) return loaded;
     model_->to(device_);
     std::vector<const JobSample*> samples;
-    for (const JobSample& sample : job_.samples) samples.push_back(&sample);
-    absl::StatusOr<torch::Tensor> probs = Probabilities(samples, /*flip=*/false);
+    for (const JobSample& sample : samples_) samples.push_back(&sample);
+    absl::StatusOr<Evaluation> probs = Evaluate(samples, job_.hflip_tta, /*labelled=*/false);
     if (!probs.ok()) return probs.status();
-    if (job_.hflip_tta) {
-      absl::StatusOr<torch::Tensor> mirrored = Probabilities(samples, /*flip=*/true);
-      if (!mirrored.ok()) return mirrored.status();
-      *probs = ((*probs + *mirrored) / 2).contiguous();
-    }
-    EmitPredictions(samples, *probs);
+    EmitPredictions(samples, probs->probs);
     PredictResult result{static_cast<int64_t>(samples.size()), SecondsSince(start)};
     events_.OnDone({0, 0, 0, 0, result.seconds});
     return result;
   }
 
  private:
-  // Softmax probabilities [N, C] on CPU of `samples`, all mirrored when `flip`.
-  absl::StatusOr<torch::Tensor> Probabilities(const std::vector<const JobSample*>& samples, bool flip) {
-    torch::NoGradGuard no_grad;
-    model_->eval();
-    std::vector<torch::Tensor> probs;
-    absl::Status status = ForEachBatch(Chunk(samples, [flip] { return flip; }), [&](const Batch&, torch::Tensor images) {
-      probs.push_back(F::softmax(model_->forward(images), F::SoftmaxFuncOptions(1)).to(torch::kCPU));
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
-    return torch::cat(probs).contiguous();
-  }
-
   absl::Status Setup() {
-    for (const JobSample& sample : job_.samples) (sample.fold == job_.fold ? held_out_ : train_).push_back(&sample);
+    samples_ = job_.samples;
+    if (absl::Status binned = ApplyAgeBins(job_, samples_); !binned.ok()) return binned;
+    for (const JobSample& sample : samples_) (sample.fold == job_.fold ? held_out_ : train_).push_back(&sample);
     if (held_out_.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples in held-out fold ", job_.fold));
     }
@@ -167,15 +166,18 @@ class JobRun {
     std::filesystem::create_directories(job_.out_dir, error);
     if (error) return absl::PermissionDeniedError(absl::StrCat(job_.out_dir, ": cannot create out_dir: ", error.message()));
 
+    const bool cuda = device_.is_cuda();
+    amp_ = cuda && settings_["precision"] == "amp";
+    channels_last_ = cuda && settings_["channels_last"].get<bool>();
+    if (!cuda && (settings_["precision"] == "amp" || settings_["channels_last"].get<bool>())) {
+      std::fprintf(stderr, "[job %lld] notice: precision amp and channels_last apply on CUDA only; "
+                           "this CPU job runs in fp32\n", static_cast<long long>(job_.job_id));
+    }
     torch::set_num_threads(job_.threads);
     torch::manual_seed(job_.params.seed);
-    ModelOptions options;
-    options.num_classes = job_.num_classes;
-    options.drop_rate = job_.params.drop_rate;
-    options.drop_path_rate = job_.params.drop_path_rate;
-    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, options);
-    if (!model.ok()) return model.status();
-    model_ = *std::move(model);
+    std::vector<int64_t> counts(job_.num_classes, 0);
+    for (const JobSample* sample : train_) ++counts[sample->label];
+    if (absl::Status built = BuildModel(counts); !built.ok()) return built;
     if (!job_.params.pretrained.empty()) {
       absl::StatusOr<ModelInfo> info = FindModel(job_.params.model);
       if (!info.ok()) return info.status();
@@ -183,111 +185,205 @@ class JobRun {
       if (!loaded.ok()) return loaded.status();
     }
     model_->to(device_);
-
-    const TrainParams& p = job_.params;
-    if (p.optimizer == "sgd") {
-      optimizer_ = std::make_unique<torch::optim::SGD>(
-          model_->parameters(), torch::optim::SGDOptions(p.lr).momentum(p.momentum).weight_decay(p.weight_decay));
-    } else {
-      optimizer_ = std::make_unique<torch::optim::Adam>(
-          model_->parameters(), torch::optim::AdamOptions(p.lr).weight_decay(p.weight_decay));
+    if (channels_last_) {
+      for (torch::Tensor& p : model_->parameters()) {
+        if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
+      }
     }
+    if (data_parallel_ != nullptr) {
+      // Same start on every rank (rank 0's initialisation or pretrained weights).
+      if (absl::Status synced = data_parallel_->BroadcastModel(*model_); !synced.ok()) return synced;
+    }
+    mix_ = augment::MixConfigFromSettings(settings_);
+    absl::StatusOr<EpochPlan> probe = PlanTrainingEpoch(train_, "shuffle", job_.params.seed, 1,
+                                                        job_.params.batch_size, rank_, world_);
+    if (!probe.ok()) return probe.status();
+    batches_per_epoch_ = probe->global_batches;
     return absl::OkStatus();
   }
 
-  // Shuffled training batches with random flips. A last batch of a single
-  // image is dropped: BatchNorm cannot normalize one sample in training mode.
-  std::vector<Batch> PlanTrainingBatches() {
-    std::vector<const JobSample*> order = train_;
-    std::shuffle(order.begin(), order.end(), rng_);
-    std::bernoulli_distribution coin(0.5);
-    std::vector<Batch> batches = Chunk(order, [&] { return coin(rng_); });
-    if (batches.size() > 1 && batches.back().items.size() == 1) batches.pop_back();
-    return batches;
-  }
-
-  std::vector<Batch> Chunk(const std::vector<const JobSample*>& samples, const std::function<bool()>& flip) const {
-    std::vector<Batch> batches;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      if (i % job_.params.batch_size == 0) batches.emplace_back();
-      batches.back().items.push_back({samples[i]->key, flip()});
-      batches.back().labels.push_back(samples[i]->label);
-      batches.back().samples.push_back(samples[i]);
-    }
-    return batches;
-  }
-
-  // Runs fn on every batch in order while the next batch decodes in the background.
-  absl::Status ForEachBatch(const std::vector<Batch>& batches,
-                            const std::function<absl::Status(const Batch&, torch::Tensor)>& fn) {
-    const int size = job_.params.image_size;
-    auto start_loading = [&](size_t index) {
-      torch::Tensor pixels = torch::empty({static_cast<int64_t>(batches[index].items.size()), 3, size, size});
-      std::future<absl::Status> done = std::async(std::launch::async, [this, &batches, index, size, pixels] {
-        return LoadBatch(images_, batches[index].items, size, loader_threads_, pixels.data_ptr<float>());
-      });
-      return std::make_pair(pixels, std::move(done));
-    };
-    if (batches.empty()) return absl::OkStatus();
-    auto pending = start_loading(0);
-    for (size_t i = 0; i < batches.size(); ++i) {
-      absl::Status loaded = pending.second.get();
-      torch::Tensor pixels = pending.first;
-      if (!loaded.ok()) return loaded;
-      if (i + 1 < batches.size()) pending = start_loading(i + 1);
-      // On an early return the pending std::async future joins its loader in
-      // its destructor; the loader holds its own reference to `pixels`.
-      absl::Status status = fn(batches[i], pixels.to(device_));
-      if (!status.ok()) return status;
-    }
+  // The model, objective and input transforms for the job's settings.
+  absl::Status BuildModel(const std::vector<int64_t>& class_counts) {
+    absl::StatusOr<Objective> objective = Objective::FromSettings(settings_, job_.num_classes, class_counts);
+    if (!objective.ok()) return objective.status();
+    objective_ = std::make_unique<Objective>(*std::move(objective));
+    absl::StatusOr<ModelInfo> info = FindModel(job_.params.model);
+    if (!info.ok()) return info.status();
+    absl::StatusOr<augment::AugmentConfig> augment = augment::AugmentConfigFromSettings(
+        settings_, info->data.mean, info->data.std, info->data.interpolation);
+    if (!augment.ok()) return augment.status();
+    augment_ = *std::move(augment);
+    ModelOptions options;
+    options.num_classes = objective_->model_outputs();
+    options.drop_rate = job_.params.drop_rate;
+    options.drop_path_rate = job_.params.drop_path_rate;
+    absl::StatusOr<std::shared_ptr<ImageClassifier>> model = CreateModel(job_.params.model, options);
+    if (!model.ok()) return model.status();
+    model_ = *std::move(model);
     return absl::OkStatus();
   }
 
-  absl::StatusOr<double> TrainEpoch(int epoch) {
+  PipelineOptions Pipeline(int batch_size) const {
+    PipelineOptions options;
+    options.batch_size = batch_size;
+    options.image_size = job_.params.image_size;
+    options.threads = pipeline_threads_;
+    options.decode.min_width = options.decode.min_height = job_.params.image_size;
+    const int crop = settings_["center_crop"].get<int>();
+    if (crop > 0) options.decode.min_scale = static_cast<double>(job_.params.image_size) / crop;
+    return options;
+  }
+
+  torch::Tensor ToDevice(const torch::Tensor& images) const {
+    torch::Tensor moved = images.to(device_);
+    return channels_last_ ? moved.contiguous(at::MemoryFormat::ChannelsLast) : moved;
+  }
+
+  torch::Tensor Forward(const torch::Tensor& images) {
+    if (!amp_) return model_->forward(images);
+    at::autocast::set_enabled(true);
+    torch::Tensor out = model_->forward(images).to(torch::kFloat);
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+    return out;
+  }
+
+  // Epochs first..last of one phase; returns the last epoch run (early stopping may end it sooner).
+  absl::StatusOr<int> RunPhase(const PhaseOptions& phase, int first, int last, recipes::EarlyStopping& stopping,
+                               TrainResult& result) {
+    absl::StatusOr<std::unique_ptr<Optimization>> optimization =
+        Optimization::Create(phase, settings_, *model_, data_parallel_);
+    if (!optimization.ok()) return optimization.status();
+    for (int epoch = first; epoch <= last; ++epoch) {
+      const auto epoch_start = std::chrono::steady_clock::now();
+      absl::StatusOr<double> train_loss = TrainEpoch(epoch, **optimization);
+      if (!train_loss.ok()) return train_loss.status();
+      absl::StatusOr<Evaluation> eval = Evaluate(held_out_, settings_["tta"] == "hflip");
+      if (!eval.ok()) return eval.status();
+      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0};
+      if (event.val_macro_f1 > best_f1_) {  // strict: ties keep the earlier epoch
+        best_f1_ = event.val_macro_f1;
+        result.best_epoch = epoch;
+        if (rank_ == 0) {
+          absl::Status saved = SaveModuleSafetensors(result.checkpoint_path, *model_, CheckpointMetadata(event));
+          if (!saved.ok()) return saved;
+        }
+      }
+      (*optimization)->OnEpochEnd(event.val_macro_f1);
+      event.seconds = SecondsSince(epoch_start);
+      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f lr %.3g (%.1fs)\n",
+                   static_cast<long long>(job_.job_id), epoch, last, event.train_loss, event.val_loss,
+                   event.val_macro_f1, event.val_accuracy, (*optimization)->current_lr(), event.seconds);
+      events_.OnEpoch(event);
+      result.epochs.push_back(event);
+      if (stopping.Update(epoch, event.val_macro_f1)) {
+        std::fprintf(stderr, "[job %lld] early stopping: no better held-out macro-F1 for %d epochs\n",
+                     static_cast<long long>(job_.job_id), settings_["early_stopping"].get<int>());
+        return epoch;
+      }
+    }
+    return last;
+  }
+
+  absl::Status ReloadBest(const std::string& path) {
+    if (data_parallel_ != nullptr) {
+      if (absl::Status synced = data_parallel_->Barrier(); !synced.ok()) return synced;  // rank 0 has written it
+    }
+    absl::Status loaded = LoadModuleSafetensors(path, *model_);
+    if (loaded.ok()) model_->to(device_);
+    return loaded;
+  }
+
+  absl::StatusOr<double> TrainEpoch(int epoch, Optimization& optimization) {
     model_->train();
+    absl::StatusOr<EpochPlan> plan = PlanTrainingEpoch(train_, settings_["sampler"].get<std::string>(),
+                                                       job_.params.seed, epoch, job_.params.batch_size, rank_, world_);
+    if (!plan.ok()) return plan.status();
+    const augment::AugmentConfig& augment = augment_;
+    BatchPipeline pipeline(images_, plan->items, Pipeline(plan->rank_batch_size),
+                           [&augment](const data::DecodedImage& image, const PipelineItem& item, float* out) {
+                             std::mt19937_64 rng(item.seed);
+                             augment::TrainTransform(image.rgb, image.scale, augment, rng, out);
+                           });
+    std::mt19937_64 mix_rng(DerivedSeed(job_.params.seed, static_cast<uint64_t>(epoch), 0x6d6978ULL));
     double loss_sum = 0;
     int64_t seen = 0;
-    absl::Status status = ForEachBatch(PlanTrainingBatches(), [&](const Batch& batch, torch::Tensor images) {
-      torch::Tensor labels = torch::tensor(batch.labels, torch::kInt64).to(device_);
-      optimizer_->zero_grad();
-      torch::Tensor loss = F::cross_entropy(model_->forward(images), labels);
+    for (int64_t index = 0;; ++index) {
+      absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
+      if (!batch.ok()) return batch.status();
+      if (!batch->has_value()) break;
+      std::vector<int64_t> labels;
+      for (int64_t sample : (*batch)->samples) labels.push_back(train_[sample]->label);
+      const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64);
+      augment::MixedBatch mixed = augment::MixBatch((*batch)->images, label_tensor, job_.num_classes, mix_, mix_rng);
+      const torch::Tensor targets =
+          mixed.kind == augment::MixKind::kNone ? label_tensor.to(device_) : mixed.targets.to(device_);
+      torch::Tensor loss = objective_->Loss(Forward(ToDevice(mixed.images)), targets);
       const double value = loss.item<double>();
-      if (!std::isfinite(value)) {
+      if (!std::isfinite(value) && !amp_) {
         return absl::FailedPreconditionError(absl::StrCat(
             "job ", job_.job_id, ": epoch ", epoch, ": training loss became ", value, " (learning rate too high?)"));
       }
-      loss.backward();
-      optimizer_->step();
-      loss_sum += value * batch.items.size();
-      seen += batch.items.size();
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
+      absl::StatusOr<bool> stepped = optimization.Backward(loss, index, plan->global_batches);
+      if (!stepped.ok()) return stepped.status();
+      loss_sum += value * labels.size();
+      seen += labels.size();
+    }
     return loss_sum / std::max<int64_t>(seen, 1);
   }
 
-  absl::StatusOr<Evaluation> Evaluate(bool want_probs) {
+  // Class probabilities of `samples` (mirrored too and averaged when `tta`),
+  // each rank computing its shard; with labels also the loss and confusion.
+  absl::StatusOr<Evaluation> Evaluate(const std::vector<const JobSample*>& samples, bool tta, bool labelled = true) {
     torch::NoGradGuard no_grad;
     model_->eval();
+    const auto [begin, end] = ShardOf(static_cast<int64_t>(samples.size()), rank_, world_);
+    torch::Tensor log_probs;
+    for (const bool mirror : {false, true}) {
+      if (mirror && !tta) break;
+      absl::StatusOr<torch::Tensor> pass = ClassLogProbs(samples, begin, end, mirror);
+      if (!pass.ok()) return pass.status();
+      // TTA averages probabilities (as timm's and the teams' hflip TTA do).
+      log_probs = mirror ? ((log_probs.exp() + pass->exp()) / 2).log() : *pass;
+    }
+    if (data_parallel_ != nullptr) {
+      absl::StatusOr<torch::Tensor> gathered = data_parallel_->AllGatherRows(log_probs);
+      if (!gathered.ok()) return gathered.status();
+      log_probs = *gathered;
+    }
     Evaluation eval;
+    eval.probs = log_probs.exp().contiguous();
+    if (!labelled) return eval;
     eval.confusion = ConfusionMatrix(job_.num_classes);
-    std::vector<torch::Tensor> probs;
-    double loss_sum = 0;
-    absl::Status status = ForEachBatch(Chunk(held_out_, [] { return false; }), [&](const Batch& batch, torch::Tensor images) {
-      torch::Tensor labels = torch::tensor(batch.labels, torch::kInt64).to(device_);
-      torch::Tensor logits = model_->forward(images);
-      loss_sum += F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum)).item<double>();
-      torch::Tensor predicted = logits.argmax(1).to(torch::kCPU);
-      for (size_t i = 0; i < batch.labels.size(); ++i) {
-        eval.confusion.Add(static_cast<int>(batch.labels[i]), static_cast<int>(predicted[i].item<int64_t>()));
-      }
-      if (want_probs) probs.push_back(F::softmax(logits, F::SoftmaxFuncOptions(1)).to(torch::kCPU));
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
-    eval.loss = loss_sum / held_out_.size();
-    if (want_probs) eval.probs = torch::cat(probs).contiguous();
+    const torch::Tensor predicted = log_probs.argmax(1);
+    const int64_t* predicted_data = predicted.data_ptr<int64_t>();
+    const float* lp = log_probs.data_ptr<float>();
+    double nll = 0;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      eval.confusion.Add(samples[i]->label, static_cast<int>(predicted_data[i]));
+      nll -= lp[i * job_.num_classes + samples[i]->label];
+    }
+    eval.loss = nll / static_cast<double>(samples.size());
     return eval;
+  }
+
+  // Log-probabilities [end - begin, C] on CPU (float32) of samples[begin, end).
+  absl::StatusOr<torch::Tensor> ClassLogProbs(const std::vector<const JobSample*>& samples, int64_t begin,
+                                              int64_t end, bool mirror) {
+    const augment::AugmentConfig& augment = augment_;
+    BatchPipeline pipeline(images_, PlanEvaluation(samples, begin, end, mirror), Pipeline(job_.params.batch_size),
+                           [&augment](const data::DecodedImage& image, const PipelineItem& item, float* out) {
+                             augment::EvalTransform(image.rgb, image.scale, augment, item.mirror, out);
+                           });
+    std::vector<torch::Tensor> parts;
+    while (true) {
+      absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
+      if (!batch.ok()) return batch.status();
+      if (!batch->has_value()) break;
+      parts.push_back(objective_->ClassLogProbs(Forward(ToDevice((*batch)->images))).to(torch::kCPU, torch::kFloat));
+    }
+    if (parts.empty()) return torch::zeros({0, job_.num_classes});
+    return torch::cat(parts).contiguous();
   }
 
   void EmitPredictions(const std::vector<const JobSample*>& samples, const torch::Tensor& probs) {
@@ -305,7 +401,8 @@ class JobRun {
   std::map<std::string, std::string> CheckpointMetadata(const EpochEvent& event) const {
     return {{"format", "pt"},  // what safetensors' torch helpers and timm expect
             {"model", job_.params.model},
-            {"num_classes", std::to_string(job_.num_classes)},
+            {"num_classes", std::to_string(objective_->model_outputs())},
+            {"task", settings_["task"].get<std::string>()},
             {"job_id", std::to_string(job_.job_id)},
             {"fold", std::to_string(job_.fold)},
             {"epoch", std::to_string(event.epoch)},
@@ -313,29 +410,36 @@ class JobRun {
   }
 
   const JobConfig& job_;
+  const nlohmann::json& settings_;
   const ImageProvider& images_;
   EventSink& events_;
   torch::Device device_;
-  std::mt19937_64 rng_;
-  int loader_threads_;
+  distributed::DataParallel* data_parallel_;
+  int rank_;
+  int world_;
+  int pipeline_threads_;
+  bool amp_ = false;
+  bool channels_last_ = false;
+  int64_t batches_per_epoch_ = 1;
+  double best_f1_ = -1;
+  std::vector<JobSample> samples_;  // the job's samples with the job's labels (age bins applied)
   std::vector<const JobSample*> train_;
   std::vector<const JobSample*> held_out_;
+  std::unique_ptr<Objective> objective_;
+  augment::AugmentConfig augment_;
+  augment::MixConfig mix_;
   std::shared_ptr<ImageClassifier> model_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
 };
-
-}  // namespace
-
-namespace {
 
 // Runs `method` of a JobRun for `job`, turning exceptions into a Status.
 template <typename Result>
 absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& images, EventSink& events,
+                                  distributed::DataParallel* data_parallel,
                                   absl::StatusOr<Result> (JobRun::*method)()) {
   try {
     absl::StatusOr<torch::Device> device = ParseDevice(job.device);
     if (!device.ok()) return device.status();
-    JobRun run(job, images, events, *device);
+    JobRun run(job, images, events, *device, data_parallel);
     return (run.*method)();
   } catch (const std::exception& e) {  // torch (c10::Error) and std errors
     std::string message = e.what();
@@ -346,12 +450,13 @@ absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& ima
 
 }  // namespace
 
-absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events) {
-  return RunGuarded(job, images, events, &JobRun::Run);
+absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events,
+                                  distributed::DataParallel* data_parallel) {
+  return RunGuarded(job, images, events, data_parallel, &JobRun::Run);
 }
 
 absl::StatusOr<PredictResult> Predict(const JobConfig& job, const ImageProvider& images, EventSink& events) {
-  return RunGuarded(job, images, events, &JobRun::RunPredict);
+  return RunGuarded(job, images, events, nullptr, &JobRun::RunPredict);
 }
 
 }  // namespace foldstack::trainer

@@ -22,20 +22,37 @@ struct TrainResult {
   std::vector<EpochEvent> epochs;
 };
 
-// Runs one training job:
-//  * trains job.params.model from scratch (torch::manual_seed(seed) first) on
-//    samples with fold != job.fold, with cross-entropy and Adam or SGD;
-//    inputs are resized to image_size, scaled to [0, 1], ImageNet-normalized,
-//    randomly mirrored; the order is reshuffled every epoch by a seeded RNG;
-//  * after every epoch evaluates on fold == job.fold and emits an EpochEvent;
-//  * keeps the epoch with the best held-out macro-F1 (ties: the earlier one)
-//    in <out_dir>/best.safetensors;
-//  * finally reloads that checkpoint and emits softmax probabilities of every
-//    held-out sample (PredictionsEvents of at most 256 samples) and a DoneEvent.
+namespace distributed {
+class DataParallel;
+}
+
+// Runs one training job with the recipe its settings describe
+// (common/trainer_settings.h):
+//  * builds job.params.model (torch::manual_seed(seed) first; 8 outputs for
+//    task multi_head), optionally from pretrained weights, and the Objective
+//    (loss per settings, class weights from the training folds' counts);
+//  * trains on samples with fold != job.fold (labels re-binned when age_bins
+//    moves): each epoch's order comes from the sampler, every image is
+//    decoded, augmented (per-image seeded draws) and batched by a thread
+//    pool with bounded prefetch, batches are mixed (mixup/cutmix) with their
+//    own seeded draws, and the Optimization steps (optimizer, schedule,
+//    accumulation, clipping, loss scaling under CUDA amp);
+//  * after every epoch evaluates on fold == job.fold (hflip TTA when tta is
+//    hflip) and emits an EpochEvent; keeps the best held-out macro-F1 epoch
+//    (ties: the earlier one) in <out_dir>/best.safetensors; stops early after
+//    early_stopping epochs without improvement; then, with finetune_epochs,
+//    continues from the best weights with finetune_optimizer at finetune_lr;
+//  * finally reloads the best checkpoint and emits softmax probabilities of
+//    every held-out sample (PredictionsEvents of at most 256) and a DoneEvent.
+// With `data_parallel` (ranks > 1) every rank reads its shard of each global
+// batch, gradients are averaged before each step, held-out probabilities are
+// gathered so every rank sees the same metrics, and rank 0 writes the
+// checkpoint (other ranks should be given an EventSink that drops events).
 // On CPU the same job gives the same metrics. Errors (bad job, unreadable
 // image — named by its key/path —, CUDA requested but unavailable, a diverging
 // loss) stop the job and are returned; nothing throws.
-absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events);
+absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events,
+                                  distributed::DataParallel* data_parallel = nullptr);
 
 struct PredictResult {
   int64_t images = 0;
@@ -48,7 +65,7 @@ struct PredictResult {
 // (PredictionsEvents of at most 256 samples, sample ids = JobSample::id); with
 // job.hflip_tta each row is the mean of the image's and its mirror image's
 // probabilities. Inputs are prepared as in training's evaluation (resize to
-// params.image_size, ImageNet normalization). Ends with a DoneEvent whose
+// params.image_size, the backbone's or the settings' normalization, center_crop). Ends with a DoneEvent whose
 // metrics are 0 (nothing is labelled). Errors as for Train.
 absl::StatusOr<PredictResult> Predict(const JobConfig& job, const ImageProvider& images, EventSink& events);
 
