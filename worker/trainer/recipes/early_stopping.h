@@ -1,0 +1,33 @@
+// Early stopping on the held-out macro-F1 (higher is better).
+#ifndef FOLDSTACK_WORKER_TRAINER_RECIPES_EARLY_STOPPING_H_
+#define FOLDSTACK_WORKER_TRAINER_RECIPES_EARLY_STOPPING_H_
+
+namespace foldstack::recipes {
+
+class EarlyStopping {
+ public:
+  // patience 0 (or below) = never stops; the best epoch is still tracked.
+  explicit EarlyStopping(int patience);
+
+  // Call once per epoch with its held-out macro-F1. A metric improves when it
+  // is strictly above the best so far (so ties keep the earlier epoch; NaN
+  // never improves). Returns true when training should stop: the last
+  // `patience` epochs in a row did not improve.
+  bool Update(int epoch, double metric);
+
+  // -1 and -infinity before any epoch improved.
+  int best_epoch() const { return best_epoch_; }
+  double best_metric() const { return best_metric_; }
+  // Epochs in a row without improvement, up to now.
+  int epochs_without_improvement() const { return bad_epochs_; }
+
+ private:
+  int patience_;
+  int best_epoch_ = -1;
+  double best_metric_;
+  int bad_epochs_ = 0;
+};
+
+}  // namespace foldstack::recipes
+
+#endif  // FOLDSTACK_WORKER_TRAINER_RECIPES_EARLY_STOPPING_H_
