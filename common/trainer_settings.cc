@@ -118,7 +118,7 @@ const std::vector<TrainerSetting>& Table() {
       Bool("nesterov", false, "SGD: Nesterov momentum"),
       Float("weight_decay", 0.0, AtLeast(0), "weight decay (AdamW: decoupled)"),
       Choice("scheduler", "none", {"none", "cosine", "step", "plateau"}, "learning-rate schedule"),
-      Float("warmup_epochs", 0.0, AtLeast(0), "linear warm-up from 0 to lr over this many epochs"),
+      Float("warmup_epochs", 0.0, AtLeast(0), "linear warm-up to lr over this many epochs (step s of W uses lr*(s+1)/W)"),
       Float("min_lr", 0.0, AtLeast(0), "cosine: the final learning rate; plateau: the floor"),
       Int("decay_epochs", 30, AtLeast(1), "step: epochs between decays"),
       Float("decay_rate", 0.1, Above(0), "step and plateau: the factor the learning rate is multiplied by"),

@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "worker/trainer/distributed/data_parallel.h"
 #include "worker/trainer/optim/optimizer_factory.h"
 
 namespace foldstack::trainer {
@@ -42,19 +41,19 @@ PhaseOptions FinetunePhase(const nlohmann::json& settings, int64_t batches_per_e
 absl::StatusOr<std::unique_ptr<Optimization>> Optimization::Create(const PhaseOptions& options,
                                                                    const nlohmann::json& settings,
                                                                    torch::nn::Module& model,
-                                                                   distributed::DataParallel* data_parallel) {
+                                                                   GradientAverager average_gradients) {
   absl::StatusOr<std::unique_ptr<torch::optim::Optimizer>> optimizer = optim::MakeOptimizer(
       options.optimizer, optim::SplitByWeightDecay(model.named_parameters()), options.schedule.base_lr,
       settings["momentum"].get<double>(), settings["nesterov"].get<bool>(), settings["weight_decay"].get<double>());
   if (!optimizer.ok()) return optimizer.status();
-  return std::unique_ptr<Optimization>(new Optimization(options, model, data_parallel, *std::move(optimizer)));
+  return std::unique_ptr<Optimization>(new Optimization(options, model, std::move(average_gradients), *std::move(optimizer)));
 }
 
-Optimization::Optimization(PhaseOptions options, torch::nn::Module& model, distributed::DataParallel* data_parallel,
+Optimization::Optimization(PhaseOptions options, torch::nn::Module& model, GradientAverager average_gradients,
                            std::unique_ptr<torch::optim::Optimizer> optimizer)
     : options_(std::move(options)),
       model_(model),
-      data_parallel_(data_parallel),
+      average_gradients_(std::move(average_gradients)),
       optimizer_(std::move(optimizer)),
       schedule_(options_.schedule) {
   optimizer_->zero_grad();
@@ -73,8 +72,8 @@ absl::StatusOr<bool> Optimization::Backward(const torch::Tensor& loss, int64_t i
 }
 
 absl::StatusOr<bool> Optimization::Step() {
-  if (data_parallel_ != nullptr) {
-    if (absl::Status averaged = data_parallel_->AverageGradients(model_); !averaged.ok()) return averaged;
+  if (average_gradients_) {
+    if (absl::Status averaged = average_gradients_(); !averaged.ok()) return averaged;
   }
   std::vector<torch::Tensor> grads;
   for (const torch::Tensor& p : model_.parameters()) {

@@ -9,6 +9,7 @@
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,9 +19,8 @@
 
 namespace foldstack::trainer {
 
-namespace distributed {
-class DataParallel;
-}
+// Averages the model's gradients over data-parallel ranks (empty: one process).
+using GradientAverager = std::function<absl::Status()>;
 
 struct PhaseOptions {
   std::string optimizer;  // sgd | adam | adamw | madgrad
@@ -38,11 +38,10 @@ PhaseOptions FinetunePhase(const nlohmann::json& settings, int64_t batches_per_e
 
 class Optimization {
  public:
-  // `data_parallel` may be null (one process).
   static absl::StatusOr<std::unique_ptr<Optimization>> Create(const PhaseOptions& options,
                                                               const nlohmann::json& settings,
                                                               torch::nn::Module& model,
-                                                              distributed::DataParallel* data_parallel);
+                                                              GradientAverager average_gradients = {});
 
   // Backpropagates `loss` (the batch mean) of batch `index` (0-based) of an
   // epoch of `batches` batches; steps the optimiser after every
@@ -58,13 +57,13 @@ class Optimization {
   int64_t skipped_steps() const { return skipped_; }  // amp: steps dropped for inf/nan gradients
 
  private:
-  Optimization(PhaseOptions options, torch::nn::Module& model, distributed::DataParallel* data_parallel,
+  Optimization(PhaseOptions options, torch::nn::Module& model, GradientAverager average_gradients,
                std::unique_ptr<torch::optim::Optimizer> optimizer);
   absl::StatusOr<bool> Step();
 
   PhaseOptions options_;
   torch::nn::Module& model_;
-  distributed::DataParallel* data_parallel_;
+  GradientAverager average_gradients_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   recipes::LrSchedule schedule_;
   int64_t steps_ = 0;

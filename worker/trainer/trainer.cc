@@ -252,7 +252,7 @@ class JobRun {
   absl::StatusOr<int> RunPhase(const PhaseOptions& phase, int first, int last, recipes::EarlyStopping& stopping,
                                TrainResult& result) {
     absl::StatusOr<std::unique_ptr<Optimization>> optimization =
-        Optimization::Create(phase, settings_, *model_, data_parallel_);
+        Optimization::Create(phase, settings_, *model_, AverageGradients());
     if (!optimization.ok()) return optimization.status();
     for (int epoch = first; epoch <= last; ++epoch) {
       const auto epoch_start = std::chrono::steady_clock::now();
@@ -283,6 +283,11 @@ class JobRun {
       }
     }
     return last;
+  }
+
+  GradientAverager AverageGradients() {
+    if (data_parallel_ == nullptr) return {};
+    return [this] { return data_parallel_->AverageGradients(*model_); };
   }
 
   absl::Status ReloadBest(const std::string& path) {

@@ -1,0 +1,88 @@
+#include "worker/trainer/optimization.h"
+
+#include <torch/nn/modules/linear.h>
+
+#include "common/trainer_settings.h"
+#include "gtest/gtest.h"
+
+namespace foldstack::trainer {
+namespace {
+
+using nlohmann::json;
+
+json Settings(const json& overrides) { return *common::CompleteSettings(overrides); }
+
+// A bias-free linear model and a fixed regression batch of 4 rows.
+struct Problem {
+  torch::nn::Linear model{torch::nn::LinearOptions(3, 1).bias(false)};
+  torch::Tensor x = torch::arange(12, torch::kFloat).reshape({4, 3}) / 10;
+  torch::Tensor y = torch::tensor({1.0f, -1.0f, 0.5f, 2.0f}).reshape({4, 1});
+  Problem() {
+    torch::NoGradGuard no_grad;
+    model->weight.copy_(torch::tensor({0.1f, -0.2f, 0.3f}).reshape({1, 3}));
+  }
+  torch::Tensor Loss(int64_t begin, int64_t end) {
+    return (model->forward(x.slice(0, begin, end)) - y.slice(0, begin, end)).pow(2).mean();
+  }
+};
+
+TEST(OptimizationTest, AccumulatedHalfBatchesStepLikeOneFullBatch) {
+  const json full_settings = Settings({{"optimizer", "sgd"}, {"lr", 0.1}, {"momentum", 0.0}});
+  Problem full;
+  auto one = *Optimization::Create(TrainingPhase(full_settings, 1, false), full_settings, *full.model);
+  EXPECT_TRUE(*one->Backward(full.Loss(0, 4), 0, 1));
+
+  json accum_settings = full_settings;
+  accum_settings["grad_accum_steps"] = 2;
+  Problem halves;
+  auto two = *Optimization::Create(TrainingPhase(accum_settings, 2, false), accum_settings, *halves.model);
+  EXPECT_FALSE(*two->Backward(halves.Loss(0, 2), 0, 2));  // accumulates
+  EXPECT_TRUE(*two->Backward(halves.Loss(2, 4), 1, 2));   // steps
+  EXPECT_EQ(two->steps(), 1);
+  EXPECT_TRUE(torch::allclose(full.model->weight, halves.model->weight, 1e-6, 1e-7))
+      << full.model->weight << halves.model->weight;
+  EXPECT_FALSE(torch::allclose(full.model->weight, torch::tensor({0.1f, -0.2f, 0.3f}).reshape({1, 3})));
+}
+
+TEST(OptimizationTest, ClipsTheGlobalGradientNorm) {
+  const json settings = Settings({{"optimizer", "sgd"}, {"lr", 1.0}, {"momentum", 0.0}, {"clip_grad_norm", 0.01}});
+  Problem problem;
+  const torch::Tensor before = problem.model->weight.detach().clone();
+  auto optimization = *Optimization::Create(TrainingPhase(settings, 1, false), settings, *problem.model);
+  ASSERT_TRUE(optimization->Backward(problem.Loss(0, 4), 0, 1).ok());
+  // With lr 1 the step is the clipped gradient itself.
+  EXPECT_NEAR((problem.model->weight - before).norm().item<double>(), 0.01, 1e-5);
+}
+
+TEST(OptimizationTest, TheScheduleSetsEachStepsLearningRate) {
+  // Warm-up over 2 of 4 steps: lr 0.05, 0.1, then cosine 0.1 -> 0.
+  const json settings = Settings({{"optimizer", "sgd"}, {"lr", 0.1}, {"momentum", 0.0}, {"scheduler", "cosine"},
+                                  {"warmup_epochs", 1.0}, {"epochs", 2}});
+  Problem problem;
+  auto optimization = *Optimization::Create(TrainingPhase(settings, 2, false), settings, *problem.model);
+  EXPECT_NEAR(optimization->current_lr(), 0.05, 1e-12);
+  torch::Tensor before = problem.model->weight.detach().clone();
+  ASSERT_TRUE(optimization->Backward(problem.Loss(0, 4), 0, 2).ok());
+  // SGD without momentum: delta = -lr * grad; compare to the gradient at `before`.
+  torch::Tensor w = before.detach().clone().requires_grad_(true);
+  torch::Tensor loss = (torch::matmul(problem.x, w.t()) - problem.y).pow(2).mean();
+  loss.backward();
+  EXPECT_TRUE(torch::allclose(problem.model->weight - before, -0.05 * w.grad(), 1e-5, 1e-7));
+  EXPECT_NEAR(optimization->current_lr(), 0.1, 1e-12);
+}
+
+TEST(OptimizationTest, FinetuneUsesItsOwnOptimizerAndConstantLr) {
+  const json settings = Settings({{"optimizer", "madgrad"}, {"lr", 1e-6}, {"scheduler", "cosine"},
+                                  {"finetune_epochs", 2}, {"finetune_optimizer", "sgd"}, {"finetune_lr", 0.01}});
+  const PhaseOptions phase = FinetunePhase(settings, 5, false);
+  EXPECT_EQ(phase.optimizer, "sgd");
+  EXPECT_EQ(phase.schedule.kind, "none");
+  EXPECT_EQ(phase.schedule.base_lr, 0.01);
+  Problem problem;
+  auto optimization = *Optimization::Create(phase, settings, *problem.model);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(optimization->Backward(problem.Loss(0, 4), i, 5).ok());
+  EXPECT_EQ(optimization->current_lr(), 0.01);
+}
+
+}  // namespace
+}  // namespace foldstack::trainer
