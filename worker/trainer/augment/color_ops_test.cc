@@ -139,6 +139,29 @@ TEST(GaussNoiseTest, VarianceWithinLimitsAndMeanNearZero) {
   }
 }
 
+TEST(GaussNoiseTest, FixedVarianceIsMatched) {
+  AugmentConfig config;
+  config.noise_var_limit = 10;  // variance exactly 10
+  const cv::Mat grey = ConstantImage(256, 256, cv::Vec3b(128, 128, 128));
+  std::mt19937_64 rng(6);
+  cv::Mat diff;
+  GaussNoise(grey, config, rng).convertTo(diff, CV_64F);
+  diff -= cv::Scalar::all(128);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(diff.reshape(1), mean, stddev);
+  // Flooring to integers adds 1/12 to the variance and -1/2 to the mean.
+  EXPECT_NEAR(mean[0], -0.5, 0.05);
+  EXPECT_NEAR(stddev[0] * stddev[0], 10 + 1.0 / 12, 0.3);
+  // Gaussian shape. diff = floor(n), so |n| >= k is diff >= k or diff < -k.
+  // P(|n| >= 6) = 2 (1 - Phi(6 / sqrt(10))) = 0.0578; P(|n| >= 10) = 0.0016.
+  const cv::Mat values = diff.reshape(1);
+  const auto fraction_beyond = [&](double k) {
+    return (cv::countNonZero(values >= k) + cv::countNonZero(values < -k)) / static_cast<double>(values.total());
+  };
+  EXPECT_NEAR(fraction_beyond(6), 0.0578, 0.004);
+  EXPECT_NEAR(fraction_beyond(10), 0.0016, 0.0006);
+}
+
 TEST(GaussNoiseTest, ClipsToTheByteRange) {
   AugmentConfig config;
   config.noise_var_limit = 2000;
