@@ -30,7 +30,7 @@ cv::Mat OnCopy(const cv::Mat& rgb, const AugmentConfig& config, std::mt19937_64&
 constexpr int kQuantileBits = 12;
 constexpr int kNormalQuantiles = 1 << kQuantileBits;
 
-// Inverse of the standard normal CDF: Newton's method on erfc from a rough start.
+// Inverse of the standard normal CDF: Newton's method on erfc from 0, steps capped at 1.
 double NormalQuantile(double p) {
   double x = 0;
   for (int i = 0; i < 60; ++i) {
