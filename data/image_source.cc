@@ -1,6 +1,12 @@
 #include "data/image_source.h"
 
+#include <cerrno>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -11,58 +17,98 @@
 namespace foldstack::data {
 namespace {
 
-// The competition's photos are all 384x512; the reduction is chosen for that
-// size and undone (full decode) if a file turns out smaller.
-constexpr int kNominalMaskWidth = 384;
-constexpr int kNominalMaskHeight = 512;
-
-cv::Mat ResizeTo(const cv::Mat& image, int width, int height) {
-  if (image.cols == width && image.rows == height) return image;
-  bool shrinking = width <= image.cols && height <= image.rows;
-  cv::Mat out;
-  cv::resize(image, out, cv::Size(width, height), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-  return out;
-}
-
 absl::Status CheckSize(int width, int height) {
   if (width > 0 && height > 0) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("image size ", width, "x", height, ", expected positive"));
+}
+
+int BigEndian16(const std::vector<uchar>& bytes, size_t at) { return (bytes[at] << 8) | bytes[at + 1]; }
+
+struct JpegFrame {
+  cv::Size size;
+  size_t end = 0;  // offset just past the frame header
+};
+
+// Width x height from a JPEG's frame header (SOFn), walking the marker
+// segments before the first scan; nullopt when `bytes` is not such a JPEG.
+// Needed to choose the reduction before decoding anything.
+std::optional<JpegFrame> FindJpegFrame(const std::vector<uchar>& bytes) {
+  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return std::nullopt;
+  size_t pos = 2;
+  while (pos + 4 <= bytes.size()) {
+    if (bytes[pos] != 0xFF) return std::nullopt;
+    while (pos < bytes.size() && bytes[pos] == 0xFF) ++pos;  // fill bytes
+    if (pos + 3 > bytes.size()) return std::nullopt;
+    const uchar marker = bytes[pos++];
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;  // no payload
+    if (marker == 0xD9 || marker == 0xDA) return std::nullopt;         // end / scan before a frame
+    const int length = BigEndian16(bytes, pos);
+    const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (frame) {
+      if (pos + 7 > bytes.size()) return std::nullopt;
+      return JpegFrame{cv::Size(BigEndian16(bytes, pos + 5), BigEndian16(bytes, pos + 3)), pos + length};
+    }
+    pos += length;
+  }
+  return std::nullopt;
+}
+
+// libjpeg decodes a file cut short without an error (the rest comes out
+// grey), so truncation is caught here: the end-of-image marker must follow the
+// frame (entropy-coded data never holds FF D9; byte stuffing prevents it).
+bool HasEndOfImage(const std::vector<uchar>& bytes, size_t from) {
+  for (size_t i = from; i + 1 < bytes.size(); ++i) {
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xD9) return true;
+  }
+  return false;
+}
+
+int ReducedReadFlag(int factor) {
+  switch (factor) {
+    case 8: return cv::IMREAD_REDUCED_COLOR_8;
+    case 4: return cv::IMREAD_REDUCED_COLOR_4;
+    case 2: return cv::IMREAD_REDUCED_COLOR_2;
+    default: return cv::IMREAD_COLOR;
+  }
 }
 
 class MaskImageSource : public ImageSource {
  public:
   explicit MaskImageSource(std::string root) : root_(std::move(root)) {}
 
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int width, int height) const override {
-    if (auto s = CheckSize(width, height); !s.ok()) return s;
+  absl::StatusOr<DecodedImage> Decode(const std::string& key, const DecodeTarget& target) const override {
     std::error_code ec;
     std::string path = std::filesystem::absolute(std::filesystem::path(root_) / key, ec).string();
-    int factor = ReducedDecodeFactor(kNominalMaskWidth, kNominalMaskHeight, width, height);
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot read image ", path, ": ", std::error_code(errno, std::generic_category()).message()));
+    }
+    std::vector<uchar> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::optional<JpegFrame> jpeg = FindJpegFrame(bytes);
+    if (jpeg && !HasEndOfImage(bytes, jpeg->end)) {
+      return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": JPEG data ends early (truncated file?)"));
+    }
+    const std::optional<cv::Size> full = jpeg ? std::optional(jpeg->size) : std::nullopt;
+    const int factor = full ? ReducedDecodeFactor(full->width, full->height, target) : 1;
+    DecodedImage decoded;
     cv::Mat bgr;
     try {
-      bgr = cv::imread(path, FlagFor(factor));
-      if (!bgr.empty() && factor > 1 && (bgr.cols < width || bgr.rows < height)) {
-        bgr = cv::imread(path, cv::IMREAD_COLOR);  // smaller than nominal: decode in full
-      }
+      bgr = cv::imdecode(bytes, ReducedReadFlag(factor));
+      if (!bgr.empty()) cv::cvtColor(bgr, decoded.rgb, cv::COLOR_BGR2RGB);
     } catch (const cv::Exception& e) {
       return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": ", e.what()));
     }
     if (bgr.empty()) return absl::DataLossError(absl::StrCat("cannot decode image ", path));
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return ResizeTo(rgb, width, height);
+    if (full) {
+      // EXIF orientation may have turned the picture a quarter: compare like with like.
+      const bool turned = (bgr.cols > bgr.rows) != (full->width > full->height);
+      decoded.scale = static_cast<double>(bgr.cols) / (turned ? full->height : full->width);
+    }
+    return decoded;
   }
 
  private:
-  static int FlagFor(int factor) {
-    switch (factor) {
-      case 8: return cv::IMREAD_REDUCED_COLOR_8;
-      case 4: return cv::IMREAD_REDUCED_COLOR_4;
-      case 2: return cv::IMREAD_REDUCED_COLOR_2;
-      default: return cv::IMREAD_COLOR;
-    }
-  }
-
   std::string root_;
 };
 
@@ -70,16 +116,15 @@ class FashionMnistImageSource : public ImageSource {
  public:
   explicit FashionMnistImageSource(IdxArray images) : images_(std::move(images)) {}
 
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int width, int height) const override {
-    if (auto s = CheckSize(width, height); !s.ok()) return s;
+  absl::StatusOr<DecodedImage> Decode(const std::string& key, const DecodeTarget&) const override {
     absl::StatusOr<int64_t> i = ParseFashionMnistKey(key, images_.dims[0]);
     if (!i.ok()) return i.status();
     const int rows = images_.dims[1], cols = images_.dims[2];
     // A read-only view into the shared buffer; cvtColor copies.
     cv::Mat gray(rows, cols, CV_8UC1, const_cast<uint8_t*>(images_.data.data() + *i * rows * cols));
-    cv::Mat rgb;
-    cv::cvtColor(gray, rgb, cv::COLOR_GRAY2RGB);
-    return ResizeTo(rgb, width, height);
+    DecodedImage decoded;
+    cv::cvtColor(gray, decoded.rgb, cv::COLOR_GRAY2RGB);
+    return decoded;
   }
 
  private:
@@ -88,9 +133,28 @@ class FashionMnistImageSource : public ImageSource {
 
 }  // namespace
 
-int ReducedDecodeFactor(int source_width, int source_height, int width, int height) {
+absl::StatusOr<cv::Mat> ImageSource::Load(const std::string& key, int width, int height) const {
+  if (auto s = CheckSize(width, height); !s.ok()) return s;
+  absl::StatusOr<DecodedImage> decoded = Decode(key, {.min_width = width, .min_height = height});
+  if (!decoded.ok()) return decoded.status();
+  return ResizeRgb(decoded->rgb, width, height);
+}
+
+cv::Mat ResizeRgb(const cv::Mat& image, int width, int height) {
+  if (image.cols == width && image.rows == height) return image;
+  bool shrinking = width <= image.cols && height <= image.rows;
+  cv::Mat out;
+  cv::resize(image, out, cv::Size(width, height), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return out;
+}
+
+int ReducedDecodeFactor(int source_width, int source_height, const DecodeTarget& target) {
   for (int factor : {8, 4, 2}) {
-    if (source_width / factor >= width && source_height / factor >= height) return factor;
+    // libjpeg rounds scaled dimensions up.
+    const int width = (source_width + factor - 1) / factor, height = (source_height + factor - 1) / factor;
+    if (width >= target.min_width && height >= target.min_height && 1.0 / factor >= target.min_scale) {
+      return factor;
+    }
   }
   return 1;
 }

@@ -46,12 +46,42 @@ TEST_F(MaskImageSourceTest, ReturnsRgbOfExactlyTheAskedSize) {
   }
 }
 
+TEST(ReducedDecodeFactorTest, KeepsEveryBound) {
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 48, .min_height = 64}), 8);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 49, .min_height = 64}), 4);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 96, .min_height = 128}), 4);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 128, .min_height = 128}), 2);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 224, .min_height = 224}), 1);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_scale = 0.5}), 2);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {.min_width = 16, .min_height = 16, .min_scale = 0.3}), 2);
+  EXPECT_EQ(ReducedDecodeFactor(384, 512, {}), 8);
+  // libjpeg rounds up: 385 / 8 gives 49 columns.
+  EXPECT_EQ(ReducedDecodeFactor(385, 512, {.min_width = 49}), 8);
+}
+
+TEST_F(MaskImageSourceTest, DecodesAtTheReductionTheTargetAllows) {
+  auto source = ImageSource::Open(DatasetKind::kMask, *root_);
+  ASSERT_TRUE(source.ok()) << source.status();
+  struct Case {
+    DecodeTarget target;
+    int width, height;
+    double scale;
+  };
+  for (const Case& c : {Case{{.min_width = 224, .min_height = 224}, 384, 512, 1.0},
+                        Case{{.min_width = 224, .min_height = 224, .min_scale = 0.5}, 384, 512, 1.0},
+                        Case{{.min_scale = 0.5}, 192, 256, 0.5},
+                        Case{{.min_width = 96, .min_height = 96}, 96, 128, 0.25},
+                        Case{{}, 48, 64, 0.125}}) {
+    auto decoded = (*source)->Decode(*key_, c.target);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->rgb.cols, c.width);
+    EXPECT_EQ(decoded->rgb.rows, c.height);
+    EXPECT_EQ(decoded->rgb.type(), CV_8UC3);
+    EXPECT_DOUBLE_EQ(decoded->scale, c.scale);
+  }
+}
+
 TEST_F(MaskImageSourceTest, ReducedDecodingMatchesAFullDecode) {
-  EXPECT_EQ(ReducedDecodeFactor(384, 512, 48, 64), 8);
-  EXPECT_EQ(ReducedDecodeFactor(384, 512, 49, 64), 4);
-  EXPECT_EQ(ReducedDecodeFactor(384, 512, 96, 128), 4);
-  EXPECT_EQ(ReducedDecodeFactor(384, 512, 128, 128), 2);
-  EXPECT_EQ(ReducedDecodeFactor(384, 512, 224, 224), 1);
   auto source = ImageSource::Open(DatasetKind::kMask, *root_);
   ASSERT_TRUE(source.ok());
   auto reduced = (*source)->Load(*key_, 48, 64);  // decoded at 1/8 scale
@@ -64,6 +94,28 @@ TEST_F(MaskImageSourceTest, ReducedDecodingMatchesAFullDecode) {
   // Same picture (RGB order included): mean per-channel error of a few levels only.
   cv::Scalar mean = cv::mean(diff);
   for (int c = 0; c < 3; ++c) EXPECT_LT(mean[c], 8.0) << "channel " << c;
+}
+
+TEST(ImageSourceTest, ScaleComesFromTheFileHeaderWhateverItsSize) {
+  const std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/odd";
+  fs::create_directories(root);
+  cv::Mat image(301, 203, CV_8UC3, cv::Scalar(10, 120, 240));
+  cv::imwrite(root + "/odd.jpg", image);
+  cv::imwrite(root + "/progressive.jpg", image, {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  cv::imwrite(root + "/odd.png", image);
+  auto source = ImageSource::Open(DatasetKind::kMask, root);
+  ASSERT_TRUE(source.ok());
+  for (const char* name : {"odd.jpg", "progressive.jpg"}) {
+    auto decoded = (*source)->Decode(name, {.min_width = 50, .min_height = 50});
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->rgb.cols, 51) << name;  // 203 / 4, rounded up
+    EXPECT_EQ(decoded->rgb.rows, 76) << name;
+    EXPECT_DOUBLE_EQ(decoded->scale, 51.0 / 203) << name;
+  }
+  auto png = (*source)->Decode("odd.png", {.min_width = 50, .min_height = 50});
+  ASSERT_TRUE(png.ok()) << png.status();
+  EXPECT_EQ(png->rgb.size(), cv::Size(203, 301));
+  EXPECT_EQ(png->scale, 1.0);
 }
 
 TEST(ImageSourceTest, ChannelOrderIsRgbAndSmallFilesAreNotReducedTooFar) {
@@ -83,15 +135,24 @@ TEST(ImageSourceTest, CorruptAndMissingFilesNameTheFullPath) {
   const std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/corrupt";
   fs::create_directories(root + "/train/images/p");
   std::ofstream(root + "/train/images/p/mask1.jpg") << "not a jpeg";
+  // A JPEG cut short after its headers: the size is readable, the pixels are not.
+  std::vector<uchar> jpeg;
+  cv::imencode(".jpg", cv::Mat(512, 384, CV_8UC3, cv::Scalar(1, 2, 3)), jpeg);
+  std::ofstream(root + "/train/images/p/mask3.jpg", std::ios::binary).write(reinterpret_cast<char*>(jpeg.data()), 700);
   auto source = ImageSource::Open(DatasetKind::kMask, root);
   ASSERT_TRUE(source.ok());
   const std::string abs = fs::absolute(root).string();
   auto corrupt = (*source)->Load("train/images/p/mask1.jpg", 64, 64);
   ASSERT_FALSE(corrupt.ok());
   EXPECT_EQ(corrupt.status().message(), "cannot decode image " + abs + "/train/images/p/mask1.jpg");
-  auto missing = (*source)->Load("train/images/p/mask2.jpg", 300, 400);
+  auto truncated = (*source)->Decode("train/images/p/mask3.jpg", {.min_scale = 0.5});
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.status().message(),
+            "cannot decode image " + abs + "/train/images/p/mask3.jpg: JPEG data ends early (truncated file?)");
+  auto missing = (*source)->Decode("train/images/p/mask2.jpg", {});
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "cannot decode image " + abs + "/train/images/p/mask2.jpg");
+  EXPECT_EQ(missing.status().message(),
+            "cannot read image " + abs + "/train/images/p/mask2.jpg: No such file or directory");
   EXPECT_FALSE((*source)->Load("train/images/p/mask1.jpg", 0, 64).ok());
   auto no_root = ImageSource::Open(DatasetKind::kMask, root + "/absent");
   EXPECT_EQ(no_root.status().message(), "dataset root " + root + "/absent: no such directory");

@@ -21,6 +21,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "tests/bench/bench_output.h"
 #include "worker/trainer/model_registry.h"
 
 ABSL_FLAG(std::string, model, "resnet18", "registry (timm) model name");
@@ -37,21 +38,12 @@ ABSL_FLAG(uint64_t, seed, 0, "seed for weights and input");
 
 namespace {
 
+using foldstack::bench::FailJson;
+
 double MaxRssMb() {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // Linux reports KiB
-}
-
-// One JSON line, so the runner can show why this side has no figure.
-int Fail(const std::string& message) {
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    escaped += (c == '\n') ? ' ' : c;
-  }
-  std::cout << absl::StrFormat("{\"side\": \"foldstack\", \"error\": \"%s\"}", escaped) << std::endl;
-  return 1;
 }
 
 }  // namespace
@@ -63,9 +55,9 @@ int main(int argc, char** argv) {
   const int batch = absl::GetFlag(FLAGS_batch), size = absl::GetFlag(FLAGS_size);
   const int steps = absl::GetFlag(FLAGS_steps), warmup = absl::GetFlag(FLAGS_warmup);
   const int threads = absl::GetFlag(FLAGS_threads);
-  if (mode != "train" && mode != "infer") return Fail("--mode: expected train or infer, got " + mode);
+  if (mode != "train" && mode != "infer") return FailJson("--mode: expected train or infer, got " + mode);
   if (batch <= 0 || size <= 0 || steps <= 0 || warmup < 0 || threads <= 0) {
-    return Fail("--batch, --size, --steps, --threads must be positive and --warmup >= 0");
+    return FailJson("--batch, --size, --steps, --threads must be positive and --warmup >= 0");
   }
 
   torch::set_num_threads(threads);
@@ -75,7 +67,7 @@ int main(int argc, char** argv) {
   options.drop_rate = absl::GetFlag(FLAGS_drop_rate);
   options.drop_path_rate = absl::GetFlag(FLAGS_drop_path_rate);
   auto created = foldstack::trainer::CreateModel(model_name, options);
-  if (!created.ok()) return Fail(std::string(created.status().message()));
+  if (!created.ok()) return FailJson(std::string(created.status().message()));
   std::shared_ptr<foldstack::trainer::ImageClassifier> model = *created;
 
   torch::manual_seed(absl::GetFlag(FLAGS_seed));
@@ -112,7 +104,7 @@ int main(int argc, char** argv) {
     }
     cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   } catch (const c10::Error& e) {
-    return Fail(std::string("torch: ") + e.what_without_backtrace());
+    return FailJson(std::string("torch: ") + e.what_without_backtrace());
   }
 
   std::cout << absl::StrFormat(

@@ -11,13 +11,14 @@ namespace {
 // Returns a fixed gradient image: R = x * 10, G = y * 10, B = 255.
 class GradientProvider : public ImageProvider {
  public:
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const override {
-    if (key == "wrong-size") return cv::Mat(size + 1, size, CV_8UC3, cv::Scalar(0, 0, 0));
+  absl::StatusOr<data::DecodedImage> Decode(const std::string& key, const data::DecodeTarget& target) const override {
+    const int size = target.min_width;
+    if (key == "wrong-type") return data::DecodedImage{cv::Mat(size, size, CV_8UC1, cv::Scalar(0))};
     if (key.rfind("missing", 0) == 0) return absl::NotFoundError(key + ": no such file");
     cv::Mat image(size, size, CV_8UC3);
     for (int y = 0; y < size; ++y)
       for (int x = 0; x < size; ++x) image.at<cv::Vec3b>(y, x) = cv::Vec3b(x * 10, y * 10, 255);
-    return image;
+    return data::DecodedImage{image};
   }
 };
 
@@ -49,12 +50,14 @@ TEST(BatchLoaderTest, FirstFailingItemDecidesTheError) {
   }
 }
 
-TEST(BatchLoaderTest, RefusesImagesOfTheWrongShape) {
+TEST(BatchLoaderTest, RefusesImagesOfTheWrongType) {
   GradientProvider images;
   std::vector<float> out(3 * 8 * 8);
-  absl::Status status = LoadBatch(images, {{"wrong-size", false}}, 8, 1, out.data());
+  absl::Status status = LoadBatch(images, {{"wrong-type", false}}, 8, 1, out.data());
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("wrong-size: image provider returned a 8x9 image"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("wrong-type: image provider returned a 8x8 image of OpenCV type 0"),
+            std::string::npos)
+      << status;
 }
 
 TEST(BatchLoaderTest, PatternImagesAreDeterministicAndClassDependent) {

@@ -7,6 +7,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "absl/status/statusor.h"
+#include "data/image_source.h"
 
 namespace foldstack::trainer {
 
@@ -16,9 +17,15 @@ namespace foldstack::trainer {
 class ImageProvider {
  public:
   virtual ~ImageProvider() = default;
-  // An 8-bit RGB image (CV_8UC3) of exactly size x size. Must be thread-safe:
-  // the trainer decodes a batch on several threads. Errors name the key/file.
-  virtual absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const = 0;
+
+  // The image as decoded (8-bit RGB, CV_8UC3), at a JPEG reduction `target`
+  // allows, not resized. Must be thread-safe: the input pipeline decodes on
+  // several threads. Errors name the key/file.
+  virtual absl::StatusOr<data::DecodedImage> Decode(const std::string& key,
+                                                    const data::DecodeTarget& target) const = 0;
+
+  // Decode() resized to exactly size x size (data::ResizeRgb).
+  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const;
 };
 
 }  // namespace foldstack::trainer

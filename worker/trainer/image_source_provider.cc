@@ -11,8 +11,9 @@ class ImageSourceProvider : public ImageProvider {
  public:
   explicit ImageSourceProvider(std::unique_ptr<data::ImageSource> source) : source_(std::move(source)) {}
 
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const override {
-    absl::StatusOr<cv::Mat> image = source_->Load(key, size, size);
+  absl::StatusOr<data::DecodedImage> Decode(const std::string& key,
+                                            const data::DecodeTarget& target) const override {
+    absl::StatusOr<data::DecodedImage> image = source_->Decode(key, target);
     if (!image.ok() && image.status().message().find(key) == std::string::npos) {
       return absl::Status(image.status().code(), absl::StrCat(key, ": ", image.status().message()));
     }

@@ -11,7 +11,7 @@ namespace foldstack::trainer {
 
 // An ImageProvider over data::ImageSource: `kind` is a dataset kind name
 // ("mask", "fashion_mnist"), `root` the dataset root; keys are the dataset's
-// sample keys. Load errors always name the key (the mask source names the file).
+// sample keys. Decode errors always name the key (the mask source names the file).
 absl::StatusOr<std::unique_ptr<ImageProvider>> OpenImageSourceProvider(const std::string& kind,
                                                                        const std::string& root);
 

@@ -165,12 +165,11 @@ TEST(TrainerTest, RefusesUnusableJobs) {
 // Mirrors every image of another provider left-right.
 class MirroredImages : public ImageProvider {
  public:
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const override {
-    absl::StatusOr<cv::Mat> image = images_.Load(key, size);
+  absl::StatusOr<data::DecodedImage> Decode(const std::string& key, const data::DecodeTarget& target) const override {
+    absl::StatusOr<data::DecodedImage> image = images_.Decode(key, target);
     if (!image.ok()) return image;
-    cv::Mat mirrored;
-    cv::flip(*image, mirrored, 1);
-    return mirrored;
+    cv::flip(image->rgb, image->rgb, 1);
+    return image;
   }
 
  private:

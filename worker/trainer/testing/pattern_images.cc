@@ -10,7 +10,8 @@
 
 namespace foldstack::trainer::testing {
 
-absl::StatusOr<cv::Mat> PatternImageProvider::Load(const std::string& key, int size) const {
+absl::StatusOr<data::DecodedImage> PatternImageProvider::Decode(const std::string& key,
+                                                                const data::DecodeTarget& target) const {
   std::vector<std::string> parts = absl::StrSplit(key, '/');
   int label = 0;
   if (parts.size() != 3 || parts[0] != "pattern" || !absl::SimpleAtoi(parts[1], &label) || label < 0 ||
@@ -21,6 +22,8 @@ absl::StatusOr<cv::Mat> PatternImageProvider::Load(const std::string& key, int s
   std::uniform_int_distribution<int> noise(-40, 40);
   const bool red = (label & 1) == 0;
   const bool top_bright = (label & 2) == 0;
+  const int asked = std::max(target.min_width, target.min_height);
+  const int size = asked > 0 ? asked : kPatternDefaultSize;
   cv::Mat image(size, size, CV_8UC3);
   for (int y = 0; y < size; ++y) {
     const bool bright = (y < size / 2) == top_bright;
@@ -33,7 +36,7 @@ absl::StatusOr<cv::Mat> PatternImageProvider::Load(const std::string& key, int s
       pixel[2] = static_cast<uint8_t>(std::clamp(60 + noise(rng), 0, 255));
     }
   }
-  return image;
+  return data::DecodedImage{image, 1.0};
 }
 
 std::vector<JobSample> PatternSamples(int per_class, int folds) {

@@ -14,13 +14,17 @@ namespace foldstack::trainer::testing {
 //   bit 0: which colour dominates (red vs green),
 //   bit 1: whether the top or the bottom half is brighter,
 // both invariant to horizontal flips. Pixels are a pure function of the key.
-// Any other key is NotFound with the key in the message.
+// Any other key is NotFound with the key in the message. Decode() draws a
+// square image of side max(min_width, min_height) (kPatternDefaultSize when
+// both are 0) at scale 1, so Load(key, size) draws it at exactly `size`.
 class PatternImageProvider : public ImageProvider {
  public:
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const override;
+  absl::StatusOr<data::DecodedImage> Decode(const std::string& key,
+                                            const data::DecodeTarget& target) const override;
 };
 
 inline constexpr int kPatternClasses = 4;
+inline constexpr int kPatternDefaultSize = 32;
 
 // `per_class` samples of each class, ids 1.., folds assigned round-robin over
 // `folds` (so every fold holds every class).
