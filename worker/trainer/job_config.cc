@@ -142,6 +142,12 @@ absl::Status ParseSamples(const json& samples, const std::string& source, int nu
 
 }  // namespace
 
+absl::StatusOr<TrainParams> ParseTrainParams(const json& params, const std::string& source) {
+  TrainParams out;
+  FOLDSTACK_RETURN_IF_ERROR(ParseParams(params, source, &out));
+  return out;
+}
+
 absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std::string& source) {
   json root;
   try {

@@ -62,6 +62,10 @@ struct JobConfig {
   bool hflip_tta = true;   // predict: average the softmax of each image and its mirror image
 };
 
+// Validates and completes a "params" object into TrainParams (errors read
+// "<source>: params.lr: expected ..."). Tests build jobs with it too.
+absl::StatusOr<TrainParams> ParseTrainParams(const nlohmann::json& params, const std::string& source);
+
 // Parses and validates the job JSON (format in trainer_main.h). `source` names
 // the input in errors, which are one line, e.g.
 //   job.json: params.lr: expected a positive number, got "abc"

@@ -441,6 +441,10 @@ template <typename Result>
 absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& images, EventSink& events,
                                   distributed::DataParallel* data_parallel,
                                   absl::StatusOr<Result> (JobRun::*method)()) {
+  if (job.params.settings.size() != common::AllSettings().size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "job ", job.job_id, ": params.settings is not complete (build params with ParseTrainParams)"));
+  }
   try {
     absl::StatusOr<torch::Device> device = ParseDevice(job.device);
     if (!device.ok()) return device.status();

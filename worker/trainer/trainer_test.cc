@@ -27,13 +27,9 @@ JobConfig PatternJob(const std::string& name, int per_class, int folds, int epoc
   job.dataset_kind = "pattern";
   job.num_classes = testing::kPatternClasses;
   job.fold = 0;
-  job.params.model = "resnet18";
-  job.params.optimizer = "adam";
-  job.params.lr = 1e-3;
-  job.params.epochs = epochs;
-  job.params.batch_size = 8;
-  job.params.image_size = 32;
-  job.params.seed = 3;
+  job.params = *ParseTrainParams({{"model", "resnet18"}, {"optimizer", "adam"}, {"lr", 1e-3}, {"epochs", epochs},
+                                  {"batch_size", 8}, {"image_size", 32}, {"seed", 3}},
+                                 "test");
   job.samples = PatternSamples(per_class, folds);
   job.threads = 1;
   job.out_dir = TempDir(name);
