@@ -6,6 +6,8 @@ PACKAGES=(
   libtorch-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev libopencv-dev libyaml-cpp-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev dataset-fashion-mnist
+  # c10d's ProcessGroupGloo header (data-parallel trainer ranks) includes <gloo/...>.
+  libgloo-dev
   # Debian's LibTorch calls the system libblas.so.3: OpenBLAS replaces the reference BLAS
   # (10x slower matmuls in the ViT/Swin/BEiT linears) for C++ and Python alike.
   libopenblas0-pthread

@@ -6,6 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "worker/trainer/distributed/launch_ranks.h"
+#include "worker/trainer/distributed/rank_info.h"
 #include "worker/trainer/image_source_provider.h"
 #include "worker/trainer/trainer.h"
 
@@ -19,6 +21,21 @@ int Fail(std::string message) {
   std::replace(message.begin(), message.end(), '\n', ' ');  // the protocol promises one line
   std::fprintf(stderr, "error: %s\n", message.c_str());
   return kExitError;
+}
+
+// Ranks other than 0 report nothing: rank 0 speaks for the whole job.
+class NullEventSink : public EventSink {
+ public:
+  void OnEpoch(const EpochEvent&) override {}
+  void OnPredictions(const PredictionsEvent&) override {}
+  void OnDone(const DoneEvent&) override {}
+};
+
+// The job's params.ranks; 1 when the job cannot be read (RunJobFile reports why).
+int RanksOfJob(const std::string& job_path) {
+  absl::StatusOr<JobConfig> job = LoadJobConfig(job_path);
+  if (!job.ok()) return 1;
+  return job->params.settings.value("ranks", 1);
 }
 
 }  // namespace
@@ -64,9 +81,30 @@ int TrainerMain(int argc, char** argv) {
     }
   }
   if (job_path.empty()) return Fail(absl::StrCat("missing --job FILE; ", kUsage));
+  const ImageProviderFactory open_images = [](const JobConfig& job) {
+    return OpenImageSourceProvider(job.dataset_kind, job.dataset_root);
+  };
+  // A data-parallel job (params.ranks = N > 1): this process is rank 0 and
+  // starts ranks 1..N-1 as copies of itself, which find their rank in the
+  // environment (distributed::RankInfoFromEnvironment; Train connects them).
+  absl::StatusOr<distributed::RankInfo> rank = distributed::RankInfoFromEnvironment();
+  if (!rank.ok()) return Fail(std::string(rank.status().message()));
+  if (rank->rank > 0) {
+    NullEventSink events;
+    return RunJobFile(job_path, open_images, events);
+  }
   JsonLinesEventSink events(stdout);
-  return RunJobFile(job_path, [](const JobConfig& job) { return OpenImageSourceProvider(job.dataset_kind, job.dataset_root); },
-                    events);
+  const int ranks = rank->world_size > 1 ? 1 : RanksOfJob(job_path);  // world_size > 1: launched by someone else
+  if (ranks <= 1) return RunJobFile(job_path, open_images, events);
+  absl::StatusOr<std::vector<std::string>> command = distributed::OwnCommandLine();
+  if (!command.ok()) return Fail(std::string(command.status().message()));
+  distributed::LaunchOptions options;
+  options.command = *command;
+  options.world_size = ranks;
+  absl::StatusOr<int> code = distributed::LaunchRanks(
+      options, [&](const distributed::RankInfo&) { return RunJobFile(job_path, open_images, events); });
+  if (!code.ok()) return Fail(std::string(code.status().message()));
+  return *code;
 }
 
 }  // namespace foldstack::trainer

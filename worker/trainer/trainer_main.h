@@ -29,6 +29,10 @@ namespace foldstack::trainer {
 // A predict job ("mode": "predict", "checkpoint": FILE, "hflip_tta": bool;
 // samples need no label/fold) emits "predictions" events for every sample and
 // a "done" event with zero metrics (see Predict in trainer.h).
+// With params.ranks = N > 1 this process is rank 0 and runs ranks 1..N-1 as
+// copies of its own binary with the same arguments (distributed::LaunchRanks):
+// only rank 0 writes events to stdout; the others' stderr is forwarded,
+// prefixed "[rank K] "; any rank's failure fails the job with its error line.
 int TrainerMain(int argc, char** argv);
 
 // Opens the images for a parsed job (production: OpenImageSourceProvider).

@@ -1,15 +1,21 @@
 #include "worker/trainer/trainer_main.h"
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "data/dataset.h"
 #include "data/synth.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "worker/trainer/model_registry.h"
+#include "worker/trainer/state_dict.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -163,6 +169,51 @@ TEST_F(TrainerMainTest, BadInvocationsExitTwoWithOneErrorLine) {
   EXPECT_EQ(RunMain({}).exit_code, 2);
   EXPECT_EQ(RunMain({"--jobs", "x"}).exit_code, 2);
   EXPECT_EQ(RunMain({"--help"}).exit_code, 0);
+}
+
+// params.ranks = 2 through the real binary: rank 1 is a second process, only
+// rank 0 writes events. A predict job, because it writes no files (until the
+// training loop is data-parallel, two training ranks would both write out_dir).
+TEST_F(TrainerMainTest, TwoRanksRunAsTwoProcessesAndOnlyRank0Reports) {
+  auto model = CreateModel("resnet18", 18);
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::string checkpoint = TempDir() + "/ranks.safetensors";
+  ASSERT_TRUE(SaveModuleSafetensors(checkpoint, **model).ok());
+  json job = Job("ranks");
+  job["mode"] = "predict";
+  job["checkpoint"] = checkpoint;
+  job["hflip_tta"] = false;
+  job["params"]["ranks"] = 2;
+  job["samples"] = json(std::vector<json>(job["samples"].begin(), job["samples"].begin() + 20));
+  const std::string stderr_path = TempDir() + "/ranks.stderr";
+  const std::string command =
+      "worker/trainer/foldstack-train --job " + WriteJob(job, "ranks") + " 2>" + stderr_path;
+  std::FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string stdout_text;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) stdout_text.append(buffer, n);
+  const int status = pclose(pipe);
+  std::stringstream stderr_text;
+  stderr_text << std::ifstream(stderr_path).rdbuf();
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << stderr_text.str();
+
+  std::multiset<int64_t> predicted;
+  int done = 0;
+  std::istringstream lines(stdout_text);
+  for (std::string line; std::getline(lines, line);) {
+    const json event = json::parse(line);
+    if (event["event"] == "predictions") {
+      for (const json& id : event["sample_ids"]) predicted.insert(id.get<int64_t>());
+    }
+    done += event["event"] == "done";
+  }
+  EXPECT_EQ(done, 1) << stdout_text;
+  std::multiset<int64_t> expected;
+  for (const json& sample : job["samples"]) expected.insert(sample["id"].get<int64_t>());
+  EXPECT_EQ(predicted, expected);  // every sample once: rank 1 printed no events
+  EXPECT_NE(stderr_text.str().find("[rank 1] [job 3] done: predicted 20 images"), std::string::npos)
+      << stderr_text.str();
 }
 
 }  // namespace
