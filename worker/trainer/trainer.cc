@@ -20,6 +20,7 @@
 #include "worker/trainer/augment/image_transforms.h"
 #include "worker/trainer/augment/mix.h"
 #include "worker/trainer/distributed/data_parallel.h"
+#include "worker/trainer/distributed/rank_info.h"
 #include "worker/trainer/input/batch_pipeline.h"
 #include "worker/trainer/input_plan.h"
 #include "worker/trainer/metrics.h"
@@ -436,10 +437,12 @@ class JobRun {
   std::shared_ptr<ImageClassifier> model_;
 };
 
-// Runs `method` of a JobRun for `job`, turning exceptions into a Status.
+// Runs `method` of a JobRun for `job`, turning exceptions into a Status. A
+// training job started as one rank of several (FOLDSTACK_RANK etc., set by
+// distributed::LaunchRanks) connects to the others first.
 template <typename Result>
 absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& images, EventSink& events,
-                                  distributed::DataParallel* data_parallel,
+                                  distributed::DataParallel* data_parallel, bool join_ranks,
                                   absl::StatusOr<Result> (JobRun::*method)()) {
   if (job.params.settings.size() != common::AllSettings().size()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -448,6 +451,19 @@ absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& ima
   try {
     absl::StatusOr<torch::Device> device = ParseDevice(job.device);
     if (!device.ok()) return device.status();
+    std::unique_ptr<distributed::DataParallel> connected;
+    if (data_parallel == nullptr && join_ranks) {
+      absl::StatusOr<distributed::RankInfo> rank = distributed::RankInfoFromEnvironment();
+      if (!rank.ok()) return rank.status();
+      if (rank->world_size > 1) {
+        *device = distributed::DeviceForRank(*device, *rank);
+        absl::StatusOr<std::unique_ptr<distributed::DataParallel>> joined =
+            distributed::DataParallel::Connect(*rank, *device, std::chrono::minutes(5));
+        if (!joined.ok()) return joined.status();
+        connected = *std::move(joined);
+        data_parallel = connected.get();
+      }
+    }
     JobRun run(job, images, events, *device, data_parallel);
     return (run.*method)();
   } catch (const std::exception& e) {  // torch (c10::Error) and std errors
@@ -461,11 +477,11 @@ absl::StatusOr<Result> RunGuarded(const JobConfig& job, const ImageProvider& ima
 
 absl::StatusOr<TrainResult> Train(const JobConfig& job, const ImageProvider& images, EventSink& events,
                                   distributed::DataParallel* data_parallel) {
-  return RunGuarded(job, images, events, data_parallel, &JobRun::Run);
+  return RunGuarded(job, images, events, data_parallel, /*join_ranks=*/true, &JobRun::Run);
 }
 
 absl::StatusOr<PredictResult> Predict(const JobConfig& job, const ImageProvider& images, EventSink& events) {
-  return RunGuarded(job, images, events, nullptr, &JobRun::RunPredict);
+  return RunGuarded(job, images, events, nullptr, /*join_ranks=*/false, &JobRun::RunPredict);
 }
 
 }  // namespace foldstack::trainer

@@ -31,10 +31,11 @@ class NullEventSink : public EventSink {
   void OnDone(const DoneEvent&) override {}
 };
 
-// The job's params.ranks; 1 when the job cannot be read (RunJobFile reports why).
+// The job's params.ranks; 1 when the job cannot be read (RunJobFile reports
+// why) and for predict jobs (one process predicts the eval images).
 int RanksOfJob(const std::string& job_path) {
   absl::StatusOr<JobConfig> job = LoadJobConfig(job_path);
-  if (!job.ok()) return 1;
+  if (!job.ok() || job->mode == JobMode::kPredict) return 1;
   return job->params.settings.value("ranks", 1);
 }
 
