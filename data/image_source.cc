@@ -92,18 +92,19 @@ class MaskImageSource : public ImageSource {
     const std::optional<cv::Size> full = jpeg ? std::optional(jpeg->size) : std::nullopt;
     const int factor = full ? ReducedDecodeFactor(full->width, full->height, target) : 1;
     DecodedImage decoded;
-    cv::Mat bgr;
     try {
-      bgr = cv::imdecode(bytes, ReducedReadFlag(factor));
-      if (!bgr.empty()) cv::cvtColor(bgr, decoded.rgb, cv::COLOR_BGR2RGB);
+      decoded.rgb = cv::imdecode(bytes, ReducedReadFlag(factor));
+      // In place (BGR to RGB is a per-pixel swap): one image buffer, not two.
+      if (!decoded.rgb.empty()) cv::cvtColor(decoded.rgb, decoded.rgb, cv::COLOR_BGR2RGB);
     } catch (const cv::Exception& e) {
       return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": ", e.what()));
     }
-    if (bgr.empty()) return absl::DataLossError(absl::StrCat("cannot decode image ", path));
+    if (decoded.rgb.empty()) return absl::DataLossError(absl::StrCat("cannot decode image ", path));
     if (full) {
       // EXIF orientation may have turned the picture a quarter: compare like with like.
-      const bool turned = (bgr.cols > bgr.rows) != (full->width > full->height);
-      decoded.scale = static_cast<double>(bgr.cols) / (turned ? full->height : full->width);
+      const cv::Mat& rgb = decoded.rgb;
+      const bool turned = (rgb.cols > rgb.rows) != (full->width > full->height);
+      decoded.scale = static_cast<double>(rgb.cols) / (turned ? full->height : full->width);
     }
     return decoded;
   }

@@ -41,7 +41,6 @@ ABSL_FLAG(int, people, 150, "--generate: people (7 photos each, plus an eval set
 namespace {
 
 using foldstack::bench::FailJson;
-
 using foldstack::trainer::BatchPipeline;
 using foldstack::trainer::PipelineItem;
 using foldstack::trainer::PipelineOptions;

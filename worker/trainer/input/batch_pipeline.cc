@@ -70,7 +70,7 @@ void BatchPipeline::Work() {
     PendingBatch& batch = pending_[batch_index];  // std::map: the reference outlives later insertions
     if (!batch.images.defined()) {
       batch.remaining = BatchRows(batch_index);
-      batch.images = at::empty({batch.remaining, 3, options_.image_size, options_.image_size}, at::kFloat);
+      batch.images = BatchBufferLocked(batch.remaining);
     }
     float* out = batch.images.data_ptr<float>() + (item - batch_index * options_.batch_size) * image_floats;
     lock.unlock();
@@ -84,6 +84,19 @@ void BatchPipeline::Work() {
     }
     if (--batch.remaining == 0) ready_.notify_all();
   }
+}
+
+at::Tensor BatchPipeline::BatchBufferLocked(int rows) {
+  for (const at::Tensor& buffer : buffers_) {
+    // Only the pool refers to it: the consumer has dropped the batch (copies
+    // share the tensor) and every view of it (views share the storage).
+    if (buffer.size(0) == rows && buffer.use_count() == 1 && buffer.storage().use_count() == 1) return buffer;
+  }
+  at::Tensor buffer = at::empty({rows, 3, options_.image_size, options_.image_size}, at::kFloat);
+  if (rows == options_.batch_size && buffers_.size() < static_cast<size_t>(options_.prefetch_batches) + 1) {
+    buffers_.push_back(buffer);
+  }
+  return buffer;
 }
 
 absl::Status BatchPipeline::Produce(const PipelineItem& item, float* out) const {

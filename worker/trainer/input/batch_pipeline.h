@@ -81,6 +81,8 @@ class BatchPipeline {
   };
 
   void Work();
+  // A [rows, 3, S, S] buffer, reused from buffers_ when one is free.
+  at::Tensor BatchBufferLocked(int rows);
   absl::Status Produce(const PipelineItem& item, float* out) const;
   int BatchRows(int64_t batch) const;
 
@@ -98,6 +100,11 @@ class BatchPipeline {
   int64_t claim_end_ = 0;          // items from here on are not claimed
   int64_t delivered_ = 0;          // batches handed out by Next()
   std::map<int64_t, PendingBatch> pending_;
+  // Full-size batch buffers, reused once the consumer has let go of them
+  // (prefetch_batches in work + the one the consumer holds). A fresh multi-MB
+  // buffer per batch made glibc's malloc (its mmap threshold rises after the
+  // first such buffer is freed) fragment its heap: RSS crept up with every epoch.
+  std::vector<at::Tensor> buffers_;
   absl::Status failed_;  // sticky once Next() returned an item's error
   bool stop_ = false;
   std::vector<std::thread> workers_;

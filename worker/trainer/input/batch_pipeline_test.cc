@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -201,6 +202,33 @@ TEST(BatchPipelineTest, ASlowConsumerNeverHasMoreThanPrefetchBatchesMadeAhead) {
     ASSERT_TRUE(batch.ok()) << batch.status();
     EXPECT_EQ(batch->has_value(), delivered < kItems / kBatch);
   }
+}
+
+TEST(BatchPipelineTest, BatchBuffersAreReusedOnlyOnceTheConsumerDropsThem) {
+  NumberedImages images;
+  PipelineOptions options = Options(2, 3);
+  options.prefetch_batches = 2;
+  // A consumer that drops each batch: prefetch_batches in work plus the one it holds.
+  BatchPipeline dropping(images, Items(60), options, NoisyTransform);
+  std::set<const void*> buffers;
+  for (int b = 0; b < 30; ++b) {
+    auto batch = dropping.Next();
+    ASSERT_TRUE(batch.ok() && batch->has_value());
+    buffers.insert((*batch)->images.data_ptr());
+  }
+  EXPECT_LE(buffers.size(), 3u);
+  // A consumer that keeps a copy of one batch and a view of another: neither is written again.
+  BatchPipeline keeping(images, Items(60), options, NoisyTransform);
+  auto first = keeping.Next();
+  auto second = keeping.Next();
+  ASSERT_TRUE(first.ok() && first->has_value() && second.ok() && second->has_value());
+  const at::Tensor copy = (*first)->images, copy_before = copy.clone();
+  const at::Tensor view = (*second)->images.narrow(0, 1, 1), view_before = view.clone();
+  first->reset();
+  second->reset();
+  for (int b = 2; b < 30; ++b) ASSERT_TRUE(keeping.Next().ok());
+  EXPECT_TRUE(at::equal(copy, copy_before));
+  EXPECT_TRUE(at::equal(view, view_before));
 }
 
 TEST(BatchPipelineTest, DestroyingMidEpochStopsPromptly) {
