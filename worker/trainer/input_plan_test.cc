@@ -37,7 +37,8 @@ TEST(InputPlanTest, EpochsAreSeededPermutationsWithPerImageSeeds) {
   // 10 images in batches of 4: 4, 4, 2 (a last batch of 2 is kept).
   EXPECT_EQ(a.items.size(), 10u);
   EXPECT_EQ(a.global_batches, 3);
-  EXPECT_EQ(std::set<int64_t>(Rows(a).begin(), Rows(a).end()).size(), 10u);
+  const std::vector<int64_t> rows = Rows(a);
+  EXPECT_EQ(std::set<int64_t>(rows.begin(), rows.end()).size(), 10u);
   std::set<uint64_t> seeds;
   for (const PipelineItem& item : a.items) {
     seeds.insert(item.seed);

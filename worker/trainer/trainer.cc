@@ -214,6 +214,7 @@ class JobRun {
         settings_, info->data.mean, info->data.std, info->data.interpolation);
     if (!augment.ok()) return augment.status();
     augment_ = *std::move(augment);
+    augment_.image_size = job_.params.image_size;  // the typed field is the one the pipeline sizes buffers by
     ModelOptions options;
     options.num_classes = objective_->model_outputs();
     options.drop_rate = job_.params.drop_rate;

@@ -171,20 +171,13 @@ TEST_F(TrainerMainTest, BadInvocationsExitTwoWithOneErrorLine) {
   EXPECT_EQ(RunMain({"--help"}).exit_code, 0);
 }
 
-// params.ranks = 2 through the real binary: rank 1 is a second process, only
-// rank 0 writes events. A predict job, because it writes no files (until the
-// training loop is data-parallel, two training ranks would both write out_dir).
+// params.ranks = 2 through the real binary: rank 1 is a second process that
+// trains on its half of every batch; only rank 0 writes events and the
+// checkpoint, and the held-out probabilities are gathered once.
 TEST_F(TrainerMainTest, TwoRanksRunAsTwoProcessesAndOnlyRank0Reports) {
-  auto model = CreateModel("resnet18", 18);
-  ASSERT_TRUE(model.ok()) << model.status();
-  const std::string checkpoint = TempDir() + "/ranks.safetensors";
-  ASSERT_TRUE(SaveModuleSafetensors(checkpoint, **model).ok());
   json job = Job("ranks");
-  job["mode"] = "predict";
-  job["checkpoint"] = checkpoint;
-  job["hflip_tta"] = false;
   job["params"]["ranks"] = 2;
-  job["samples"] = json(std::vector<json>(job["samples"].begin(), job["samples"].begin() + 20));
+  job["params"]["epochs"] = 1;
   const std::string stderr_path = TempDir() + "/ranks.stderr";
   const std::string command =
       "worker/trainer/foldstack-train --job " + WriteJob(job, "ranks") + " 2>" + stderr_path;
@@ -199,7 +192,7 @@ TEST_F(TrainerMainTest, TwoRanksRunAsTwoProcessesAndOnlyRank0Reports) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << stderr_text.str();
 
   std::multiset<int64_t> predicted;
-  int done = 0;
+  int done = 0, epochs = 0;
   std::istringstream lines(stdout_text);
   for (std::string line; std::getline(lines, line);) {
     const json event = json::parse(line);
@@ -207,13 +200,17 @@ TEST_F(TrainerMainTest, TwoRanksRunAsTwoProcessesAndOnlyRank0Reports) {
       for (const json& id : event["sample_ids"]) predicted.insert(id.get<int64_t>());
     }
     done += event["event"] == "done";
+    epochs += event["event"] == "epoch";
   }
   EXPECT_EQ(done, 1) << stdout_text;
-  std::multiset<int64_t> expected;
-  for (const json& sample : job["samples"]) expected.insert(sample["id"].get<int64_t>());
-  EXPECT_EQ(predicted, expected);  // every sample once: rank 1 printed no events
-  EXPECT_NE(stderr_text.str().find("[rank 1] [job 3] done: predicted 20 images"), std::string::npos)
-      << stderr_text.str();
+  EXPECT_EQ(epochs, 1) << stdout_text;
+  std::multiset<int64_t> held_out;
+  for (const json& sample : job["samples"]) {
+    if (sample["fold"] == 0) held_out.insert(sample["id"].get<int64_t>());
+  }
+  EXPECT_EQ(predicted, held_out);  // every held-out sample once: rank 1 printed no events
+  EXPECT_NE(stderr_text.str().find("[rank 1] [job 3] epoch 1/1"), std::string::npos) << stderr_text.str();
+  EXPECT_TRUE(std::filesystem::exists(TempDir() + "/ranks/best.safetensors"));
 }
 
 }  // namespace
