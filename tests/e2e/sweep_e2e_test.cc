@@ -2,6 +2,7 @@
 // worker processes training with LibTorch, and the CLI, all on loopback.
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -48,7 +49,8 @@ class SweepEndToEnd : public ::testing::Test {
 std::string* SweepEndToEnd::dir_ = nullptr;
 Cluster* SweepEndToEnd::cluster_ = nullptr;
 
-TEST_F(SweepEndToEnd, TwoTrialsThreeFoldsOnTwoWorkers) {
+// The grid varies the loss and an augmentation, as a team lead's recipe sweep would.
+TEST_F(SweepEndToEnd, RecipeTrialsThreeFoldsOnTwoWorkers) {
   std::string sweep = WriteSweep("sweep.yaml", R"(name: e2e
 method: grid
 metric: {name: val_macro_f1, goal: maximize}
@@ -57,7 +59,9 @@ folds: {k: 3, seed: 1, group_by: person, stratify: true}
 parameters:
   model: {value: resnet18}
   optimizer: {value: adam}
-  lr: {values: [0.001, 0.003]}
+  lr: {value: 0.002}
+  loss: {values: [ce, focal]}
+  shift_scale_rotate: {values: [0.0, 0.7]}
   epochs: {value: 5}
   batch_size: {value: 24}
   image_size: {value: 40}
@@ -70,21 +74,21 @@ parameters:
   absl::StatusOr<nlohmann::json> shown = cluster_->WaitForSweep(sweep_id, 900);
   ASSERT_TRUE(shown.ok()) << shown.status();
   EXPECT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
-  ASSERT_EQ((*shown)["jobs"].size(), 6u);
+  ASSERT_EQ((*shown)["jobs"].size(), 12u);
   for (const auto& job : (*shown)["jobs"]) EXPECT_EQ(job["state"], "done") << job.dump();
 
   // The analyst's view: exactly one OOF prediction per sample per trial.
   const std::string db = cluster_->db_path();
   auto per_trial = Query(db, absl::StrCat("SELECT trial_id, COUNT(*), COUNT(DISTINCT sample_key) "
                                           "FROM v_oof_predictions WHERE sweep_id = ", sweep_id, " GROUP BY trial_id"));
-  ASSERT_EQ(per_trial.size(), 2u);
+  ASSERT_EQ(per_trial.size(), 4u);
   for (const auto& row : per_trial) {
     EXPECT_EQ(row[1], std::to_string(kSamples)) << "trial " << row[0];
     EXPECT_EQ(row[2], std::to_string(kSamples)) << "trial " << row[0];
   }
   // Every probability row sums to 1 and its argmax is the stored prediction.
   auto rows = Query(db, absl::StrCat("SELECT probs, predicted FROM v_oof_predictions WHERE sweep_id = ", sweep_id));
-  ASSERT_EQ(rows.size(), 2u * kSamples);
+  ASSERT_EQ(rows.size(), 4u * kSamples);
   for (const auto& row : rows) {
     auto probs = nlohmann::json::parse(row[0]).get<std::vector<double>>();
     ASSERT_EQ(probs.size(), 18u);
@@ -102,13 +106,31 @@ parameters:
                                          "WHERE sweep_id = ", sweep_id, " GROUP BY 1, 2 HAVING COUNT(DISTINCT fold) > 1)")),
             0);
 
-  // The leaderboard ranks both trials on all 3 folds, clearly above chance (1/18 ~ 0.056).
+  // Each trial trained with its own loss and augmentation: the trainer saw them (a trial's
+  // settings are what its jobs ran with) and the four runs ended differently.
+  auto recipes = Query(db, absl::StrCat("SELECT json_extract(params_json, '$.loss'), "
+                                        "json_extract(params_json, '$.shift_scale_rotate') FROM trials "
+                                        "WHERE sweep_id = ", sweep_id, " ORDER BY idx"));
+  ASSERT_EQ(recipes.size(), 4u);
+  std::set<std::pair<std::string, std::string>> distinct;
+  for (const auto& row : recipes) distinct.insert({row[0], row[1]});
+  EXPECT_EQ(distinct.size(), 4u);
+
+  // The leaderboard ranks all trials on all 3 folds, clearly above chance (1/18 ~ 0.056).
   absl::StatusOr<nlohmann::json> board = cluster_->CliJson({"leaderboard", std::to_string(sweep_id)});
   ASSERT_TRUE(board.ok()) << board.status();
-  ASSERT_EQ((*board)["rows"].size(), 2u);
+  ASSERT_EQ((*board)["rows"].size(), 4u);
   EXPECT_EQ((*board)["rows"][0]["folds_done"], 3);
   EXPECT_GT((*board)["rows"][0]["macro_f1_mean"].get<double>(), 0.25) << board->dump();
-  EXPECT_GE((*board)["rows"][0]["macro_f1_mean"].get<double>(), (*board)["rows"][1]["macro_f1_mean"].get<double>());
+  std::set<double> scores;
+  for (size_t i = 0; i < 4; ++i) {
+    scores.insert((*board)["rows"][i]["macro_f1_mean"].get<double>());
+    if (i > 0) {
+      EXPECT_GE((*board)["rows"][i - 1]["macro_f1_mean"].get<double>(),
+                (*board)["rows"][i]["macro_f1_mean"].get<double>());
+    }
+  }
+  EXPECT_GT(scores.size(), 1u) << "every recipe ended the same: the settings did not reach the trainer";
 
   // The people's view prints the same ranking as an aligned table.
   CommandResult table = cluster_->Cli({"leaderboard", std::to_string(sweep_id)});
