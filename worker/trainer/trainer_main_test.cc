@@ -130,6 +130,38 @@ TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
   EXPECT_TRUE(std::filesystem::exists(TempDir() + "/e2e/best.safetensors"));
 }
 
+// The multi-head recipe of experiments/multi_head-class_balanced.yaml on mask data: three heads
+// (8 outputs) recombined into 18-class probabilities, class-balanced draws, the old bin at 59.
+TEST_F(TrainerMainTest, MultiHeadRecipeTrainsAndReportsEighteenClasses) {
+  json job = Job("heads");
+  job["params"]["epochs"] = 1;
+  job["params"]["task"] = "multi_head";
+  job["params"]["head_losses"] = "ce,ce,focal";
+  job["params"]["head_weights"] = "1,1,1.5";
+  job["params"]["sampler"] = "class_balanced";
+  job["params"]["age_bins"] = "30,59";
+  job["params"]["tta"] = "hflip";
+  MainOutput out = RunMain({"--job", WriteJob(job, "heads")});
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
+  size_t rows = 0;
+  for (const json& event : out.events) {
+    if (event["event"] != "predictions") continue;
+    EXPECT_EQ(event["num_classes"], 18);
+    const std::vector<double> probs = event["probs"].get<std::vector<double>>();
+    for (size_t r = 0; r < event["sample_ids"].size(); ++r, ++rows) {
+      double sum = 0;
+      for (size_t c = 0; c < 18; ++c) sum += probs[r * 18 + c];
+      EXPECT_NEAR(sum, 1.0, 1e-4);
+    }
+  }
+  EXPECT_GT(rows, 0u);
+  EXPECT_EQ(out.events.back()["event"], "done");
+  // The checkpoint is timm's model with an 8-output classifier (mask 3 + gender 2 + age 3).
+  auto model = CreateModel("resnet18", 8);
+  ASSERT_TRUE(model.ok());
+  EXPECT_TRUE(LoadModuleSafetensors(TempDir() + "/heads/best.safetensors", **model).ok());
+}
+
 TEST_F(TrainerMainTest, CorruptOrMissingImageExitsTwoNamingThePath) {
   json job = Job("corrupt");
   const std::string person_dir = std::filesystem::path(job["samples"][0]["key"].get<std::string>()).parent_path();
