@@ -84,10 +84,11 @@ void PersonCandidates(const std::vector<Person>& people, const ProbMatrix& margi
 // (a) and one labelled not worn (b) is a swap when the swapped labelling is the more likely one,
 // photos taken as independent: P_a(not worn) P_b(incorrect) > P_a(incorrect) P_b(not worn), and
 // confident learning flags the mask state of a or b (`flagged`), so a pair the model is merely
-// unsure about is not reported. The pair is judged jointly on purpose: a small model reads an
-// incorrectly worn mask as "worn" more often than as "incorrect", so the not-worn-labelled photo
-// alone need not look more "incorrect" than "not worn". Asking that of each photo separately missed
-// the planted swap of the end-to-end test, which then showed up as a lone per-photo mask row.
+// unsure about is not reported. The pair is judged jointly on purpose: a small model tells an
+// incorrectly worn mask poorly from none (or reads it as worn), so the not-worn-labelled photo alone
+// need not look more "incorrect" than "not worn" even when its partner clearly shows no mask. Asking
+// that of each photo separately missed the planted swap of the end-to-end test (a lone per-photo
+// mask row instead) and 2 of 9 planted swaps in tests/bench/run_oof_quality.sh; joint: 9 of 9.
 void SwapCandidates(const std::vector<Person>& people, const ProbMatrix& mask, const std::vector<int>& labels,
                     const std::vector<char>& flagged, std::vector<char>* in_swap, std::vector<MaskCandidate>* out) {
   for (const Person& person : people) {

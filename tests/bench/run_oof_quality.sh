@@ -64,9 +64,9 @@ folds: {k: 5, seed: 3, group_by: none, stratify: true}
 parameters:
   model: {value: resnet18}
   optimizer: {value: adam}
-  lr: {value: 0.002}
+  lr: {value: 0.001}
   epochs: {value: $FM_EPOCHS}
-  batch_size: {value: 64}
+  batch_size: {value: 16}
   image_size: {value: 28}
   hflip: {value: 0.0}
 YAML
