@@ -8,14 +8,14 @@
 #  3. the synth eval set: held-out macro-F1 of the Caruana ensemble, the best single trial (by OOF)
 #     and the plain average of all trials (`predict`, scored against eval_answers.csv).
 # Sized for ~10-15 minutes on 2 shared cores; training runs at nice 10. Sizes can be overridden:
-#   PEOPLE=150 EPOCHS=3 IMAGE=32 FM_SAMPLES=4000 FM_EPOCHS=3 tests/bench/run_oof_quality.sh [WORK_DIR]
+#   PEOPLE=150 EPOCHS=3 IMAGE=32 FM_SAMPLES=8000 FM_EPOCHS=2 tests/bench/run_oof_quality.sh [WORK_DIR]
 # Everything lands in WORK_DIR (default .oof_quality/); the table is also written to WORK_DIR/report.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 W=$(realpath -m "${1:-$ROOT/.oof_quality}")
 PEOPLE=${PEOPLE:-150} EVAL_PEOPLE=${EVAL_PEOPLE:-60} EPOCHS=${EPOCHS:-3} IMAGE=${IMAGE:-32} LRS=${LRS:-0.004, 0.002, 0.001}
-FM_SAMPLES=${FM_SAMPLES:-4000} FM_EPOCHS=${FM_EPOCHS:-3} FM_RATE=${FM_RATE:-0.05}
+FM_SAMPLES=${FM_SAMPLES:-8000} FM_EPOCHS=${FM_EPOCHS:-2} FM_RATE=${FM_RATE:-0.05}
 START=$(date +%s)
 elapsed() { echo "[$(( $(date +%s) - START )) s] $*" >&2; }
 
