@@ -1,6 +1,7 @@
 // foldstack: the command a team lead types.
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
 //   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
+//   foldstack data flip-labels --from FASHION_MNIST_DIR --out DIR --rate R --seed S [--max-samples N]
 //   foldstack models list | models forward --model NAME --input X --output Y
 //   foldstack predict ... (cli/predict_command.h)
 // Coordinator from --coordinator or $FOLDSTACK_COORDINATOR (default 127.0.0.1:50051); token from
@@ -27,6 +28,7 @@
 #include "cli/predict_command.h"
 #include "cli/relabel_commands.h"
 #include "cli/render.h"
+#include "data/label_flips.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
 #include "proto/rpc_util.h"
@@ -42,6 +44,9 @@ ABSL_FLAG(double, label_noise, 0.0, "data synth: fraction of people given a plan
 ABSL_FLAG(int, width, 384, "data synth: image width");
 ABSL_FLAG(int, height, 512, "data synth: image height");
 ABSL_FLAG(int, eval_people, -1, "data synth: people in the eval set (-1: 2 per 3 training people; 0: none)");
+ABSL_FLAG(std::string, from, "/usr/share/datasets/fashion-mnist", "data flip-labels: the Fashion-MNIST root to copy");
+ABSL_FLAG(double, rate, 0.05, "data flip-labels: fraction of the training labels flipped");
+ABSL_FLAG(int64_t, max_samples, 0, "data flip-labels: keep the first N training samples (0: all)");
 
 namespace {
 
@@ -63,6 +68,9 @@ constexpr char kUsage[] =
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
     "                           write a synthetic dataset in the mask-competition layout\n"
     "                           (and an eval set: --eval_people N, default 2 per 3 training people)\n"
+    "  data flip-labels --out DIR [--from FASHION_MNIST_DIR] [--rate 0.05] [--seed S] [--max-samples N]\n"
+    "                           copy Fashion-MNIST's training set with a seeded fraction of labels flipped\n"
+    "                           to another class, listed in DIR/label_noise.csv (sample,given,truth)\n"
     "  predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,... | --ensemble ID) --eval ROOT [--out submission.csv]\n"
     "          [--probs probs.csv] [--wait]\n"
     "                           predict eval/info.csv's images with every fold model (hflip TTA)\n"
@@ -178,6 +186,21 @@ int Synth() {
   return 0;
 }
 
+int FlipLabels() {
+  foldstack::data::FlipOptions options;
+  options.from_dir = absl::GetFlag(FLAGS_from);
+  options.out_dir = absl::GetFlag(FLAGS_out);
+  options.rate = absl::GetFlag(FLAGS_rate);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.max_samples = absl::GetFlag(FLAGS_max_samples);
+  if (options.out_dir.empty()) return Fail("data flip-labels: --out DIR is required");
+  auto report = foldstack::data::WriteFlippedFashionMnist(options);
+  if (!report.ok()) return Fail(std::string(report.status().message()));
+  std::cout << "wrote " << report->samples << " Fashion-MNIST training samples to " << options.out_dir << " ("
+            << report->flipped << " labels flipped, listed in label_noise.csv)" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,6 +215,7 @@ int main(int argc, char** argv) {
   int64_t id = 0;
 
   if (command == "data" && sub == "synth") return Synth();
+  if (command == "data" && sub == "flip-labels") return FlipLabels();
   if (command == "models") {
     return foldstack::cli::RunModelsCommand(std::vector<std::string>(args.begin() + 2, args.end()),
                                             absl::GetFlag(FLAGS_json));

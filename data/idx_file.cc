@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -71,6 +72,27 @@ absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path, uint32_t expected_
   array.data.resize(total);
   if (auto s = ReadExactly(file.get(), array.data.data(), total, path, "data"); !s.ok()) return s;
   return array;
+}
+
+absl::Status WriteIdxFile(const std::string& path, uint32_t magic, const IdxArray& array) {
+  size_t total = 1;
+  for (uint32_t d : array.dims) total *= d;
+  if (array.dims.size() != (magic & 0xff) || array.data.size() != total) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: IDX magic 0x%08x with %d dims and %d bytes, expected %d dims and %d bytes",
+                                                      path, magic, array.dims.size(), array.data.size(), magic & 0xff, total));
+  }
+  std::string header;
+  auto put = [&header](uint32_t v) {
+    for (int shift : {24, 16, 8, 0}) header.push_back(static_cast<char>((v >> shift) & 0xff));
+  };
+  put(magic);
+  for (uint32_t d : array.dims) put(d);
+  std::ofstream out(path, std::ios::binary);
+  out.write(header.data(), header.size());
+  out.write(reinterpret_cast<const char*>(array.data.data()), array.data.size());
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
 }
 
 }  // namespace foldstack::data

@@ -26,6 +26,10 @@ absl::StatusOr<std::string> FindIdxFile(const std::string& dir, const std::strin
 // number. With header_only the data is not read (dims only).
 absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path, uint32_t expected_magic, bool header_only = false);
 
+// Writes `array` as a plain (not gzip'd) IDX file with `magic`; error when the
+// magic's dimension count or the data size does not match the dims.
+absl::Status WriteIdxFile(const std::string& path, uint32_t magic, const IdxArray& array);
+
 }  // namespace foldstack::data
 
 #endif  // FOLDSTACK_DATA_IDX_FILE_H_

@@ -75,5 +75,21 @@ TEST(IdxFileTest, FindPrefersPlainThenGz) {
   EXPECT_EQ(missing.status().message(), "dataset root " + dir + ": missing absent (or absent.gz)");
 }
 
+TEST(IdxFileTest, WrittenFileReadsBack) {
+  IdxArray array{{3, 2}, {1, 2, 3, 4, 5, 6}};
+  const std::string path = TempDir() + "/written-idx2";
+  ASSERT_TRUE(WriteIdxFile(path, 0x00000802, array).ok());
+  auto read = ReadIdxFile(path, 0x00000802);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->dims, array.dims);
+  EXPECT_EQ(read->data, array.data);
+}
+
+TEST(IdxFileTest, WriteRejectsDataThatDoesNotMatchTheDims) {
+  IdxArray array{{3}, {1, 2}};
+  EXPECT_EQ(WriteIdxFile(TempDir() + "/bad-idx1", kIdxLabelsMagic, array).message(),
+            TempDir() + "/bad-idx1: IDX magic 0x00000801 with 1 dims and 2 bytes, expected 1 dims and 3 bytes");
+}
+
 }  // namespace
 }  // namespace foldstack::data

@@ -10,9 +10,10 @@
 //  - gender / age: a person's pooled marginal = the mean over their photos, their
 //    given value = the majority of their rows; ConfidentLearning() over persons
 //    (per-value thresholds, confident joint, prune by noise rate) flags persons;
-//  - mask_swap: a person with exactly one photo labelled incorrect that looks
-//    more "not worn" than "incorrect" and exactly one labelled not worn that
-//    looks more "incorrect" than "not worn";
+//  - mask_swap: a person with exactly one photo labelled incorrect and one
+//    labelled not worn, where the two labels swapped are jointly more likely
+//    than as given (P_a(not worn) P_b(incorrect) > P_a(incorrect) P_b(not worn))
+//    and confident learning flags at least one of the two photos' mask state;
 //  - mask: ConfidentLearning() over photos on the mask marginal, photos of a
 //    swap pair left out.
 #ifndef FOLDSTACK_COORDINATOR_ANALYSIS_MASK_TASK_H_

@@ -1,5 +1,8 @@
 #include "coordinator/analysis/mask_task.h"
 
+#include <array>
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "data/mask_labels.h"
 #include "gtest/gtest.h"
@@ -11,9 +14,12 @@ using data::MaskClass;
 
 // 30 people x 7 photos (mask1..5 worn, incorrect, normal), genders and ages varied.
 // `looks[i]` is the class the model sees in sample i; probabilities put 0.8 on it.
+// `mask_mix[i]`, when set, replaces that: P(worn, incorrect, not worn) on sample i's
+// gender and age, nothing elsewhere.
 struct World {
   std::vector<int> labels, looks;
   std::vector<std::string> persons;
+  std::map<int, std::array<float, 3>> mask_mix;
 
   World() {
     for (int p = 0; p < 30; ++p) {
@@ -28,8 +34,16 @@ struct World {
   int Sample(int person, int photo) const { return person * 7 + photo; }
   ProbMatrix Probs() const {
     ProbMatrix m{static_cast<int>(looks.size()), 18, {}};
-    for (int look : looks) {
-      for (int c = 0; c < 18; ++c) m.values.push_back(c == look ? 0.8f : 0.2f / 17);
+    for (size_t i = 0; i < looks.size(); ++i) {
+      const int look = looks[i];
+      auto mix = mask_mix.find(static_cast<int>(i));
+      for (int c = 0; c < 18; ++c) {
+        if (mix == mask_mix.end()) {
+          m.values.push_back(c == look ? 0.8f : 0.2f / 17);
+        } else {
+          m.values.push_back(c % 6 == look % 6 ? mix->second[c / 6] : 0.0f);
+        }
+      }
     }
     return m;
   }
@@ -125,6 +139,51 @@ TEST(MaskTaskTest, IncorrectAndNormalSwappedIsOnePair) {
   EXPECT_EQ(mask->given_value, data::kMaskWear);
   EXPECT_EQ(mask->suggested_value, data::kMaskNotWorn);
   EXPECT_EQ(mask->relabels[0].suggested_label, w.looks[odd]);
+}
+
+// The end-to-end test's planted swap: the incorrect-labelled photo clearly shows no mask, but the
+// small model reads the normal-labelled one (an incorrectly worn mask) as mostly "worn", a little
+// more "not worn" than "incorrect". Judged jointly the swap is still far the likelier (the earlier
+// per-photo rule, b_i > b_n, missed it and left a lone mask row for the incorrect photo).
+TEST(MaskTaskTest, SwapIsFoundWhenTheNormalLabelledPhotoLooksWorn) {
+  World w;
+  const int a = w.Sample(12, 5), b = w.Sample(12, 6);
+  w.looks[a] = w.labels[b];                // shows no mask
+  w.mask_mix[b] = {0.60f, 0.15f, 0.25f};  // worn, incorrect, not worn
+  std::vector<MaskCandidate> found = w.Find();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].kind, MaskIssueKind::kMaskSwap);
+  EXPECT_EQ(found[0].person, "person12");
+  EXPECT_EQ(found[0].photos, 2);
+  ASSERT_EQ(found[0].relabels.size(), 2u);
+  EXPECT_EQ(found[0].relabels[0].suggested_label, w.labels[b]);
+  EXPECT_EQ(found[0].relabels[1].suggested_label, w.labels[a]);
+  // P(as given) / (P(as given) + P(swapped)) with a: P(incorrect) = 6 * 0.2/17, P(not worn) = 0.8 + 5 * 0.2/17.
+  const double a_i = 6 * 0.2 / 17, a_n = 0.8 + 5 * 0.2 / 17;
+  EXPECT_NEAR(found[0].score, a_i * 0.25 / (a_i * 0.25 + a_n * 0.15), 1e-5);
+}
+
+// One photo labelled incorrect that shows no mask, while the normal photo clearly shows no mask
+// too: swapping would make the normal photo wrong, so it is a single mask error, not a swap.
+TEST(MaskTaskTest, IncorrectPhotoShowingNoMaskBesideAClearNormalIsNotASwap) {
+  World w;
+  const int a = w.Sample(12, 5), b = w.Sample(12, 6);
+  w.looks[a] = w.labels[b];
+  std::vector<MaskCandidate> found = w.Find();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].kind, MaskIssueKind::kMask);
+  EXPECT_EQ(found[0].sample, a);
+  EXPECT_EQ(found[0].suggested_value, data::kMaskNotWorn);
+}
+
+// Swapped likelihoods slightly ahead, but neither photo confidently another mask state: the model is
+// merely unsure, and no swap is reported.
+TEST(MaskTaskTest, UnsurePairIsNotASwap) {
+  World w;
+  const int a = w.Sample(12, 5), b = w.Sample(12, 6);
+  w.mask_mix[a] = {0.20f, 0.38f, 0.42f};
+  w.mask_mix[b] = {0.20f, 0.42f, 0.38f};
+  for (const MaskCandidate& c : w.Find()) EXPECT_NE(c.person, "person12") << MaskIssueKindName(c.kind);
 }
 
 TEST(MaskTaskTest, BadInputIsOneLine) {
