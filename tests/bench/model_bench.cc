@@ -9,13 +9,17 @@
 // generator calls as the peer, so both sides see identical float32 tensors.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <torch/nn/functional/loss.h>
 #include <torch/optim/sgd.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include "absl/flags/flag.h"
@@ -35,6 +39,9 @@ ABSL_FLAG(int, classes, 1000, "classifier outputs");
 ABSL_FLAG(double, drop_rate, 0.0, "dropout before the classifier");
 ABSL_FLAG(double, drop_path_rate, 0.0, "stochastic depth rate");
 ABSL_FLAG(uint64_t, seed, 0, "seed for weights and input");
+ABSL_FLAG(int, profile, 0,
+          "after the timed steps, profile one more step and print the N ops with the most self CPU "
+          "time to stderr (model_peer.py --profile prints the same table for Python)");
 
 namespace {
 
@@ -44,6 +51,54 @@ double MaxRssMb() {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // Linux reports KiB
+}
+
+// Runs `step` once under the autograd profiler and prints the `top` ops by self time:
+// name, calls, self ms, total ms. Self time = an op's span less the spans of the ops it called.
+template <typename Step>
+void PrintProfile(Step step, int top) {
+  namespace profiler = torch::autograd::profiler;
+  profiler::enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
+  step();
+  const profiler::thread_event_lists threads = profiler::disableProfilerLegacy();
+  struct Row {
+    int calls = 0;
+    double self_us = 0, total_us = 0;
+  };
+  std::map<std::string, Row> rows;
+  double all_self_us = 0;
+  for (const std::vector<profiler::LegacyEvent>& events : threads) {
+    struct Open {
+      const profiler::LegacyEvent* push;
+      double child_us;
+    };
+    std::vector<Open> stack;
+    for (const profiler::LegacyEvent& e : events) {
+      if (e.kind() == profiler::EventKind::PushRange) {
+        stack.push_back({&e, 0.0});
+      } else if (e.kind() == profiler::EventKind::PopRange && !stack.empty()) {
+        const Open open = stack.back();
+        stack.pop_back();
+        const double us = open.push->cpuElapsedUs(e);
+        Row& row = rows[open.push->name()];
+        ++row.calls;
+        row.total_us += us;
+        row.self_us += us - open.child_us;
+        all_self_us += us - open.child_us;
+        if (!stack.empty()) stack.back().child_us += us;
+      }
+    }
+  }
+  std::vector<std::pair<std::string, Row>> sorted(rows.begin(), rows.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.second.self_us > b.second.self_us; });
+  std::cerr << absl::StrFormat("%-48s%8s%12s%12s\n", "op", "calls", "self ms", "total ms");
+  for (int i = 0; i < top && i < static_cast<int>(sorted.size()); ++i) {
+    const auto& [name, row] = sorted[i];
+    std::cerr << absl::StrFormat("%-48s%8d%12.1f%12.1f\n", name.substr(0, 47), row.calls, row.self_us / 1e3,
+                                 row.total_us / 1e3);
+  }
+  std::cerr << absl::StrFormat("self time of all ops: %.1f ms\n", all_self_us / 1e3);
 }
 
 }  // namespace
@@ -93,6 +148,8 @@ int main(int argc, char** argv) {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < steps; ++i) step();
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+      if (absl::GetFlag(FLAGS_profile) > 0) PrintProfile(step, absl::GetFlag(FLAGS_profile));
     } else {
       model->eval();
       torch::NoGradGuard no_grad;
@@ -101,8 +158,9 @@ int main(int argc, char** argv) {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < steps; ++i) model->forward(images);
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+      if (absl::GetFlag(FLAGS_profile) > 0) PrintProfile([&] { model->forward(images); }, absl::GetFlag(FLAGS_profile));
     }
-    cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   } catch (const c10::Error& e) {
     return FailJson(std::string("torch: ") + e.what_without_backtrace());
   }

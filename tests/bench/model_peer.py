@@ -11,6 +11,7 @@ Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
 import argparse
 import json
 import resource
+import sys
 import time
 
 import torch
@@ -88,6 +89,19 @@ def build(name, classes, drop_rate, drop_path_rate):
     raise ValueError(f"unknown model {name!r}")
 
 
+def print_profile(step, top):
+    """One step under the (legacy, as on the C++ side) autograd profiler: top ops by self time."""
+    with torch.autograd.profiler.profile(use_kineto=False) as prof:
+        step()
+    rows = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    print(f"{'op':<48}{'calls':>8}{'self ms':>12}{'total ms':>12}", file=sys.stderr)
+    for e in rows[:top]:
+        print(f"{e.key[:47]:<48}{e.count:>8}{e.self_cpu_time_total / 1e3:>12.1f}{e.cpu_time_total / 1e3:>12.1f}",
+              file=sys.stderr)
+    total = sum(e.self_cpu_time_total for e in rows) / 1e3
+    print(f"self time of all ops: {total:.1f} ms", file=sys.stderr)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="resnet18")
@@ -101,6 +115,9 @@ def main():
     p.add_argument("--drop_rate", type=float, default=0.0)
     p.add_argument("--drop_path_rate", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--profile", type=int, default=0,
+                   help="after the timed steps, profile one more step and print the N ops with the most "
+                        "self CPU time to stderr (the same table as model_bench --profile)")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -136,6 +153,8 @@ def main():
         step()
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start  # all threads, like std::clock() on the C++ side
+    if a.profile > 0:
+        print_profile(step, a.profile)
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
     print(json.dumps({"side": "python", "model": a.model, "mode": a.mode, "batch": a.batch, "size": a.size,
                       "steps": a.steps, "threads": a.threads, "seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3),

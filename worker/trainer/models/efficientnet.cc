@@ -10,6 +10,8 @@
 #include <cmath>
 #include <string>
 
+#include "worker/trainer/models/layers/channels_last.h"
+
 namespace foldstack::trainer {
 namespace {
 
@@ -44,9 +46,11 @@ class EfficientNet : public ImageClassifier {
     bn2_ = register_module("bn2", nn::BatchNorm2d(nn::BatchNorm2dOptions(features).eps(1e-5).momentum(0.1)));
     classifier_ = register_module("classifier", nn::Linear(features, options.num_classes));
     InitWeights();
+    UseChannelsLastWeights(*this);
   }
 
   torch::Tensor forward(torch::Tensor x) override {
+    x = ChannelsLastInput(x);  // see layers/channels_last.h
     x = BatchNormSilu(bn1_, conv_stem_->forward(x));
     for (const auto& block : blocks_) x = block->forward(x);
     x = BatchNormSilu(bn2_, conv_head_->forward(x));

@@ -41,7 +41,9 @@ class ResidualBlock : public EfficientNetBlock {
   torch::Tensor forward(torch::Tensor x) final {
     torch::Tensor y = Branch(x);
     if (!has_skip_) return y;
-    return DropPath(y, drop_path_rate_, is_training()) + x;
+    // In place, as timm does: the branch ends in a BatchNorm (or DropPath's product), whose
+    // backward needs its input, not its output.
+    return DropPath(y, drop_path_rate_, is_training()).add_(x);
   }
 
  protected:

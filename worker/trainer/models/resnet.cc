@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "worker/trainer/models/layers/channels_last.h"
 #include "worker/trainer/models/layers/drop_path.h"
 
 namespace foldstack::trainer {
@@ -79,9 +80,11 @@ class ResNet : public ImageClassifier {
     }
     fc_ = register_module("fc", nn::Linear(in_channels, num_classes_));
     InitWeights(spec.zero_init_last);
+    UseChannelsLastWeights(*this);
   }
 
   torch::Tensor forward(torch::Tensor x) override {
+    x = ChannelsLastInput(x);  // see layers/channels_last.h
     x = bn1_->forward(deep_stem_ ? deep_stem_->forward(x) : conv1_->forward(x)).relu_();
     x = F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1));
     for (const std::shared_ptr<ResidualBlock>& block : blocks_) x = block->forward(x);
