@@ -1,13 +1,10 @@
 #include "coordinator/split/portable_rng.h"
 
+#include "common/splitmix64.h"
+
 namespace foldstack::split {
 
-uint64_t SplitMix64::Next() {
-  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+uint64_t SplitMix64::Next() { return common::SplitMix64Next(state_); }
 
 uint64_t SplitMix64::Below(uint64_t bound) {
   // Reject the top partial block of 2^64 so every residue is equally likely.

@@ -3,29 +3,36 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "common/splitmix64.h"
+#include "worker/trainer/distributed/rank_info.h"
 #include "worker/trainer/recipes/sampler.h"
 
 namespace foldstack::trainer {
 
-uint64_t DerivedSeed(uint64_t seed, uint64_t a, uint64_t b) {
-  auto mix = [](uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
-  return mix(mix(mix(seed) ^ a) ^ b);
-}
+namespace {
 
-std::pair<int64_t, int64_t> ShardOf(int64_t n, int rank, int world_size) {
-  return {rank * n / world_size, (rank + 1) * n / world_size};
+// One SplitMix64 step from `state` (the generator's output for that state).
+uint64_t Mix(uint64_t state) { return common::SplitMix64Next(state); }
+
+}  // namespace
+
+uint64_t DerivedSeed(uint64_t seed, uint64_t a, uint64_t b) { return Mix(Mix(Mix(seed) ^ a) ^ b); }
+
+absl::StatusOr<int64_t> GlobalBatchesPerEpoch(int64_t images, int batch_size, int world_size) {
+  if (world_size < 1 || batch_size % world_size != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("batch_size: expected a multiple of ranks (", world_size,
+                                                   "), got ", batch_size));
+  }
+  return images / batch_size + (images % batch_size >= 2 * world_size ? 1 : 0);
 }
 
 absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>& train, const std::string& sampler,
                                             uint64_t seed, int epoch, int batch_size, int rank, int world_size) {
-  if (world_size < 1 || rank < 0 || rank >= world_size || batch_size % world_size != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("batch_size: expected a multiple of ranks (", world_size,
-                                                   "), got ", batch_size));
+  absl::StatusOr<int64_t> batches =
+      GlobalBatchesPerEpoch(static_cast<int64_t>(train.size()), batch_size, world_size);
+  if (!batches.ok()) return batches.status();
+  if (rank < 0 || rank >= world_size) {
+    return absl::InvalidArgumentError(absl::StrCat("rank ", rank, " is outside 0..", world_size - 1));
   }
   std::vector<int> labels;
   labels.reserve(train.size());
@@ -36,11 +43,12 @@ absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>&
 
   EpochPlan plan;
   plan.rank_batch_size = batch_size / world_size;
+  plan.global_batches = *batches;
   const int64_t n = static_cast<int64_t>(order->size());
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
+  for (int64_t b = 0; b < plan.global_batches; ++b) {
+    const int64_t begin = b * batch_size;
     const int64_t size = std::min<int64_t>(batch_size, n - begin);
-    if (size < 2 * world_size) break;  // only ever the last batch
-    const auto [from, to] = ShardOf(size, rank, world_size);
+    const auto [from, to] = distributed::ShardRange(size, rank, world_size);
     for (int64_t i = begin + from; i < begin + to; ++i) {
       const int64_t row = (*order)[i];
       PipelineItem item;
@@ -49,7 +57,6 @@ absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>&
       item.seed = DerivedSeed(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(i) + 1);
       plan.items.push_back(std::move(item));
     }
-    ++plan.global_batches;
   }
   return plan;
 }

@@ -28,12 +28,16 @@ struct EpochPlan {
   int64_t global_batches = 0;
 };
 
+// Global batches of an epoch of `images` training images: the full batches,
+// plus the last one if it holds at least 2 images per rank (BatchNorm cannot
+// normalise a single image). batch_size must be a multiple of world_size.
+absl::StatusOr<int64_t> GlobalBatchesPerEpoch(int64_t images, int batch_size, int world_size);
+
 // One training epoch (1-based) over `train`: the sampler's order (shuffle or
-// class_balanced) drawn from DerivedSeed(seed, epoch), cut into global batches
-// of `batch_size`; a last global batch with fewer than 2 images per rank is
-// dropped (BatchNorm cannot normalise a single image). Rank r of `world_size`
-// keeps its ShardRange of each global batch. PipelineItem::sample indexes `train`.
-// batch_size must be a multiple of world_size.
+// class_balanced) drawn from DerivedSeed(seed, epoch), cut into the
+// GlobalBatchesPerEpoch batches of `batch_size`. Rank r of `world_size` keeps
+// its distributed::ShardRange of each global batch. PipelineItem::sample
+// indexes `train`.
 absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>& train, const std::string& sampler,
                                             uint64_t seed, int epoch, int batch_size, int rank, int world_size);
 
@@ -41,9 +45,6 @@ absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>&
 // mirrored when `mirror`. PipelineItem::sample indexes `samples`.
 std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin, int64_t end,
                                          bool mirror);
-
-// Rank r's part of n items: [r*n/W, (r+1)*n/W), so parts differ by at most one.
-std::pair<int64_t, int64_t> ShardOf(int64_t n, int rank, int world_size);
 
 }  // namespace foldstack::trainer
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "worker/trainer/distributed/rank_info.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -77,7 +78,7 @@ TEST(InputPlanTest, RanksSplitEveryGlobalBatch) {
 TEST(InputPlanTest, EvaluationKeepsOrderAndShards) {
   const std::vector<JobSample> samples = Samples(5);
   const auto all = Pointers(samples);
-  const auto [begin, end] = ShardOf(5, 1, 2);
+  const auto [begin, end] = distributed::ShardRange(5, 1, 2);
   EXPECT_EQ(begin, 2);
   EXPECT_EQ(end, 5);
   const std::vector<PipelineItem> items = PlanEvaluation(all, begin, end, /*mirror=*/true);
@@ -85,6 +86,14 @@ TEST(InputPlanTest, EvaluationKeepsOrderAndShards) {
   EXPECT_EQ(items[0].sample, 2);
   EXPECT_EQ(items[2].key, "k4");
   EXPECT_TRUE(items[1].mirror);
+}
+
+TEST(InputPlanTest, GlobalBatchCountMatchesThePlan) {
+  EXPECT_EQ(*GlobalBatchesPerEpoch(10, 4, 1), 3);  // 4, 4, 2
+  EXPECT_EQ(*GlobalBatchesPerEpoch(9, 4, 1), 2);   // a last batch of 1 is dropped
+  EXPECT_EQ(*GlobalBatchesPerEpoch(11, 4, 2), 2);  // 3 left, fewer than 2 per rank
+  EXPECT_EQ(*GlobalBatchesPerEpoch(12, 4, 2), 3);
+  EXPECT_FALSE(GlobalBatchesPerEpoch(12, 5, 2).ok());
 }
 
 TEST(InputPlanTest, DerivedSeedsDiffer) {

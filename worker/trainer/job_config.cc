@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/trainer_settings.h"
 #include "nlohmann/json.hpp"
 
@@ -52,17 +51,6 @@ class FieldReader {
     absl::Status status = Int(key, min, max, &wide, required);
     *out = static_cast<T>(wide);
     return status;
-  }
-
-  absl::Status Number(const std::string& key, double min, bool min_exclusive, double* out) const {
-    if (!Has(key)) return absl::OkStatus();  // numbers all have defaults
-    const json& value = object_[key];
-    const std::string expected = min_exclusive ? "a positive number" : "a non-negative number";
-    if (!value.is_number()) return Error(key, expected);
-    const double number = value.get<double>();
-    if (!std::isfinite(number) || number < min || (min_exclusive && number == min)) return Error(key, expected);
-    *out = number;
-    return absl::OkStatus();
   }
 
   absl::Status String(const std::string& key, std::string* out, bool required = true) const {

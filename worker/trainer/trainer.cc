@@ -196,10 +196,10 @@ class JobRun {
       if (absl::Status synced = data_parallel_->BroadcastModel(*model_); !synced.ok()) return synced;
     }
     mix_ = augment::MixConfigFromSettings(settings_);
-    absl::StatusOr<EpochPlan> probe = PlanTrainingEpoch(train_, "shuffle", job_.params.seed, 1,
-                                                        job_.params.batch_size, rank_, world_);
-    if (!probe.ok()) return probe.status();
-    batches_per_epoch_ = probe->global_batches;
+    absl::StatusOr<int64_t> batches =
+        GlobalBatchesPerEpoch(static_cast<int64_t>(train_.size()), job_.params.batch_size, world_);
+    if (!batches.ok()) return batches.status();
+    batches_per_epoch_ = *batches;
     return absl::OkStatus();
   }
 
@@ -344,7 +344,7 @@ class JobRun {
   absl::StatusOr<Evaluation> Evaluate(const std::vector<const JobSample*>& samples, bool tta, bool labelled = true) {
     torch::NoGradGuard no_grad;
     model_->eval();
-    const auto [begin, end] = ShardOf(static_cast<int64_t>(samples.size()), rank_, world_);
+    const auto [begin, end] = distributed::ShardRange(static_cast<int64_t>(samples.size()), rank_, world_);
     torch::Tensor log_probs;
     for (const bool mirror : {false, true}) {
       if (mirror && !tta) break;

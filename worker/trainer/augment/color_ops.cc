@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "common/splitmix64.h"
 #include "worker/trainer/augment/random_draws.h"
 
 namespace foldstack::augment {
@@ -52,14 +53,6 @@ const float* NormalQuantiles() {
     return table;
   }();
   return kTable;
-}
-
-// Steele, Lea and Flood's SplitMix64: a fast, well-mixed stream from one seed.
-uint64_t SplitMix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
 }
 
 }  // namespace
@@ -114,7 +107,7 @@ void GaussNoiseInPlace(cv::Mat& rgb, const AugmentConfig& config, std::mt19937_6
     uint8_t* row = rgb.ptr<uint8_t>(y);
     for (int x = 0; x < width; ++x) {
       if (bits_left < kQuantileBits) {
-        bits = SplitMix64(state);
+        bits = common::SplitMix64Next(state);
         bits_left = 64;
       }
       const float n = noise[bits & (kNormalQuantiles - 1)];
