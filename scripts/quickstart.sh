@@ -14,19 +14,8 @@ mkdir -p "$QS"
 if [ ! -f "$QS/data/train/train.csv" ]; then
   "$BIN/cli/foldstack" data synth --out "$QS/data" --people 60 --seed 7 --width 192 --height 256
 fi
-[ -f "$QS/tokens" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$QS/tokens"; chmod 600 "$QS/tokens"; }
-export FOLDSTACK_TOKEN=$(head -n 1 "$QS/tokens")
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-# Port 0: the coordinator picks a free port and prints it.
-"$BIN/coordinator/foldstack-coordinator" --listen 127.0.0.1:0 --db "$QS/foldstack.db" --tokens "$QS/tokens" \
-  > "$QS/coordinator.out" 2> "$QS/coordinator.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$QS/coordinator.out" 2>/dev/null && break; sleep 0.1; done
-export FOLDSTACK_COORDINATOR=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$QS/coordinator.out")
+source scripts/local_cluster.sh
+start_local_coordinator "$BIN" "$QS"
 echo "coordinator on $FOLDSTACK_COORDINATOR, database $QS/foldstack.db"
 
 "$BIN/worker/foldstack-worker" --work_dir "$QS/worker" 2> "$QS/worker.log" &

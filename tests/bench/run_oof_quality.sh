@@ -30,16 +30,8 @@ rm -rf "$W" && mkdir -p "$W"
   --width 48 --height 64 >&2
 "$FS" data flip-labels --out "$W/fashion" --rate "$FM_RATE" --seed 5 --max_samples "$FM_SAMPLES" >&2
 
-head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$W/tokens"
-export FOLDSTACK_TOKEN=$(head -n 1 "$W/tokens")
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-"$BIN/coordinator/foldstack-coordinator" --listen 127.0.0.1:0 --db "$W/foldstack.db" --tokens "$W/tokens" \
-  > "$W/coordinator.out" 2> "$W/coordinator.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$W/coordinator.out" 2>/dev/null && break; sleep 0.1; done
-export FOLDSTACK_COORDINATOR=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$W/coordinator.out")
+source scripts/local_cluster.sh
+start_local_coordinator "$BIN" "$W"
 nice -n 10 "$BIN/worker/foldstack-worker" --work_dir "$W/worker" --slots 2 --threads 1 2> "$W/worker.log" &
 pids+=($!)
 
