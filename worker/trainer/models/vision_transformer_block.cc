@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "worker/trainer/models/layers/drop_path.h"
+#include "worker/trainer/models/layers/linear.h"
 
 namespace foldstack::trainer {
 
@@ -26,11 +27,11 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& tokens) {
   const int64_t length = tokens.size(1);
   // [B, N, 3 * dim] -> [3, B, heads, N, head_dim]; q, k, v are views of one buffer.
   const at::Tensor qkv =
-      qkv_->forward(tokens).view({batch, length, 3, num_heads_, head_dim_}).permute({2, 0, 3, 1, 4});
+      ApplyLinear(qkv_, tokens).view({batch, length, 3, num_heads_, head_dim_}).permute({2, 0, 3, 1, 4});
   // Scaling q (N x head_dim) is cheaper than scaling the N x N scores.
   const at::Tensor scores = at::matmul(qkv[0] * scale_, qkv[1].transpose(-2, -1));
   const at::Tensor mixed = at::matmul(scores.softmax(-1), qkv[2]);  // [B, heads, N, head_dim]
-  return proj_->forward(mixed.transpose(1, 2).reshape({batch, length, num_heads_ * head_dim_}));
+  return ApplyLinear(proj_, mixed.transpose(1, 2).reshape({batch, length, num_heads_ * head_dim_}));
 }
 
 VitBlockImpl::VitBlockImpl(int dim, int num_heads, double mlp_ratio, double drop_path_rate)

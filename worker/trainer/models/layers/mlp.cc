@@ -3,6 +3,8 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/dropout.h>
 
+#include "worker/trainer/models/layers/linear.h"
+
 namespace foldstack::trainer {
 
 namespace F = torch::nn::functional;
@@ -14,8 +16,8 @@ MlpImpl::MlpImpl(int in_features, int hidden_features, double drop)
 
 torch::Tensor MlpImpl::forward(torch::Tensor x) {
   const auto dropout = F::DropoutFuncOptions().p(drop_).training(is_training());
-  x = F::dropout(F::gelu(fc1_->forward(x)), dropout);
-  return F::dropout(fc2_->forward(x), dropout);
+  x = F::dropout(F::gelu(ApplyLinear(fc1_, x)), dropout);
+  return F::dropout(ApplyLinear(fc2_, x), dropout);
 }
 
 }  // namespace foldstack::trainer
