@@ -12,6 +12,7 @@
 #include <string>
 
 #include "worker/trainer/models/layers/drop_path.h"
+#include "worker/trainer/models/layers/linear.h"
 #include "worker/trainer/models/layers/trunc_normal.h"
 #include "worker/trainer/models/layers/mlp.h"
 #include "worker/trainer/models/layers/relative_position.h"
@@ -61,7 +62,7 @@ class BeitAttention : public nn::Module {
     const torch::Tensor qkv = at::linear(x, qkv_->weight, bias);
     if (index_.device() != table_.device()) index_ = index_.to(table_.device());
     const torch::Tensor rel_bias = RelativePositionBias(table_, index_).unsqueeze(0);
-    return proj_->forward(MultiHeadSelfAttention(qkv, heads_, rel_bias, 0.0, is_training()));
+    return ApplyLinear(proj_, MultiHeadSelfAttention(qkv, heads_, rel_bias, 0.0, is_training()));
   }
 
   // timm's fix_init_weight: the residual projections shrink with depth.

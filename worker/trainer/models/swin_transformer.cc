@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "worker/trainer/models/layers/drop_path.h"
+#include "worker/trainer/models/layers/linear.h"
 #include "worker/trainer/models/layers/trunc_normal.h"
 #include "worker/trainer/models/layers/mlp.h"
 #include "worker/trainer/models/layers/relative_position.h"
@@ -85,8 +86,8 @@ class WindowAttention : public nn::Module {
   torch::Tensor forward(const torch::Tensor& windows, const torch::Tensor& mask) {
     torch::Tensor bias = RelativePositionBias(table_, OnDevice(index_, table_.device())).unsqueeze(0);
     if (mask.defined()) bias = bias + mask.unsqueeze(1);  // [nW, heads, N, N]
-    const torch::Tensor qkv = qkv_->forward(windows);
-    return proj_->forward(MultiHeadSelfAttention(qkv, heads_, bias, 0.0, is_training()));
+    const torch::Tensor qkv = ApplyLinear(qkv_, windows);
+    return ApplyLinear(proj_, MultiHeadSelfAttention(qkv, heads_, bias, 0.0, is_training()));
   }
 
  private:
@@ -157,7 +158,7 @@ class PatchMerging : public nn::Module {
     const int64_t h = x.size(1), w = x.size(2), c = x.size(3);
     if (h % 2 != 0 || w % 2 != 0) x = F::pad(x, F::PadFuncOptions({0, 0, 0, w % 2, 0, h % 2}));
     x = x.reshape({x.size(0), x.size(1) / 2, 2, x.size(2) / 2, 2, c}).permute({0, 1, 3, 4, 2, 5}).flatten(3);
-    return reduction_->forward(norm_->forward(x));
+    return ApplyLinear(reduction_, norm_->forward(x));
   }
 
  private:
