@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "cli/params_summary.h"
 #include "cli/table.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -61,13 +62,19 @@ std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, in
 }
 
 std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response) {
+  std::vector<std::string> params_json;
+  for (const auto& row : response.rows()) params_json.push_back(row.params_json());
+  const std::vector<std::string> params = DistinguishingParams(params_json);
   Table table({"RANK", "TRIAL", "FOLDS", "MACRO_F1", "STD", "ACCURACY", "PARAMS"});
-  for (const auto& row : response.rows()) {
+  for (int i = 0; i < response.rows_size(); ++i) {
+    const auto& row = response.rows(i);
     table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()),
                   absl::StrCat(row.folds_done(), "/", response.k()), FormatFixed(row.macro_f1_mean(), 4),
-                  FormatFixed(row.macro_f1_std(), 4), FormatFixed(row.accuracy_mean(), 4), row.params_json()});
+                  FormatFixed(row.macro_f1_std(), 4), FormatFixed(row.accuracy_mean(), 4), params[i]});
   }
-  return absl::StrCat("sweep ", response.sweep_id(), " leaderboard (held-out macro-F1, mean over folds)\n",
+  return absl::StrCat("sweep ", response.sweep_id(),
+                      " leaderboard (held-out macro-F1, mean over folds; PARAMS: the settings that differ "
+                      "between trials, all of them with --json)\n",
                       table.Render());
 }
 

@@ -16,12 +16,21 @@ TEST(Render, LeaderboardShowsRanksAndScores) {
   row->set_macro_f1_mean(0.81234);
   row->set_macro_f1_std(0.0123);
   row->set_accuracy_mean(0.9);
-  row->set_params_json("{\"lr\":0.001}");
+  row->set_params_json(R"({"lr":0.001,"loss":"focal","epochs":3})");
+  auto* second = response.add_rows();
+  second->set_rank(2);
+  second->set_trial_id(18);
+  second->set_folds_done(4);
+  second->set_params_json(R"({"lr":0.01,"loss":"focal","epochs":3})");
   std::string text = RenderLeaderboard(response);
   EXPECT_NE(text.find("sweep 3 leaderboard"), std::string::npos);
   EXPECT_NE(text.find("0.8123"), std::string::npos);
   EXPECT_NE(text.find("5/5"), std::string::npos);
-  EXPECT_NE(text.find("{\"lr\":0.001}"), std::string::npos);
+  EXPECT_NE(text.find("4/5"), std::string::npos);
+  // Only the swept setting tells the trials apart; the shared ones stay out of the table.
+  EXPECT_NE(text.find("lr=0.001\n"), std::string::npos);
+  EXPECT_NE(text.find("lr=0.01\n"), std::string::npos);
+  EXPECT_EQ(text.find("focal"), std::string::npos);
 }
 
 TEST(Render, ProgressLineCountsJobs) {

@@ -137,6 +137,10 @@ parameters:
   EXPECT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("MACRO_F1"), std::string::npos);
   EXPECT_NE(table.out.find("3/3"), std::string::npos);
+  // Its PARAMS column names the swept settings, not the ~65 shared ones.
+  EXPECT_NE(table.out.find("loss=focal shift_scale_rotate=0.7"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("loss=ce shift_scale_rotate=0"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("batch_size="), std::string::npos) << table.out;
 }
 
 TEST_F(SweepEndToEnd, CorruptImageFailsItsJobsWithThePathNotTheWorkers) {
