@@ -11,6 +11,9 @@ PACKAGES=(
   # Debian's LibTorch calls the system libblas.so.3: OpenBLAS replaces the reference BLAS
   # (10x slower matmuls in the ViT/Swin/BEiT linears) for C++ and Python alike.
   libopenblas0-pthread
+  # oneDNN's sgemm (the same oneDNN LibTorch links) for the trainer's CPU linears
+  # (worker/trainer/models/layers/linear.h): 1.1-1.7x OpenBLAS on the transformer shapes.
+  libdnnl-dev
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -25,9 +25,11 @@ SelfAttentionImpl::SelfAttentionImpl(int dim, int num_heads)
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& tokens) {
   const int64_t batch = tokens.size(0);
   const int64_t length = tokens.size(1);
-  // [B, N, 3 * dim] -> [3, B, heads, N, head_dim]; q, k, v are views of one buffer.
-  const at::Tensor qkv =
-      ApplyLinear(qkv_, tokens).view({batch, length, 3, num_heads_, head_dim_}).permute({2, 0, 3, 1, 4});
+  // [B, N, 3 * dim] -> q, k, v [B, heads, N, head_dim], views of one buffer. unbind, not
+  // indexing: its backward stacks the three gradients into one buffer, where three
+  // selects would each zero-fill and add a full-size gradient.
+  const std::vector<at::Tensor> qkv =
+      ApplyLinear(qkv_, tokens).view({batch, length, 3, num_heads_, head_dim_}).permute({2, 0, 3, 1, 4}).unbind(0);
   // Scaling q (N x head_dim) is cheaper than scaling the N x N scores.
   const at::Tensor scores = at::matmul(qkv[0] * scale_, qkv[1].transpose(-2, -1));
   const at::Tensor mixed = at::matmul(scores.softmax(-1), qkv[2]);  // [B, heads, N, head_dim]

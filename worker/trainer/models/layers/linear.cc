@@ -1,11 +1,81 @@
 #include "worker/trainer/models/layers/linear.h"
 
 #include <ATen/ATen.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 namespace foldstack::trainer {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// C = op(A) op(B) + beta C for row-major float32 matrices; op(X) = X or X^T per trans flag.
+void Sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, const at::Tensor& a,
+           int64_t lda, const at::Tensor& b, int64_t ldb, float beta, at::Tensor& c) {
+  const dnnl_status_t status =
+      dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', m, n, k, 1.0f, a.data_ptr<float>(), lda,
+                 b.data_ptr<float>(), ldb, beta, c.data_ptr<float>(), c.size(1));
+  TORCH_CHECK(status == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(status), " (", m, "x", k,
+              " by ", k, "x", n, ")");
+}
+
+// Rows of x2 [M, K] times weight [N, K]^T, plus bias [N] unless it is empty ([0]: LibTorch
+// 1.13's custom functions cannot take an undefined tensor as an input).
+class SgemmLinearFunction : public torch::autograd::Function<SgemmLinearFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x2, const at::Tensor& weight,
+                            const at::Tensor& bias) {
+    const bool has_bias = bias.numel() > 0;
+    ctx->save_for_backward({x2, weight});
+    ctx->saved_data["has_bias"] = has_bias;
+    const int64_t m = x2.size(0), k = x2.size(1), n = weight.size(0);
+    // Start from the broadcast bias and accumulate into it (beta 1), as addmm does.
+    at::Tensor out = has_bias ? bias.expand({m, n}).contiguous() : at::empty({m, n}, x2.options());
+    Sgemm(false, true, m, n, k, x2, k, weight, k, has_bias ? 1.0f : 0.0f, out);
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor& x2 = saved[0];
+    const at::Tensor& weight = saved[1];
+    const at::Tensor grad = grads[0].contiguous();  // [M, N]
+    const int64_t m = x2.size(0), k = x2.size(1), n = weight.size(0);
+    at::Tensor grad_x, grad_weight, grad_bias;
+    if (ctx->needs_input_grad(0)) {  // [M, K] = grad [M, N] · W [N, K]
+      grad_x = at::empty({m, k}, x2.options());
+      Sgemm(false, false, m, k, n, grad, n, weight, k, 0.0f, grad_x);
+    }
+    if (ctx->needs_input_grad(1)) {  // [N, K] = grad^T [N, M] · x2 [M, K]
+      grad_weight = at::empty({n, k}, weight.options());
+      Sgemm(true, false, n, k, m, grad, n, x2, k, 0.0f, grad_weight);
+    }
+    if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = grad.sum(0);
+    return {grad_x, grad_weight, grad_bias};
+  }
+};
+
+bool SgemmApplies(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  const auto float_cpu = [](const at::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == at::kFloat; };
+  return float_cpu(x) && float_cpu(weight) && (!bias.defined() || float_cpu(bias)) && x.dim() >= 1 &&
+         x.numel() > 0 && weight.dim() == 2 && weight.size(0) > 0 && weight.is_contiguous() &&
+         x.size(-1) == weight.size(1);
+}
+
+}  // namespace
+
+at::Tensor SgemmLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  if (!SgemmApplies(x, weight, bias)) return at::linear(x, weight, bias);
+  std::vector<int64_t> out_sizes = x.sizes().vec();
+  out_sizes.back() = weight.size(0);
+  const at::Tensor x2 = x.reshape({-1, x.size(-1)}).contiguous();
+  const at::Tensor bias_or_empty = bias.defined() ? bias.contiguous() : at::empty({0}, x.options());
+  return SgemmLinearFunction::apply(x2, weight, bias_or_empty).view(out_sizes);
+}
 
 at::Tensor ApplyLinear(const torch::nn::Linear& linear, const at::Tensor& x) {
-  return at::linear(x, linear->weight, linear->bias);
+  return SgemmLinear(x, linear->weight, linear->bias);
 }
 
 }  // namespace foldstack::trainer

@@ -11,8 +11,10 @@ at::Tensor MultiHeadSelfAttention(const at::Tensor& qkv, int64_t num_heads, cons
   const int64_t batch = qkv.size(0);
   const int64_t tokens = qkv.size(1);
   const int64_t head_dim = qkv.size(2) / (3 * num_heads);
-  // [3, B, heads, N, head_dim] as a view; matmul gathers the strided operands itself.
-  const auto q_k_v = qkv.view({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4});
+  // q, k, v [B, heads, N, head_dim] as views; matmul gathers the strided operands itself.
+  // unbind's backward stacks the three gradients into one buffer (indexing would zero-fill
+  // and add a full-size gradient per select).
+  const std::vector<at::Tensor> q_k_v = qkv.view({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4}).unbind(0);
   const at::Tensor q = q_k_v[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
   at::Tensor attn = at::matmul(q, q_k_v[1].transpose(-2, -1));  // [B, heads, N, N], contiguous
   if (bias.defined()) {
