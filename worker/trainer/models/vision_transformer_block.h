@@ -11,8 +11,8 @@
 namespace foldstack::trainer {
 
 // timm's layers.Attention with its ViT defaults (qkv_bias, no q/k norm, no dropout):
-// one fused qkv Linear, softmax(q k^T / sqrt(head_dim)) v over all heads at once as
-// batched matmuls, then the proj Linear. Keys: qkv.{weight,bias}, proj.{weight,bias}.
+// one fused qkv Linear, MultiHeadSelfAttention (softmax(q k^T / sqrt(head_dim)) v over
+// all heads at once), then the proj Linear. Keys: qkv.{weight,bias}, proj.{weight,bias}.
 class SelfAttentionImpl : public torch::nn::Module {
  public:
   SelfAttentionImpl(int dim, int num_heads);
@@ -21,8 +21,6 @@ class SelfAttentionImpl : public torch::nn::Module {
 
  private:
   int num_heads_;
-  int head_dim_;
-  double scale_;
   torch::nn::Linear qkv_{nullptr};
   torch::nn::Linear proj_{nullptr};
 };

@@ -7,8 +7,8 @@
 
 namespace foldstack::trainer {
 
-// The core of timm's multi-head self-attention (Swin's WindowAttention, BEiT's
-// Attention), batched over sequences and heads in a few fused ops:
+// The core of timm's multi-head self-attention (ViT's and BEiT's Attention, Swin's
+// WindowAttention), batched over sequences and heads in a few fused ops:
 //   qkv [B, N, 3 * heads * head_dim] (the qkv Linear's output, laid out q | k | v)
 //   -> softmax(q k^T / sqrt(head_dim) + bias) v -> [B, N, heads * head_dim] (before proj).
 // `bias` is optional (undefined = none), shaped [G, heads, N, N] (or [G, 1, N, N]) with G
