@@ -2,10 +2,11 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <vector>
+
+#include "worker/trainer/models/layers/sgemm.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -62,12 +63,9 @@ at::Tensor SgemmEach(const at::Tensor& a, const at::Tensor& b) {
   const int64_t count = static_cast<int64_t>(lhs.offsets.size());
   at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      // Inside the parallel region oneDNN runs each product on the calling thread.
-      const dnnl_status_t status =
-          dnnl_sgemm(lhs.transposed ? 'T' : 'N', rhs.transposed ? 'T' : 'N', m, n, k, 1.0f,
-                     lhs_data + lhs.offsets[i], lhs.ld, rhs_data + rhs.offsets[i], rhs.ld, 0.0f,
-                     out_data + i * m * n, n);
-      TORCH_CHECK(status == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(status));
+      // Inside the parallel region each product runs on the calling thread.
+      Sgemm(lhs.transposed, rhs.transposed, m, n, k, lhs_data + lhs.offsets[i], lhs.ld, rhs_data + rhs.offsets[i],
+            rhs.ld, 0.0f, out_data + i * m * n, n);
     }
   });
   return out;

@@ -1,24 +1,15 @@
 #include "worker/trainer/models/layers/linear.h"
 
 #include <ATen/ATen.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <torch/csrc/autograd/custom_function.h>
+
+#include "worker/trainer/models/layers/sgemm.h"
 
 namespace foldstack::trainer {
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// C = op(A) op(B) + beta C for row-major float32 matrices; op(X) = X or X^T per trans flag.
-void Sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, const at::Tensor& a,
-           int64_t lda, const at::Tensor& b, int64_t ldb, float beta, at::Tensor& c) {
-  const dnnl_status_t status =
-      dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', m, n, k, 1.0f, a.data_ptr<float>(), lda,
-                 b.data_ptr<float>(), ldb, beta, c.data_ptr<float>(), c.size(1));
-  TORCH_CHECK(status == dnnl_success, "oneDNN sgemm failed with status ", static_cast<int>(status), " (", m, "x", k,
-              " by ", k, "x", n, ")");
-}
 
 // Rows of x2 [M, K] times weight [N, K]^T, plus bias [N] unless it is empty ([0]: LibTorch
 // 1.13's custom functions cannot take an undefined tensor as an input).
@@ -32,7 +23,8 @@ class SgemmLinearFunction : public torch::autograd::Function<SgemmLinearFunction
     const int64_t m = x2.size(0), k = x2.size(1), n = weight.size(0);
     // Start from the broadcast bias and accumulate into it (beta 1), as addmm does.
     at::Tensor out = has_bias ? bias.expand({m, n}).contiguous() : at::empty({m, n}, x2.options());
-    Sgemm(false, true, m, n, k, x2, k, weight, k, has_bias ? 1.0f : 0.0f, out);
+    Sgemm(false, true, m, n, k, x2.data_ptr<float>(), k, weight.data_ptr<float>(), k, has_bias ? 1.0f : 0.0f,
+          out.data_ptr<float>(), n);
     return out;
   }
 
@@ -45,11 +37,13 @@ class SgemmLinearFunction : public torch::autograd::Function<SgemmLinearFunction
     at::Tensor grad_x, grad_weight, grad_bias;
     if (ctx->needs_input_grad(0)) {  // [M, K] = grad [M, N] · W [N, K]
       grad_x = at::empty({m, k}, x2.options());
-      Sgemm(false, false, m, k, n, grad, n, weight, k, 0.0f, grad_x);
+      Sgemm(false, false, m, k, n, grad.data_ptr<float>(), n, weight.data_ptr<float>(), k, 0.0f,
+            grad_x.data_ptr<float>(), k);
     }
     if (ctx->needs_input_grad(1)) {  // [N, K] = grad^T [N, M] · x2 [M, K]
       grad_weight = at::empty({n, k}, weight.options());
-      Sgemm(true, false, n, k, m, grad, n, x2, k, 0.0f, grad_weight);
+      Sgemm(true, false, n, k, m, grad.data_ptr<float>(), n, x2.data_ptr<float>(), k, 0.0f,
+            grad_weight.data_ptr<float>(), k);
     }
     if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) grad_bias = grad.sum(0);
     return {grad_x, grad_weight, grad_bias};
