@@ -80,11 +80,10 @@ absl::StatusOr<bool> Optimization::Step() {
     if (p.grad().defined()) grads.push_back(p.grad());
   }
   if (options_.loss_scaling) {
-    bool finite = true;
-    for (torch::Tensor& g : grads) {
-      g.div_(loss_scale_);
-      finite = finite && g.isfinite().all().item<bool>();
-    }
+    // Unscale, then one device-to-host read for all gradients (not one per parameter).
+    std::vector<torch::Tensor> all_finite;
+    for (torch::Tensor& g : grads) all_finite.push_back(g.div_(loss_scale_).isfinite().all());
+    const bool finite = all_finite.empty() || torch::stack(all_finite).all().item<bool>();
     if (!finite) {  // overflow at this scale: drop the step, try a smaller scale
       loss_scale_ /= 2;
       good_steps_ = 0;

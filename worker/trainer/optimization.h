@@ -55,6 +55,7 @@ class Optimization {
   double current_lr() const { return schedule_.LrAt(steps_); }
   int64_t steps() const { return steps_; }
   int64_t skipped_steps() const { return skipped_; }  // amp: steps dropped for inf/nan gradients
+  double loss_scale() const { return loss_scale_; }   // amp: the current dynamic loss scale
 
  private:
   Optimization(PhaseOptions options, torch::nn::Module& model, GradientAverager average_gradients,

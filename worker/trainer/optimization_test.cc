@@ -44,6 +44,42 @@ TEST(OptimizationTest, AccumulatedHalfBatchesStepLikeOneFullBatch) {
   EXPECT_FALSE(torch::allclose(full.model->weight, torch::tensor({0.1f, -0.2f, 0.3f}).reshape({1, 3})));
 }
 
+// Dynamic loss scaling is what precision amp turns on for CUDA jobs; the logic is
+// device-independent, so it is checked here on CPU.
+TEST(OptimizationTest, LossScalingStepsLikeUnscaledTraining) {
+  const json settings = Settings({{"optimizer", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}});
+  Problem plain, scaled;
+  auto unscaled_run = *Optimization::Create(TrainingPhase(settings, 1, false), settings, *plain.model);
+  auto scaled_run = *Optimization::Create(TrainingPhase(settings, 1, true), settings, *scaled.model);
+  for (int step = 0; step < 3; ++step) {
+    EXPECT_TRUE(*unscaled_run->Backward(plain.Loss(0, 4), 0, 1));
+    EXPECT_TRUE(*scaled_run->Backward(scaled.Loss(0, 4), 0, 1));
+  }
+  EXPECT_EQ(scaled_run->skipped_steps(), 0);
+  EXPECT_EQ(scaled_run->loss_scale(), 65536.0);
+  EXPECT_TRUE(torch::allclose(plain.model->weight, scaled.model->weight, 1e-5, 1e-6))
+      << plain.model->weight << scaled.model->weight;
+}
+
+TEST(OptimizationTest, LossScalingSkipsOverflowingStepsAndHalvesTheScale) {
+  const json settings = Settings({{"optimizer", "sgd"}, {"lr", 0.1}, {"momentum", 0.0}});
+  Problem problem;
+  const torch::Tensor before = problem.model->weight.detach().clone();
+  auto optimization = *Optimization::Create(TrainingPhase(settings, 1, true), settings, *problem.model);
+  // A loss whose scaled gradient overflows float32 (1e35 x 65536 > 3.4e38).
+  EXPECT_FALSE(*optimization->Backward(problem.Loss(0, 4) * 1e35, 0, 1));
+  EXPECT_EQ(optimization->skipped_steps(), 1);
+  EXPECT_EQ(optimization->steps(), 0);
+  EXPECT_EQ(optimization->loss_scale(), 32768.0);
+  EXPECT_TRUE(torch::equal(problem.model->weight, before));
+  // The dropped gradients are gone: the next finite batch steps from a clean slate.
+  EXPECT_TRUE(*optimization->Backward(problem.Loss(0, 4), 0, 1));
+  Problem reference;
+  auto plain = *Optimization::Create(TrainingPhase(settings, 1, false), settings, *reference.model);
+  EXPECT_TRUE(*plain->Backward(reference.Loss(0, 4), 0, 1));
+  EXPECT_TRUE(torch::allclose(problem.model->weight, reference.model->weight, 1e-5, 1e-6));
+}
+
 TEST(OptimizationTest, ClipsTheGlobalGradientNorm) {
   const json settings = Settings({{"optimizer", "sgd"}, {"lr", 1.0}, {"momentum", 0.0}, {"clip_grad_norm", 0.01}});
   Problem problem;
