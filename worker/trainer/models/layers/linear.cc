@@ -54,7 +54,8 @@ bool SgemmApplies(const at::Tensor& x, const at::Tensor& weight, const at::Tenso
   const auto float_cpu = [](const at::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == at::kFloat; };
   const bool weight_ok = float_cpu(weight) && weight.dim() == 2 && weight.size(0) > 0 && weight.is_contiguous();
   const bool x_ok = weight_ok && float_cpu(x) && x.dim() >= 1 && x.numel() > 0 && x.size(-1) == weight.size(-1);
-  const bool bias_ok = !bias.defined() || (weight_ok && float_cpu(bias) && bias.dim() == 1 && bias.size(0) == weight.size(0));
+  const bool bias_ok =
+      !bias.defined() || (weight_ok && float_cpu(bias) && bias.dim() == 1 && bias.size(0) == weight.size(0));
   // Anything else goes to at::linear, which also gives LibTorch's own message for bad shapes.
   return weight_ok && x_ok && bias_ok;
 }
