@@ -16,7 +16,8 @@ at::Tensor MultiHeadSelfAttention(const at::Tensor& qkv, int64_t num_heads, cons
   // q, k, v [B, heads, N, head_dim] as views of qkv, which BatchedMatmul reads in place.
   // unbind's backward stacks the three gradients into one buffer (indexing would zero-fill
   // and add a full-size gradient per select).
-  const std::vector<at::Tensor> q_k_v = qkv.view({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4}).unbind(0);
+  const std::vector<at::Tensor> q_k_v =
+      qkv.view({batch, tokens, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4}).unbind(0);
   const at::Tensor q = q_k_v[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
   at::Tensor attn = BatchedMatmul(q, q_k_v[1].transpose(-2, -1));  // [B, heads, N, N], contiguous
   if (bias.defined()) {
