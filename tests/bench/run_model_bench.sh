@@ -38,6 +38,8 @@ if [[ -z $bench ]]; then
   bench=bazel-bin/tests/bench/model_bench
 fi
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || echo unknown)
+# Foldstack's transformer linears and attention products call oneDNN's sgemm directly.
+dnnl=$(readlink -f /usr/lib/x86_64-linux-gnu/libdnnl.so.2 || echo unknown)
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -85,6 +87,6 @@ for (model, mode), sides in pairs.items():
 print("ratio = Foldstack img/s / Python img/s, wall time (target >= 1); cpu ratio = the same per CPU-second")
 print("(process CPU time of the timed steps, less disturbed by other load); RSS ratio = Foldstack / Python (target <= 1)")
 EOF
-echo "batch $batch, steps $steps (+$warmup warmup), threads $threads, float32, CPU; BLAS: $blas"
+echo "batch $batch, steps $steps (+$warmup warmup), threads $threads, float32, CPU; BLAS: $blas; oneDNN: $dnnl"
 echo "load average before: $load_before, after: $load_after ($(nproc) cores)"
 echo "reproduce: $command_line"
