@@ -61,14 +61,13 @@ absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>&
   return plan;
 }
 
-std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin, int64_t end,
-                                         bool mirror) {
+std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin,
+                                         int64_t end) {
   std::vector<PipelineItem> items;
   for (int64_t i = begin; i < end; ++i) {
     PipelineItem item;
     item.sample = i;
     item.key = samples[i]->key;
-    item.mirror = mirror;
     items.push_back(std::move(item));
   }
   return items;

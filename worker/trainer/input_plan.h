@@ -41,10 +41,10 @@ absl::StatusOr<int64_t> GlobalBatchesPerEpoch(int64_t images, int batch_size, in
 absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>& train, const std::string& sampler,
                                             uint64_t seed, int epoch, int batch_size, int rank, int world_size);
 
-// Items [begin, end) of `samples` in order for evaluation or prediction, all
-// mirrored when `mirror`. PipelineItem::sample indexes `samples`.
-std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin, int64_t end,
-                                         bool mirror);
+// Items [begin, end) of `samples` in order for evaluation or prediction.
+// PipelineItem::sample indexes `samples`.
+std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin,
+                                         int64_t end);
 
 }  // namespace foldstack::trainer
 

@@ -5,14 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/trainer_settings.h"
+#include "data/mask_labels.h"
 #include "worker/trainer/models/multi_head.h"
 
 namespace foldstack::trainer {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr int kMaskClasses = 18;
 
 // One loss by its setting name, as the losses factory's JSON.
 json LossConfig(const std::string& name, const json& settings, const std::vector<double>& class_weights) {
@@ -78,7 +77,7 @@ absl::StatusOr<Objective> Objective::FromSettings(const json& settings, int num_
     return objective;
   }
 
-  if (num_classes != kMaskClasses) {
+  if (num_classes != data::kMaskNumClasses) {
     return absl::InvalidArgumentError(absl::StrCat(
         "task: multi_head needs the mask task's 18 classes (mask x gender x age), this dataset has ", num_classes));
   }
@@ -91,7 +90,7 @@ absl::StatusOr<Objective> Objective::FromSettings(const json& settings, int num_
   absl::StatusOr<std::vector<double>> weights = common::ParseNumberList(settings["head_weights"].get<std::string>());
   if (!weights.ok() || weights->size() != 3) return absl::InvalidArgumentError("head_weights: expected three numbers");
   // Per-head class counts are the 18-class counts summed like the targets.
-  const std::array<at::Tensor, 3> head_counts = HeadTargets(CountsTensor(class_counts).reshape({1, kMaskClasses}));
+  const std::array<at::Tensor, 3> head_counts = HeadTargets(CountsTensor(class_counts).reshape({1, data::kMaskNumClasses}));
   const char* head_names[3] = {"mask", "gender", "age"};
   for (int h = 0; h < 3; ++h) {
     recipes::LossContext context;

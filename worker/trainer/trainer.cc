@@ -25,6 +25,7 @@
 #include "worker/trainer/input_plan.h"
 #include "worker/trainer/metrics.h"
 #include "worker/trainer/model_registry.h"
+#include "worker/trainer/models/layers/channels_last.h"
 #include "worker/trainer/objective.h"
 #include "worker/trainer/optimization.h"
 #include "worker/trainer/pretrained.h"
@@ -186,11 +187,7 @@ class JobRun {
       if (!loaded.ok()) return loaded.status();
     }
     model_->to(device_);
-    if (channels_last_) {
-      for (torch::Tensor& p : model_->parameters()) {
-        if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
-      }
-    }
+    if (channels_last_) UseChannelsLastWeights(*model_);
     if (data_parallel_ != nullptr) {
       // Same start on every rank (rank 0's initialisation or pretrained weights).
       if (absl::Status synced = data_parallel_->BroadcastModel(*model_); !synced.ok()) return synced;
@@ -238,7 +235,7 @@ class JobRun {
 
   torch::Tensor ToDevice(const torch::Tensor& images) const {
     torch::Tensor moved = images.to(device_);
-    return channels_last_ ? moved.contiguous(at::MemoryFormat::ChannelsLast) : moved;
+    return channels_last_ ? ChannelsLastInput(moved) : moved;
   }
 
   torch::Tensor Forward(const torch::Tensor& images) {
@@ -321,10 +318,11 @@ class JobRun {
       if (!batch->has_value()) break;
       std::vector<int64_t> labels;
       for (int64_t sample : (*batch)->samples) labels.push_back(train_[sample]->label);
-      const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64);
-      augment::MixedBatch mixed = augment::MixBatch((*batch)->images, label_tensor, job_.num_classes, mix_, mix_rng);
-      const torch::Tensor targets =
-          mixed.kind == augment::MixKind::kNone ? label_tensor.to(device_) : mixed.targets.to(device_);
+      // Mixed on the device: the per-batch arithmetic stays off the CPU the pipeline decodes on.
+      const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64).to(device_);
+      augment::MixedBatch mixed =
+          augment::MixBatch((*batch)->images.to(device_), label_tensor, job_.num_classes, mix_, mix_rng);
+      const torch::Tensor& targets = mixed.kind == augment::MixKind::kNone ? label_tensor : mixed.targets;
       torch::Tensor loss = objective_->Loss(Forward(ToDevice(mixed.images)), targets);
       const double value = loss.item<double>();
       if (!std::isfinite(value) && !amp_) {
@@ -345,14 +343,9 @@ class JobRun {
     torch::NoGradGuard no_grad;
     model_->eval();
     const auto [begin, end] = distributed::ShardRange(static_cast<int64_t>(samples.size()), rank_, world_);
-    torch::Tensor log_probs;
-    for (const bool mirror : {false, true}) {
-      if (mirror && !tta) break;
-      absl::StatusOr<torch::Tensor> pass = ClassLogProbs(samples, begin, end, mirror);
-      if (!pass.ok()) return pass.status();
-      // TTA averages probabilities (as timm's and the teams' hflip TTA do).
-      log_probs = mirror ? ((log_probs.exp() + pass->exp()) / 2).log() : *pass;
-    }
+    absl::StatusOr<torch::Tensor> own = ClassLogProbs(samples, begin, end, tta);
+    if (!own.ok()) return own.status();
+    torch::Tensor log_probs = *std::move(own);
     if (data_parallel_ != nullptr) {
       absl::StatusOr<torch::Tensor> gathered = data_parallel_->AllGatherRows(log_probs);
       if (!gathered.ok()) return gathered.status();
@@ -374,20 +367,29 @@ class JobRun {
     return eval;
   }
 
-  // Log-probabilities [end - begin, C] on CPU (float32) of samples[begin, end).
+  // Log-probabilities [end - begin, C] on CPU (float32) of samples[begin, end). With
+  // `tta` each batch also runs mirrored and the two probabilities are averaged (as
+  // timm's and the teams' hflip TTA do); the eval transform mirrors last, after the
+  // resize, so the mirrored batch is the decoded batch flipped on the device.
   absl::StatusOr<torch::Tensor> ClassLogProbs(const std::vector<const JobSample*>& samples, int64_t begin,
-                                              int64_t end, bool mirror) {
+                                              int64_t end, bool tta) {
     const augment::AugmentConfig& augment = augment_;
-    BatchPipeline pipeline(images_, PlanEvaluation(samples, begin, end, mirror), Pipeline(job_.params.batch_size),
-                           [&augment](const data::DecodedImage& image, const PipelineItem& item, float* out) {
-                             augment::EvalTransform(image.rgb, image.scale, augment, item.mirror, out);
+    BatchPipeline pipeline(images_, PlanEvaluation(samples, begin, end), Pipeline(job_.params.batch_size),
+                           [&augment](const data::DecodedImage& image, const PipelineItem&, float* out) {
+                             augment::EvalTransform(image.rgb, image.scale, augment, /*mirror=*/false, out);
                            });
     std::vector<torch::Tensor> parts;
     while (true) {
       absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
       if (!batch.ok()) return batch.status();
       if (!batch->has_value()) break;
-      parts.push_back(objective_->ClassLogProbs(Forward(ToDevice((*batch)->images))).to(torch::kCPU, torch::kFloat));
+      const torch::Tensor images = ToDevice((*batch)->images);
+      torch::Tensor log_probs = objective_->ClassLogProbs(Forward(images));
+      if (tta) {
+        const torch::Tensor mirrored = objective_->ClassLogProbs(Forward(images.flip({3})));
+        log_probs = ((log_probs.exp() + mirrored.exp()) / 2).log();
+      }
+      parts.push_back(log_probs.to(torch::kCPU, torch::kFloat));
     }
     if (parts.empty()) return torch::zeros({0, job_.num_classes});
     return torch::cat(parts).contiguous();

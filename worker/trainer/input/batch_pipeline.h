@@ -26,7 +26,6 @@ struct PipelineItem {
   int64_t sample = 0;  // the caller's index, handed back with the batch
   std::string key;
   uint64_t seed = 0;  // for the item's random draws (augmentation)
-  bool mirror = false;
 };
 
 // Turns one decoded image into 3*S*S floats (CHW) at `out`. Called on the

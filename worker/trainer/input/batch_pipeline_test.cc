@@ -55,13 +55,13 @@ void NoisyTransform(const data::DecodedImage& image, const PipelineItem& item, f
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < kSize; ++y)
       for (int x = 0; x < kSize; ++x) {
-        *out++ = small.at<cv::Vec3b>(y, item.mirror ? kSize - 1 - x : x)[c] / 255.0f + noise(rng);
+        *out++ = small.at<cv::Vec3b>(y, x)[c] / 255.0f + noise(rng);
       }
 }
 
 std::vector<PipelineItem> Items(int count) {
   std::vector<PipelineItem> items;
-  for (int i = 0; i < count; ++i) items.push_back({100 + i, absl::StrCat("img/", i), uint64_t(i) * 7919, i % 2 == 0});
+  for (int i = 0; i < count; ++i) items.push_back({100 + i, absl::StrCat("img/", i), uint64_t(i) * 7919});
   return items;
 }
 
@@ -262,7 +262,7 @@ TEST(BatchPipelineTest, AMissingOrCorruptFileIsNamedByItsPath) {
   auto provider = OpenImageSourceProvider("mask", root);
   ASSERT_TRUE(provider.ok()) << provider.status();
   std::vector<PipelineItem> items;
-  for (int i = 0; i < 6; ++i) items.push_back({i, absl::StrCat(i, ".jpg"), 0, false});
+  for (int i = 0; i < 6; ++i) items.push_back({i, absl::StrCat(i, ".jpg"), 0});
   PipelineOptions options = Options(2, 2);
   options.decode = {.min_width = kSize, .min_height = kSize};
   BatchPipeline pipeline(**provider, items, options, NoisyTransform);

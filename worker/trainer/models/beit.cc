@@ -59,7 +59,7 @@ class BeitAttention : public nn::Module {
     // The key bias is a constant zero (non-persistent k_bias in timm): the bias is
     // [q_bias | 0 | v_bias], fused into the one qkv matmul.
     const torch::Tensor bias = torch::cat({q_bias_, torch::zeros_like(q_bias_), v_bias_});
-    const torch::Tensor qkv = at::linear(x, qkv_->weight, bias);
+    const torch::Tensor qkv = SgemmLinear(x, qkv_->weight, bias);
     if (index_.device() != table_.device()) index_ = index_.to(table_.device());
     const torch::Tensor rel_bias = RelativePositionBias(table_, index_).unsqueeze(0);
     return ApplyLinear(proj_, MultiHeadSelfAttention(qkv, heads_, rel_bias, 0.0, is_training()));
