@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -56,9 +56,10 @@ std::optional<JpegFrame> FindJpegFrame(const std::vector<uchar>& bytes) {
 // libjpeg decodes a file cut short without an error (the rest comes out
 // grey), so truncation is caught here: the end-of-image marker must follow the
 // frame (entropy-coded data never holds FF D9; byte stuffing prevents it).
+// Searched from the end, where a whole file has it, so the scan usually stops at once.
 bool HasEndOfImage(const std::vector<uchar>& bytes, size_t from) {
-  for (size_t i = from; i + 1 < bytes.size(); ++i) {
-    if (bytes[i] == 0xFF && bytes[i + 1] == 0xD9) return true;
+  for (size_t i = bytes.size(); i > from + 1; --i) {
+    if (bytes[i - 2] == 0xFF && bytes[i - 1] == 0xD9) return true;
   }
   return false;
 }
@@ -84,13 +85,18 @@ class MaskImageSource : public ImageSource {
       return absl::NotFoundError(
           absl::StrCat("cannot read image ", path, ": ", std::error_code(errno, std::generic_category()).message()));
     }
-    std::vector<uchar> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // One read into a buffer of the file's size (not a byte-by-byte copy with regrowth).
+    file.seekg(0, std::ios::end);
+    std::vector<uchar> bytes(static_cast<size_t>(std::max<std::streamoff>(file.tellg(), 0)));
+    file.seekg(0, std::ios::beg);
+    if (!file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()))) {
+      return absl::DataLossError(absl::StrCat("cannot read image ", path));
+    }
     std::optional<JpegFrame> jpeg = FindJpegFrame(bytes);
     if (jpeg && !HasEndOfImage(bytes, jpeg->end)) {
       return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": JPEG data ends early (truncated file?)"));
     }
-    const std::optional<cv::Size> full = jpeg ? std::optional(jpeg->size) : std::nullopt;
-    const int factor = full ? ReducedDecodeFactor(full->width, full->height, target) : 1;
+    const int factor = jpeg ? ReducedDecodeFactor(jpeg->size.width, jpeg->size.height, target) : 1;
     DecodedImage decoded;
     try {
       decoded.rgb = cv::imdecode(bytes, ReducedReadFlag(factor));
@@ -100,11 +106,12 @@ class MaskImageSource : public ImageSource {
       return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": ", e.what()));
     }
     if (decoded.rgb.empty()) return absl::DataLossError(absl::StrCat("cannot decode image ", path));
-    if (full) {
+    if (jpeg) {
       // EXIF orientation may have turned the picture a quarter: compare like with like.
       const cv::Mat& rgb = decoded.rgb;
-      const bool turned = (rgb.cols > rgb.rows) != (full->width > full->height);
-      decoded.scale = static_cast<double>(rgb.cols) / (turned ? full->height : full->width);
+      const cv::Size& full = jpeg->size;
+      const bool turned = (rgb.cols > rgb.rows) != (full.width > full.height);
+      decoded.scale = static_cast<double>(rgb.cols) / (turned ? full.height : full.width);
     }
     return decoded;
   }

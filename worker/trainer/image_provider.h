@@ -1,10 +1,7 @@
 #ifndef FOLDSTACK_WORKER_TRAINER_IMAGE_PROVIDER_H_
 #define FOLDSTACK_WORKER_TRAINER_IMAGE_PROVIDER_H_
 
-#include <memory>
 #include <string>
-
-#include <opencv2/core/mat.hpp>
 
 #include "absl/status/statusor.h"
 #include "data/image_source.h"
@@ -23,9 +20,6 @@ class ImageProvider {
   // several threads. Errors name the key/file.
   virtual absl::StatusOr<data::DecodedImage> Decode(const std::string& key,
                                                     const data::DecodeTarget& target) const = 0;
-
-  // Decode() resized to exactly size x size (data::ResizeRgb).
-  absl::StatusOr<cv::Mat> Load(const std::string& key, int size) const;
 };
 
 }  // namespace foldstack::trainer

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "worker/agent/child_process.h"
 #include "worker/trainer/distributed/loopback_port.h"
 
 extern char** environ;
@@ -175,18 +176,12 @@ class Supervisor {
 
  private:
   void WatchChild(ChildRank& child) {
-    std::FILE* output = fdopen(child.output_fd, "r");
     std::string last_error;
-    char* line = nullptr;
-    size_t capacity = 0;
-    for (ssize_t length; output != nullptr && (length = getline(&line, &capacity, output)) > 0;) {
-      std::string text(line, static_cast<size_t>(length));
-      if (text.back() == '\n') text.pop_back();
+    worker::ForEachLine(child.output_fd, [&](const std::string& text) {
       std::fprintf(stderr, "[rank %d] %s\n", child.rank, text.c_str());
       if (absl::StartsWith(text, "error: ")) last_error = text.substr(7);
-    }
-    std::free(line);
-    if (output != nullptr) std::fclose(output);
+    });
+    close(child.output_fd);
     siginfo_t info{};
     // WNOWAIT keeps the pid a zombie until `exited` is set, so Stop never
     // signals a pid the kernel may have reused.

@@ -16,7 +16,7 @@ namespace foldstack::trainer::testing {
 // both invariant to horizontal flips. Pixels are a pure function of the key.
 // Any other key is NotFound with the key in the message. Decode() draws a
 // square image of side max(min_width, min_height) (kPatternDefaultSize when
-// both are 0) at scale 1, so Load(key, size) draws it at exactly `size`.
+// both are 0) at scale 1, so a decode for `size` draws it at exactly `size`.
 class PatternImageProvider : public ImageProvider {
  public:
   absl::StatusOr<data::DecodedImage> Decode(const std::string& key,
