@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     std::vector<PipelineItem> items;
     for (const std::string& key : ImageKeys(root, count)) {
       const int64_t i = static_cast<int64_t>(items.size());
-      items.push_back({i, key, absl::GetFlag(FLAGS_seed) * 1000003 + i, false});
+      items.push_back({i, key, absl::GetFlag(FLAGS_seed) * 1000003 + i});
     }
     if (items.empty()) return absl::NotFoundError("no JPEG files under " + root);
     BatchPipeline pipeline(**provider, std::move(items), options, transform);
