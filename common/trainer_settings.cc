@@ -47,7 +47,13 @@ TrainerSetting List(std::string name, std::string default_value, std::string hel
 }
 
 const std::vector<std::string> kLosses = {"ce", "weighted_ce", "focal", "label_smoothing", "f1"};
-const std::vector<std::string> kLossesOrNone = {"none", "ce", "weighted_ce", "focal", "label_smoothing", "f1"};
+const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw", "madgrad"};
+
+std::vector<std::string> LossesOrNone() {
+  std::vector<std::string> names = {"none"};
+  names.insert(names.end(), kLosses.begin(), kLosses.end());
+  return names;
+}
 
 absl::Status ExpectList(bool ok, const std::string& expected, const std::vector<double>& got) {
   if (ok) return absl::OkStatus();
@@ -64,7 +70,6 @@ absl::Status NonNegative(const std::vector<double>& v) {
              ? absl::OkStatus()
              : ExpectList(false, "numbers >= 0", v);
 }
-absl::Status ClassWeightsCheck(const std::vector<double>& v) { return NonNegative(v); }
 absl::Status HeadWeightsCheck(const std::vector<double>& v) {
   if (v.size() != 3) return ExpectList(false, "three weights (mask, gender, age), e.g. \"1,1,1\"", v);
   return NonNegative(v);
@@ -100,11 +105,11 @@ const std::vector<TrainerSetting>& Table() {
              "one 18-class head, or mask 3 / gender 2 / age 3 heads recombined into the 18 classes"),
       // Loss: loss_weight * loss + loss2_weight * loss2.
       Choice("loss", "ce", kLosses, "training loss"),
-      Choice("loss2", "none", kLossesOrNone, "optional second loss, added with loss2_weight"),
+      Choice("loss2", "none", LossesOrNone(), "optional second loss, added with loss2_weight"),
       Float("loss_weight", 1.0, AtLeast(0), "weight of loss in the sum"),
       Float("loss2_weight", 1.0, AtLeast(0), "weight of loss2 in the sum"),
       List("class_weights", "", "weighted_ce weights, one per class (\"\" = inverse class frequency of the training folds)",
-           ClassWeightsCheck),
+           NonNegative),
       Float("focal_gamma", 2.0, AtLeast(0), "focal loss focusing parameter (0 = cross-entropy)"),
       Float("focal_alpha", 1.0, Closed(0, 1), "focal loss weight of every class"),
       Float("smoothing", 0.1, ClosedOpen(0, 1), "label_smoothing epsilon"),
@@ -112,7 +117,7 @@ const std::vector<TrainerSetting>& Table() {
                 HeadLossesCheck),
       List("head_weights", "1,1,1", "multi_head: weights of the mask, gender and age head losses", HeadWeightsCheck),
       // Optimisation.
-      Choice("optimizer", "adam", {"sgd", "adam", "adamw", "madgrad"}, "optimisation algorithm"),
+      Choice("optimizer", "adam", kOptimizers, "optimisation algorithm"),
       Float("lr", 0.001, Above(0), "learning rate"),
       Float("momentum", 0.9, ClosedOpen(0, 1), "SGD/MADGRAD momentum (Adam/AdamW: beta1)"),
       Bool("nesterov", false, "SGD: Nesterov momentum"),
@@ -129,7 +134,7 @@ const std::vector<TrainerSetting>& Table() {
       Int("epochs", 3, AtLeast(1), "passes over the training folds"),
       Int("batch_size", 32, AtLeast(1), "images per optimisation step"),
       Int("finetune_epochs", 0, AtLeast(0), "after training, continue from the best checkpoint for this many epochs"),
-      Choice("finetune_optimizer", "sgd", {"sgd", "adam", "adamw", "madgrad"}, "optimiser of the fine-tuning epochs"),
+      Choice("finetune_optimizer", "sgd", kOptimizers, "optimiser of the fine-tuning epochs"),
       Float("finetune_lr", 1e-4, Above(0), "learning rate of the fine-tuning epochs"),
       // Input and augmentation (albumentations' names and default ranges; each op has its own probability).
       Int("image_size", 224, Closed(16, 1024), "square side the network sees"),
