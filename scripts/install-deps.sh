@@ -14,6 +14,10 @@ PACKAGES=(
   # oneDNN's sgemm (the same oneDNN LibTorch links) for the trainer's CPU linears
   # (worker/trainer/models/layers/linear.h): 1.1-1.7x OpenBLAS on the transformer shapes.
   libdnnl-dev
+  # Eigen: the bayes sampler's Gaussian process (coordinator/sweep/samplers/bayes).
+  libeigen3-dev
+  # Side-by-side search-quality and pruning benchmarks (tests/bench/sweep_*).
+  python3-optuna
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

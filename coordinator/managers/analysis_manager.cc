@@ -13,7 +13,7 @@
 #include "coordinator/store/ensemble_store.h"
 #include "coordinator/store/oof_store.h"
 #include "coordinator/store/relabel_candidate_store.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::coordinator {

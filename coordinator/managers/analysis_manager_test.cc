@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/probs_json.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 

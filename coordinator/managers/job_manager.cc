@@ -12,7 +12,7 @@
 #include "coordinator/managers/prediction_jobs.h"
 #include "coordinator/store/probs_json.h"
 #include "coordinator/store/dataset_store.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::coordinator {

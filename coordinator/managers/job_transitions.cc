@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/managers/prediction_jobs.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 
 namespace foldstack::coordinator {
 

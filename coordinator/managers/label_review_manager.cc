@@ -12,7 +12,7 @@
 #include "coordinator/managers/mask_export.h"
 #include "coordinator/store/label_store.h"
 #include "coordinator/store/relabel_candidate_store.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "data/mask_index.h"
 #include "data/mask_labels.h"
 

@@ -6,7 +6,7 @@
 #include "absl/types/span.h"
 #include "coordinator/managers/job_transitions.h"
 #include "coordinator/store/probs_json.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 
 namespace foldstack::coordinator {
 namespace {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/managers/prediction_average.h"
 #include "coordinator/store/probs_json.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "data/eval_set.h"
 #include "nlohmann/json.hpp"
 

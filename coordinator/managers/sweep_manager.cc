@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/label_store.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 #include "coordinator/store/sweep_store.h"
 #include "nlohmann/json.hpp"
 

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 
 namespace foldstack::coordinator {
 namespace {

@@ -5,7 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/probs_json.h"
-#include "coordinator/store/status_macros.h"
+#include "common/status_macros.h"
 
 namespace foldstack::coordinator {
 namespace {

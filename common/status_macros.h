@@ -1,6 +1,6 @@
 // Early-return helpers for absl::Status / absl::StatusOr (Abseil 20220623 has none public).
-#ifndef FOLDSTACK_COORDINATOR_STORE_STATUS_MACROS_H_
-#define FOLDSTACK_COORDINATOR_STORE_STATUS_MACROS_H_
+#ifndef FOLDSTACK_COMMON_STATUS_MACROS_H_
+#define FOLDSTACK_COMMON_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,4 +23,4 @@
   if (!tmp.ok()) return tmp.status();            \
   lhs = std::move(*tmp)
 
-#endif  // FOLDSTACK_COORDINATOR_STORE_STATUS_MACROS_H_
+#endif  // FOLDSTACK_COMMON_STATUS_MACROS_H_
