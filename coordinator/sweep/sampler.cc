@@ -27,8 +27,10 @@ absl::StatusOr<std::vector<nlohmann::json>> SequentialSampler::Ask(const StudyVi
 }
 
 uint64_t TrialSeed(uint64_t sweep_seed, int64_t index) {
-  uint64_t state = sweep_seed ^ (0x5eed000000000000ULL + static_cast<uint64_t>(index));
-  common::SplitMix64Next(state);
+  // Mix the seed before the index joins it: XOR-ing raw seeds and indexes would give sweep s's
+  // trial i the seed of sweep 0's trial i ^ s.
+  uint64_t state = sweep_seed;
+  state = common::SplitMix64Next(state) ^ static_cast<uint64_t>(index);
   return common::SplitMix64Next(state);
 }
 

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <limits>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/json_numbers.h"
 #include "coordinator/sweep/json_fields.h"
 #include "coordinator/sweep/param_sampling.h"
+#include "coordinator/sweep/pruners/pruners.h"
+#include "coordinator/sweep/registry.h"
 #include "coordinator/sweep/yaml_to_json.h"
 
 namespace foldstack::sweep {
@@ -22,7 +26,6 @@ struct RefusedKey {
 constexpr RefusedKey kRefusedKeys[] = {
     {"program", "is not used: trials run foldstack's built-in trainer, remove it"},
     {"command", "is not used: trials run foldstack's built-in trainer, remove it"},
-    {"early_terminate", "is not supported: every trial trains for all its epochs"},
     {"run_cap", "is not supported: use count to limit the number of trials"},
     {"controller", "is not supported: the foldstack coordinator is the controller"},
     {"job", "is not supported: trials run foldstack's built-in trainer"},
@@ -31,8 +34,10 @@ constexpr RefusedKey kRefusedKeys[] = {
 // W&B account routing: harmless, so accepted and ignored.
 const std::vector<std::string> kIgnoredKeys = {"entity", "project"};
 const std::vector<std::string> kKnownKeys = {
-    "name",  "description", "method", "metric", "parameters",   "dataset",
-    "folds", "count",       "seed",   "entity", "max_attempts", "project", "labels"};
+    "name",    "description",  "method",          "metric",       "parameters",
+    "dataset", "folds",        "count",           "seed",         "entity",
+    "max_attempts", "project", "labels",          "sampler",      "early_terminate",
+    "fold_pruning", "max_concurrent_trials"};
 
 absl::Status Missing(const std::string& path, const std::string& expected) {
   return ErrorAt(path, absl::StrCat("missing (expected ", expected, ")"));
@@ -61,12 +66,10 @@ absl::Status ParseMetric(const json& metric, MetricSpec& out) {
   if (absl::Status ok = RequireObject(metric, "metric"); !ok.ok()) return ok;
   if (absl::Status ok = CheckKeys(metric, "metric", {"name", "goal"}); !ok.ok()) return ok;
   if (metric.contains("name")) {
-    absl::Status ok = Assign(ReadString(metric["name"], "metric.name",
-                                        {"val_macro_f1", "val_accuracy", "val_loss"}),
-                             &out.name);
+    absl::Status ok = Assign(ReadString(metric["name"], "metric.name", TrainerMetricNames()), &out.name);
     if (!ok.ok()) return ok;
   }
-  out.goal = out.name == "val_loss" ? "minimize" : "maximize";
+  out.goal = absl::EndsWith(out.name, "_loss") ? "minimize" : "maximize";
   if (!metric.contains("goal")) return absl::OkStatus();
   return Assign(ReadString(metric["goal"], "metric.goal", {"maximize", "minimize"}), &out.goal);
 }
@@ -140,6 +143,24 @@ absl::Status ParseParameters(const json& parameters, const std::string& method,
   return absl::OkStatus();
 }
 
+// sampler, early_terminate, fold_pruning (mappings, checked by their makers) and
+// max_concurrent_trials.
+absl::Status ParseEngine(const json& root, SweepSpec& spec) {
+  for (const char* key : {"sampler", "early_terminate", "fold_pruning"}) {
+    if (root.contains(key)) {
+      if (absl::Status ok = RequireObject(root[key], key); !ok.ok()) return ok;
+    }
+  }
+  spec.sampler_options = Field(root, "sampler");
+  spec.early_terminate = Field(root, "early_terminate");
+  spec.fold_pruning = Field(root, "fold_pruning");
+  spec.max_concurrent_trials = DefaultMaxConcurrentTrials(spec.method);
+  absl::Status ok = ParseSmallInt(root, "max_concurrent_trials", "max_concurrent_trials", 1,
+                                  kMaxTrialsPerSweep, spec.max_concurrent_trials);
+  if (!ok.ok()) return ok;
+  return MakePruner(spec.early_terminate, spec.fold_pruning).status();
+}
+
 absl::Status CheckTopLevelKeys(const json& root) {
   for (const auto& item : root.items()) {
     for (const RefusedKey& refused : kRefusedKeys) {
@@ -165,8 +186,8 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
     spec.description = root["description"].get<std::string>();
   }
   if (!ok.ok()) return ok;
-  if (!root.contains("method")) return Missing("method", "grid or random");
-  ok = Assign(ReadString(root["method"], "method", {"grid", "random"}), &spec.method);
+  if (!root.contains("method")) return Missing("method", absl::StrJoin(SamplerNames(), ", "));
+  ok = Assign(ReadString(root["method"], "method", SamplerNames()), &spec.method);
   if (ok.ok() && root.contains("metric")) ok = ParseMetric(root["metric"], spec.metric);
   if (ok.ok()) ok = ParseDataset(Field(root, "dataset"), spec.dataset);
   if (ok.ok() && root.contains("folds")) ok = ParseFolds(root["folds"], spec.folds);
@@ -174,11 +195,15 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (ok.ok() && root.contains("seed")) ok = Assign(ReadInt(root["seed"], "seed", 0), &spec.seed);
   if (ok.ok()) ok = ParseSmallInt(root, "max_attempts", "max_attempts", 1, 1000, spec.max_attempts);
   if (ok.ok() && root.contains("labels")) ok = ParseLabels(root["labels"], spec.label_version);
+  if (ok.ok()) ok = ParseEngine(root, spec);
   if (!ok.ok()) return ok;
-  if (spec.method == "random" && spec.count == 0) {
-    return Missing("count", "the number of trials; method random needs it");
+  if (spec.method != "grid" && spec.count == 0) {
+    return Missing("count", absl::StrCat("the number of trials; method ", spec.method, " needs it"));
   }
-  return ParseParameters(Field(root, "parameters"), spec.method, spec.parameters);
+  ok = ParseParameters(Field(root, "parameters"), spec.method, spec.parameters);
+  // The method's options and the space together (e.g. what bayes cannot model).
+  if (ok.ok()) ok = MakeSampler(spec.method, spec.parameters, spec.sampler_options).status();
+  return ok;
 }
 
 // "experiments/quickstart.yaml" -> "quickstart".
@@ -189,6 +214,12 @@ std::string NameFromFile(std::string_view file_name) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& TrainerMetricNames() {
+  static const auto* names =
+      new std::vector<std::string>{"val_macro_f1", "val_accuracy", "val_loss", "train_loss"};
+  return *names;
+}
 
 absl::StatusOr<SweepSpec> ParseSweepJson(std::string_view file_name, const json& root) {
   SweepSpec spec;

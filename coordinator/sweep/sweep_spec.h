@@ -5,12 +5,16 @@
 //
 //   name: quickstart                 # default: the file name without .yaml
 //   description: free text
-//   method: grid                     # grid | random
-//   metric: {name: val_macro_f1, goal: maximize}
+//   method: tpe                      # grid | random | tpe | bayes (registry.h)
+//   sampler: {n_startup_trials: 10}  # the method's options (samplers/README.md)
+//   metric: {name: val_loss, goal: minimize}   # any metric the trainer reports
+//   early_terminate: {type: hyperband, min_iter: 1, eta: 3}   # hyperband | asha | median
+//   fold_pruning: {rule: median}     # first folds first; later folds only while they pass
+//   max_concurrent_trials: 4         # trials in flight (default: unlimited for grid/random, 4 else)
 //   dataset: {kind: mask, root: data/train, max_samples: 0}
 //   folds: {k: 5, seed: 0, group_by: person, stratify: true}
-//   count: 20                        # random: number of trials (required);
-//                                    # grid: optional cap on the trials
+//   count: 20                        # number of trials (required but for grid,
+//                                    # where it caps the grid)
 //   seed: 0                          # seeds random sampling
 //   max_attempts: 3                  # tries per job before it is failed
 //   labels: latest                   # latest | original | N: the dataset's label version
@@ -19,16 +23,18 @@
 //     lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}
 //
 // W&B keys: `entity` and `project` are accepted and ignored (they only route
-// runs to a W&B account); `program`, `command`, `early_terminate`, `run_cap`,
-// `controller`, `job` and `image` are refused with a line saying why, and
-// method bayes is refused. Unlike W&B, metric.goal defaults to minimize only
-// for val_loss (maximize otherwise), and metric.target is not supported.
+// runs to a W&B account); `program`, `command`, `run_cap`, `controller`, `job`
+// and `image` are refused with a line saying why. Unlike W&B, metric.goal
+// defaults to minimize for losses (maximize otherwise), and metric.target is
+// not supported. The sampler's options and the pruners' keys are checked here,
+// so a bad sweep file is refused before anything is queued.
 // Whether dataset.root exists is checked elsewhere, not here.
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "coordinator/sweep/param_spec.h"
@@ -52,8 +58,11 @@ struct FoldSpec {
   bool stratify = true;
 };
 
+// The per-epoch metrics the built-in trainer reports; a sweep's metric must be one of them.
+const std::vector<std::string>& TrainerMetricNames();
+
 struct MetricSpec {
-  std::string name = "val_macro_f1";  // val_macro_f1 | val_accuracy | val_loss
+  std::string name = "val_macro_f1";  // one of TrainerMetricNames()
   std::string goal = "maximize";      // maximize | minimize
 };
 
@@ -63,11 +72,15 @@ struct SweepSpec {
   std::string file_name;  // where it was read from, for error messages
   std::string name;
   std::string description;
-  std::string method;  // grid | random
+  std::string method;  // grid | random | tpe | bayes
+  nlohmann::json sampler_options;  // `sampler:`; null when absent
+  nlohmann::json early_terminate;  // `early_terminate:`; null when absent
+  nlohmann::json fold_pruning;     // `fold_pruning:`; null when absent
+  int max_concurrent_trials = 0;   // 0 = unlimited (filled from the method's default)
   MetricSpec metric;
   DatasetSpec dataset;
   FoldSpec folds;
-  int count = 0;     // random: number of trials; grid: 0 = all, else a cap
+  int count = 0;     // number of trials; grid: 0 = all, else a cap
   uint64_t seed = 0;
   int max_attempts = 3;
   // The label version trials train on: kLatestLabels, 0 (original) or N (see relabel accept).

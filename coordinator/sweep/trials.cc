@@ -5,102 +5,69 @@
 #include "absl/strings/str_cat.h"
 #include "common/trainer_settings.h"
 #include "coordinator/sweep/json_fields.h"
-#include "coordinator/sweep/param_sampling.h"
-#include "coordinator/sweep/portable_random.h"
+#include "coordinator/sweep/registry.h"
+#include "coordinator/sweep/samplers/grid.h"
 
 namespace foldstack::sweep {
 namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxRedraws = 1000;
-
-absl::StatusOr<std::vector<json>> GridTrials(const SweepSpec& spec) {
-  std::vector<std::string> names;
-  std::vector<std::vector<json>> grids;
-  int64_t total = 1;
-  for (const auto& [name, param] : spec.parameters) {
-    absl::StatusOr<std::vector<json>> values = GridValues(param);
-    if (!values.ok()) return values.status();
-    names.push_back(name);
-    total *= static_cast<int64_t>(values->size());  // each <= 1e5, checked below
-    grids.push_back(*std::move(values));
-    if (total > kMaxTrialsPerSweep && spec.count == 0) {
-      return ErrorAt("parameters", absl::StrCat("the grid has more than ", kMaxTrialsPerSweep,
-                                                " trials; use fewer values or set count"));
-    }
-    total = std::min<int64_t>(total, kMaxTrialsPerSweep + 1);
-  }
-  const int64_t wanted = spec.count > 0 ? std::min<int64_t>(spec.count, total) : total;
-  std::vector<json> trials;
-  for (int64_t t = 0; t < wanted; ++t) {
-    // Mixed-radix digits of t, the last parameter being the least significant.
-    json trial = json::object();
-    int64_t rest = t;
-    for (size_t i = names.size(); i-- > 0;) {
-      const int64_t radix = static_cast<int64_t>(grids[i].size());
-      trial[names[i]] = grids[i][rest % radix];
-      rest /= radix;
-    }
-    trials.push_back(std::move(trial));
-  }
-  return trials;
+absl::Status InFile(const SweepSpec& spec, const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat(spec.file_name, ": ", status.message()));
 }
 
-absl::StatusOr<json> DrawValid(const ParamSpec& param, PortableRng& rng) {
-  absl::Status last;
-  for (int attempt = 0; attempt < kMaxRedraws; ++attempt) {
-    absl::StatusOr<json> value = common::CanonicalSetting(param.name, DrawValue(param, rng));
-    if (value.ok()) return value;
-    last = value.status();
-  }
-  return ErrorAt("parameters." + param.name,
-                 absl::StrCat(kMaxRedraws, " draws in a row fell outside the setting (",
-                              last.message(), "); narrow the distribution"));
-}
-
-absl::StatusOr<std::vector<json>> RandomTrials(const SweepSpec& spec) {
-  if (spec.count < 1) return ErrorAt("count", "method random needs count >= 1");
-  PortableRng rng(spec.seed);
-  std::vector<json> trials;
-  for (int t = 0; t < spec.count; ++t) {
-    json trial = json::object();
-    for (const auto& [name, param] : spec.parameters) {
-      absl::StatusOr<json> value = DrawValid(param, rng);
-      if (!value.ok()) return value.status();
-      trial[name] = *std::move(value);
-    }
-    trials.push_back(std::move(trial));
-  }
-  return trials;
-}
-
-absl::StatusOr<std::vector<json>> PartialTrials(const SweepSpec& spec) {
+absl::StatusOr<int64_t> BudgetOf(const SweepSpec& spec) {
   if (spec.count > kMaxTrialsPerSweep) {
     return ErrorAt("count", absl::StrCat("expected at most ", kMaxTrialsPerSweep));
   }
-  if (spec.method == "grid") return GridTrials(spec);
-  if (spec.method == "random") return RandomTrials(spec);
-  return ErrorAt("method", absl::StrCat("expected one of grid, random; got \"", spec.method, "\""));
+  if (spec.method != "grid") {
+    if (spec.count < 1) return ErrorAt("count", absl::StrCat("method ", spec.method, " needs count >= 1"));
+    return spec.count;
+  }
+  absl::StatusOr<std::unique_ptr<GridSampler>> grid = GridSampler::Create(spec.parameters);
+  if (!grid.ok()) return grid.status();
+  if (spec.count > 0) return std::min<int64_t>(spec.count, (*grid)->size());
+  if ((*grid)->size() > kMaxTrialsPerSweep) {
+    return ErrorAt("parameters", absl::StrCat("the grid has more than ", kMaxTrialsPerSweep,
+                                              " trials; use fewer values or set count"));
+  }
+  return (*grid)->size();
 }
 
 }  // namespace
 
+absl::StatusOr<json> CompleteTrial(const SweepSpec& spec, const json& params) {
+  absl::StatusOr<json> complete = common::CompleteSettings(params);
+  if (!complete.ok()) return InFile(spec, ErrorAt("parameters", std::string(complete.status().message())));
+  return complete;
+}
+
+absl::StatusOr<int64_t> TrialBudget(const SweepSpec& spec) {
+  absl::StatusOr<int64_t> budget = BudgetOf(spec);
+  if (!budget.ok()) return InFile(spec, budget.status());
+  return budget;
+}
+
 absl::StatusOr<std::vector<json>> ExpandTrials(const SweepSpec& spec) {
-  absl::StatusOr<std::vector<json>> trials = PartialTrials(spec);
-  absl::Status status = trials.status();
-  if (status.ok()) {
-    for (json& trial : *trials) {
-      absl::StatusOr<json> complete = common::CompleteSettings(trial);
-      if (!complete.ok()) {
-        status = ErrorAt("parameters", std::string(complete.status().message()));
-        break;
-      }
-      trial = *std::move(complete);
-    }
+  if (spec.method != "grid" && spec.method != "random") {
+    return InFile(spec, ErrorAt("method", absl::StrCat("expected grid or random to expand trials "
+                                                       "up front; got \"", spec.method, "\"")));
   }
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(spec.file_name, ": ", status.message()));
+  absl::StatusOr<int64_t> budget = TrialBudget(spec);
+  if (!budget.ok()) return budget.status();
+  absl::StatusOr<std::unique_ptr<Sampler>> sampler =
+      MakeSampler(spec.method, spec.parameters, spec.sampler_options);
+  if (!sampler.ok()) return InFile(spec, sampler.status());
+  StudyView empty;
+  empty.k = spec.folds.k;
+  absl::StatusOr<std::vector<json>> trials =
+      (*sampler)->Ask(empty, spec.seed, static_cast<int>(*budget));
+  if (!trials.ok()) return InFile(spec, trials.status());
+  for (json& trial : *trials) {
+    absl::StatusOr<json> complete = CompleteTrial(spec, trial);
+    if (!complete.ok()) return complete.status();
+    trial = *std::move(complete);
   }
   return trials;
 }

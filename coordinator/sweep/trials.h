@@ -1,8 +1,9 @@
 #ifndef FOLDSTACK_COORDINATOR_SWEEP_TRIALS_H_
 #define FOLDSTACK_COORDINATOR_SWEEP_TRIALS_H_
 
-// A parsed sweep -> the complete trainer settings of every trial.
+// From a sampler's proposal to a trial's complete trainer settings, and a sweep's trial budget.
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -11,19 +12,19 @@
 
 namespace foldstack::sweep {
 
-// Every trial's COMPLETE trainer settings (defaults filled and values
-// canonicalised by common::CompleteSettings), in trial order.
-//
-// grid: the cartesian product of the parameters' grid values (see
-//   GridValues). Parameters nest in name order with the LAST name varying
-//   fastest, each one's values in file order (W&B sorts parameters by name
-//   and uses itertools.product the same way). With count > 0 only the first
-//   `count` trials are made.
-// random: `count` trials from one PortableRng seeded with `seed`; each trial
-//   draws its parameters in name order, so trial i is the same whatever the
-//   count. Draws outside the setting's range (possible only for the normal
-//   family, as bounded ranges are checked when parsing) are redrawn, up to
-//   1000 times. Duplicate trials are possible and kept, as in W&B.
+// The trial's COMPLETE trainer settings: `params` (a sampler's swept values) with every other
+// setting at its default, canonicalised by common::CompleteSettings. Errors start with the file.
+absl::StatusOr<nlohmann::json> CompleteTrial(const SweepSpec& spec, const nlohmann::json& params);
+
+// How many trials the sweep makes in all: count; for a grid without count, the grid's size.
+// A grid of more than kMaxTrialsPerSweep points needs a count (error "parameters: the grid has
+// more than ...").
+absl::StatusOr<int64_t> TrialBudget(const SweepSpec& spec);
+
+// Every trial's complete settings for a method that ignores results (grid, random), as the
+// sampler proposes them on an empty history: the grid's points in order (capped by count), or
+// `count` random trials (trial i the same whatever the count). Model-based methods are refused:
+// their trials depend on results. Errors start with the file name.
 absl::StatusOr<std::vector<nlohmann::json>> ExpandTrials(const SweepSpec& spec);
 
 }  // namespace foldstack::sweep
