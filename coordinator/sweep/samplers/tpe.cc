@@ -35,7 +35,8 @@ Domain DomainOf(const Axis& axis) {
   if (step == 0) return {axis.low, axis.high, 0};
   if (!axis.log) return {axis.low - step / 2, axis.high + step / 2, step};
   const double low_value = std::exp(axis.low) - step / 2;
-  return {low_value > 0 ? std::log(low_value) : axis.low, std::log(std::exp(axis.high) + step / 2), 0};
+  return {low_value > 0 ? std::log(low_value) : axis.low, std::log(std::exp(axis.high) + step / 2),
+          0};
 }
 
 double ToParzen(const Axis& axis, const json& value) {
@@ -83,13 +84,15 @@ std::optional<std::pair<double, double>> RankKey(const StudyView& study, const T
   for (const JobView& job : trial.jobs) {
     if (const std::optional<double> v = job.At(last); v && std::isfinite(*v)) sum += *v, ++count;
   }
-  return std::make_pair(-static_cast<double>(last), count == 0 ? kInf : -study.objective.Score(sum / count));
+  return std::make_pair(-static_cast<double>(last),
+                        count == 0 ? kInf : -study.objective.Score(sum / count));
 }
 
 // The group's observations on one axis, in trial order; trials without a usable value for it
 // (a parameter added later, a choice since removed) are skipped, as Optuna skips missing params.
 template <typename T, typename Convert>
-std::vector<T> Observations(const Axis& axis, const std::vector<const TrialView*>& group, Convert convert) {
+std::vector<T> Observations(const Axis& axis, const std::vector<const TrialView*>& group,
+                            Convert convert) {
   std::vector<T> out;
   for (const TrialView* trial : group) {
     const auto it = trial->params.find(axis.name);
@@ -103,16 +106,19 @@ struct Groups {
   std::vector<const TrialView*> below, above;
 };
 
-absl::StatusOr<json> SampleCategorical(const Axis& axis, const Groups& groups, const TpeOptions& options,
-                                       const ParzenSettings& settings, PortableRng& rng) {
+absl::StatusOr<json> SampleCategorical(const Axis& axis, const Groups& groups,
+                                       const TpeOptions& options, const ParzenSettings& settings,
+                                       PortableRng& rng) {
   if (axis.choices.size() == 1) return axis.choices[0];
   auto index = [&](const json& v) -> std::optional<int> {
     const int i = ChoiceIndex(axis, v);
     return i < 0 ? std::nullopt : std::optional<int>(i);
   };
   const int n = static_cast<int>(axis.choices.size());
-  const CategoricalParzen l = FitCategorical(Observations<int>(axis, groups.below, index), n, settings);
-  const CategoricalParzen g = FitCategorical(Observations<int>(axis, groups.above, index), n, settings);
+  const CategoricalParzen l =
+      FitCategorical(Observations<int>(axis, groups.below, index), n, settings);
+  const CategoricalParzen g =
+      FitCategorical(Observations<int>(axis, groups.above, index), n, settings);
   int best = -1;
   double best_score = -kInf;
   for (int i = 0; i < options.n_ei_candidates; ++i) {
@@ -123,15 +129,19 @@ absl::StatusOr<json> SampleCategorical(const Axis& axis, const Groups& groups, c
   return axis.choices[static_cast<size_t>(best)];
 }
 
-absl::StatusOr<json> SampleNumeric(const Axis& axis, const Groups& groups, const TpeOptions& options,
-                                   const ParzenSettings& settings, PortableRng& rng) {
+absl::StatusOr<json> SampleNumeric(const Axis& axis, const Groups& groups,
+                                   const TpeOptions& options, const ParzenSettings& settings,
+                                   PortableRng& rng) {
   const Domain d = DomainOf(axis);
+  if (d.high <= d.low) return FromParzen(axis, d.low);  // nothing to choose (min == max)
   auto coordinate = [&](const json& v) -> std::optional<double> {
-    if (!v.is_number()) return std::nullopt;
+    if (!v.is_number() || !std::isfinite(v.get<double>())) return std::nullopt;
     return std::clamp(ToParzen(axis, v), d.low, d.high);
   };
-  const NumericParzen l = FitNumeric(Observations<double>(axis, groups.below, coordinate), d.low, d.high, d.step, settings);
-  const NumericParzen g = FitNumeric(Observations<double>(axis, groups.above, coordinate), d.low, d.high, d.step, settings);
+  const NumericParzen l = FitNumeric(Observations<double>(axis, groups.below, coordinate), d.low,
+                                     d.high, d.step, settings);
+  const NumericParzen g = FitNumeric(Observations<double>(axis, groups.above, coordinate), d.low,
+                                     d.high, d.step, settings);
   std::optional<json> best;
   double best_score = -kInf;
   for (int i = 0; i < options.n_ei_candidates; ++i) {
@@ -178,10 +188,10 @@ absl::StatusOr<TpeOptions> ParseTpeOptions(const json& options) {
   TpeOptions out;
   if (options.is_null()) return out;
   FS_RETURN_IF_ERROR(RequireObject(options, "sampler"));
-  FS_RETURN_IF_ERROR(CheckKeys(options, "sampler",
-                               {"n_startup_trials", "n_ei_candidates", "gamma_fraction", "gamma_max",
-                                "prior_weight", "consider_magic_clip", "consider_endpoints",
-                                "consider_prior", "weights_ramp"}));
+  FS_RETURN_IF_ERROR(CheckKeys(
+      options, "sampler",
+      {"n_startup_trials", "n_ei_candidates", "gamma_fraction", "gamma_max", "prior_weight",
+       "consider_magic_clip", "consider_endpoints", "consider_prior", "weights_ramp"}));
   FS_RETURN_IF_ERROR(ReadOption(options, "n_startup_trials", &out.n_startup_trials, 0));
   FS_RETURN_IF_ERROR(ReadOption(options, "n_ei_candidates", &out.n_ei_candidates, 1));
   FS_RETURN_IF_ERROR(ReadOption(options, "gamma_fraction", &out.gamma_fraction, 1.0));
@@ -232,16 +242,19 @@ absl::StatusOr<std::optional<json>> TpeSampler::AskOne(const StudyView& study, u
   Groups groups{{ranked.begin(), cut}, {cut, ranked.end()}};
   // Trial order, so that the weights' ramp discounts the oldest trials.
   for (auto* group : {&groups.below, &groups.above}) {
-    std::sort(group->begin(), group->end(), [](const TrialView* a, const TrialView* b) { return a->index < b->index; });
+    std::sort(group->begin(), group->end(),
+              [](const TrialView* a, const TrialView* b) { return a->index < b->index; });
   }
-  const ParzenSettings settings{options_.consider_prior, options_.prior_weight, options_.consider_magic_clip,
-                                options_.consider_endpoints, options_.weights_ramp};
+  const ParzenSettings settings{options_.consider_prior, options_.prior_weight,
+                                options_.consider_magic_clip, options_.consider_endpoints,
+                                options_.weights_ramp};
   PortableRng rng(trial_seed);
   json params = json::object();
   for (const Axis& axis : axes_) {
-    FS_ASSIGN_OR_RETURN(params[axis.name], axis.shape == AxisShape::kCategorical
-                                               ? SampleCategorical(axis, groups, options_, settings, rng)
-                                               : SampleNumeric(axis, groups, options_, settings, rng));
+    FS_ASSIGN_OR_RETURN(params[axis.name],
+                        axis.shape == AxisShape::kCategorical
+                            ? SampleCategorical(axis, groups, options_, settings, rng)
+                            : SampleNumeric(axis, groups, options_, settings, rng));
   }
   return std::optional<json>(std::move(params));
 }

@@ -17,8 +17,8 @@
 namespace foldstack::sweep {
 
 struct TpeOptions {
-  int n_startup_trials = 10;  // random draws until this many trials are done or pruned
-  int n_ei_candidates = 24;   // candidates drawn from l(x) per parameter
+  int n_startup_trials = 10;    // random draws until this many trials are done or pruned
+  int n_ei_candidates = 24;     // candidates drawn from l(x) per parameter
   double gamma_fraction = 0.1;  // the "good" group: min(ceil(gamma_fraction * n), gamma_max)
   int gamma_max = 25;
   double prior_weight = 1.0;

@@ -145,7 +145,8 @@ NumericParzen FitNumeric(const std::vector<double>& observations, double low, do
   for (size_t i : order) ends.push_back(parzen.mus[i]);
   ends.push_back(high);
   std::vector<double> sorted_sigmas(m);
-  for (size_t k = 0; k < m; ++k) sorted_sigmas[k] = std::max(ends[k + 1] - ends[k], ends[k + 2] - ends[k + 1]);
+  for (size_t k = 0; k < m; ++k)
+    sorted_sigmas[k] = std::max(ends[k + 1] - ends[k], ends[k + 2] - ends[k + 1]);
   if (!settings.consider_endpoints && ends.size() >= 4) {  // the outer centres ignore the bounds
     sorted_sigmas[0] = ends[2] - ends[1];
     sorted_sigmas[m - 1] = ends[m] - ends[m - 1];
@@ -154,7 +155,8 @@ NumericParzen FitNumeric(const std::vector<double>& observations, double low, do
   const double min_sigma =
       settings.consider_magic_clip ? range / std::min(100.0, 1.0 + static_cast<double>(m)) : kEps;
   parzen.sigmas.resize(m);
-  for (size_t k = 0; k < m; ++k) parzen.sigmas[order[k]] = std::clamp(sorted_sigmas[k], min_sigma, range);
+  for (size_t k = 0; k < m; ++k)
+    parzen.sigmas[order[k]] = std::clamp(sorted_sigmas[k], min_sigma, range);
   if (with_prior) parzen.sigmas.back() = range;
   return parzen;
 }
@@ -166,7 +168,8 @@ int CategoricalParzen::Sample(PortableRng& rng) const {
 
 double CategoricalParzen::LogPdf(int category) const {
   double p = 0;
-  for (size_t j = 0; j < weights.size(); ++j) p += weights[j] * rows[j][static_cast<size_t>(category)];
+  for (size_t j = 0; j < weights.size(); ++j)
+    p += weights[j] * rows[j][static_cast<size_t>(category)];
   return std::log(p);
 }
 
@@ -181,7 +184,9 @@ CategoricalParzen FitCategorical(const std::vector<int>& observations, int n_cho
                                static_cast<size_t>(components),
                                std::vector<double>(static_cast<size_t>(n_choices), spread))};
   for (int i = 0; i < n; ++i) {
-    parzen.rows[static_cast<size_t>(i)][static_cast<size_t>(observations[static_cast<size_t>(i)])] += 1;
+    parzen
+        .rows[static_cast<size_t>(i)][static_cast<size_t>(observations[static_cast<size_t>(i)])] +=
+        1;
   }
   for (std::vector<double>& row : parzen.rows) {
     const double total = std::accumulate(row.begin(), row.end(), 0.0);

@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 // Test functions use names that are no trainer setting, so values come back raw.
-ParamSpec Dist(Distribution distribution, double min, double max, double q = 1, bool integer = false) {
+ParamSpec Dist(Distribution distribution, double min, double max, double q = 1,
+               bool integer = false) {
   ParamSpec spec;
   spec.kind = ParamKind::kDistribution;
   spec.distribution = distribution;
@@ -47,7 +48,8 @@ TrialView Done(int index, const json& params, double value) {
 }
 
 // A pruned trial with one job per curve (one fold each).
-TrialView Pruned(int index, const json& params, std::vector<std::vector<std::optional<double>>> curves) {
+TrialView Pruned(int index, const json& params,
+                 std::vector<std::vector<std::optional<double>>> curves) {
   TrialView trial = Trial(index, params, TrialState::kPruned);
   trial.jobs.resize(curves.size());
   for (size_t f = 0; f < curves.size(); ++f) {
@@ -83,19 +85,21 @@ double Median(std::vector<double> v) {
 
 // Runs `trials` trials on each of `seeds` seeds; returns the mean over seeds of the median
 // distance to the optimum of the last 10 trials, and the median distance of 40 random draws.
-std::pair<double, double> LastTenVsRandom(const SearchSpace& space, Goal goal, int trials, int seeds,
-                                          const std::function<double(const json&)>& f,
+std::pair<double, double> LastTenVsRandom(const SearchSpace& space, Goal goal, int trials,
+                                          int seeds, const std::function<double(const json&)>& f,
                                           const std::function<double(const json&)>& distance) {
   TpeSampler sampler(space, {});
   double tpe = 0;
   for (int seed = 0; seed < seeds; ++seed) {
     const StudyView study = Optimise(sampler, goal, trials, static_cast<uint64_t>(seed), f);
     std::vector<double> last;
-    for (int i = trials - 10; i < trials; ++i) last.push_back(distance(study.trials[static_cast<size_t>(i)].params));
+    for (int i = trials - 10; i < trials; ++i)
+      last.push_back(distance(study.trials[static_cast<size_t>(i)].params));
     tpe += Median(last) / seeds;
   }
   std::vector<double> random;
-  for (int i = 0; i < 40; ++i) random.push_back(distance(*sampler.RandomParams(TrialSeed(12345, i))));
+  for (int i = 0; i < 40; ++i)
+    random.push_back(distance(*sampler.RandomParams(TrialSeed(12345, i))));
   return {tpe, Median(random)};
 }
 
@@ -118,7 +122,8 @@ TEST(TpeTest, StartupAsksAreRandomAndIgnoreHistory) {
 
 TEST(TpeTest, SameHistoryAndSeedGiveTheSameAsks) {
   TpeSampler sampler(kLrSpace, {});
-  const StudyView study = Optimise(sampler, Goal::kMaximize, 15, 3, [](const json& p) { return -LrDistance(p); });
+  const StudyView study =
+      Optimise(sampler, Goal::kMaximize, 15, 3, [](const json& p) { return -LrDistance(p); });
   const std::vector<json> first = *sampler.Ask(study, 3, 4);
   EXPECT_EQ(first, *TpeSampler(kLrSpace, {}).Ask(study, 3, 4));
   EXPECT_EQ(first, *sampler.Ask(study, 3, 4));
@@ -131,7 +136,8 @@ TEST(TpeTest, ConcentratesOnALogAxisEitherGoal) {
   for (const Goal goal : {Goal::kMaximize, Goal::kMinimize}) {
     const double sign = goal == Goal::kMaximize ? -1 : 1;
     const auto [tpe, random] = LastTenVsRandom(
-        kLrSpace, goal, 40, 3, [&](const json& p) { return sign * LrDistance(p) * LrDistance(p); }, LrDistance);
+        kLrSpace, goal, 40, 3, [&](const json& p) { return sign * LrDistance(p) * LrDistance(p); },
+        LrDistance);
     EXPECT_LT(tpe, 0.4 * random) << "goal " << static_cast<int>(goal);
   }
 }
@@ -146,9 +152,10 @@ double Branin(const json& p) {
 // Univariate TPE is slow on Branin (Optuna 3.1 after 50 trials: about 4.5 above the minimum);
 // after 80 the last 10 are about 3 above it, random draws 18.
 TEST(TpeTest, ConcentratesOnBranin) {
-  const SearchSpace space = Space({{"x", Dist(Distribution::kUniform, -5, 10)}, {"y", Dist(Distribution::kUniform, 0, 15)}});
-  const auto [tpe, random] =
-      LastTenVsRandom(space, Goal::kMinimize, 80, 3, Branin, [](const json& p) { return Branin(p) - 0.397887; });
+  const SearchSpace space = Space(
+      {{"x", Dist(Distribution::kUniform, -5, 10)}, {"y", Dist(Distribution::kUniform, 0, 15)}});
+  const auto [tpe, random] = LastTenVsRandom(space, Goal::kMinimize, 80, 3, Branin,
+                                             [](const json& p) { return Branin(p) - 0.397887; });
   EXPECT_LT(tpe, 0.35 * random);
 }
 
@@ -160,7 +167,8 @@ TEST(TpeTest, CategoricalIntAndStepAxes) {
   int a = 0, seven = 0;  // among the last 10 of 40 trials, over 3 seeds
   for (uint64_t seed = 0; seed < 3; ++seed) {
     const StudyView study = Optimise(sampler, Goal::kMaximize, 40, seed, [](const json& p) {
-      return (p["opt"] == "a" ? 1.0 : 0.0) - 0.1 * std::abs(p["n"].get<int>() - 7) - std::fabs(p["d"].get<double>() - 0.3);
+      return (p["opt"] == "a" ? 1.0 : 0.0) - 0.1 * std::abs(p["n"].get<int>() - 7) -
+             std::fabs(p["d"].get<double>() - 0.3);
     });
     for (const TrialView& trial : study.trials) {
       const json& p = trial.params;
@@ -181,7 +189,8 @@ TEST(TpeTest, NormalAxisWorksThroughTheUnitInterval) {
   ParamSpec w;
   w.kind = ParamKind::kDistribution, w.distribution = Distribution::kNormal, w.mu = 0, w.sigma = 2;
   auto distance = [](const json& p) { return std::fabs(p["w"].get<double>() - 1.5); };
-  const auto [tpe, random] = LastTenVsRandom(Space({{"w", w}}), Goal::kMinimize, 40, 3, distance, distance);
+  const auto [tpe, random] =
+      LastTenVsRandom(Space({{"w", w}}), Goal::kMinimize, 40, 3, distance, distance);
   EXPECT_LT(tpe, 0.5 * random);
 }
 
@@ -222,7 +231,8 @@ TEST(TpeTest, PrunedTrialsAverageTheFoldsThatReachedTheLastEpoch) {
 TEST(TpeTest, PrunedTrialsCountTowardsStartupFailedAndRunningDoNot) {
   TpeSampler sampler(kLrSpace, {});
   StudyView study;
-  for (int i = 0; i < 9; ++i) study.trials.push_back(Done(i, *sampler.RandomParams(TrialSeed(1, i)), -i));
+  for (int i = 0; i < 9; ++i)
+    study.trials.push_back(Done(i, *sampler.RandomParams(TrialSeed(1, i)), -i));
   const json p = {{"lr", 1e-4}};
   const TrialState ignored[] = {TrialState::kFailed, TrialState::kRunning, TrialState::kCancelled};
   for (const TrialState state : ignored) {
@@ -237,10 +247,12 @@ TEST(TpeTest, PrunedTrialsCountTowardsStartupFailedAndRunningDoNot) {
 
 TEST(TpeTest, FailedAndRunningTrialsDoNotChangeTpeAsks) {
   TpeSampler sampler(kLrSpace, {});
-  StudyView study = Optimise(sampler, Goal::kMaximize, 10, 6, [](const json& p) { return -LrDistance(p); });
+  StudyView study =
+      Optimise(sampler, Goal::kMaximize, 10, 6, [](const json& p) { return -LrDistance(p); });
   const json p = {{"lr", 1e-5}};
   std::vector<json> asks;
-  for (const TrialState state : {TrialState::kFailed, TrialState::kRunning, TrialState::kCancelled}) {
+  for (const TrialState state :
+       {TrialState::kFailed, TrialState::kRunning, TrialState::kCancelled}) {
     StudyView with = study;
     with.trials.push_back(Trial(10, p, state));
     asks.push_back(AskOne(sampler, with, 6));
@@ -256,7 +268,8 @@ TEST(TpeTest, ParsesOptionsAndRefusesBadOnesInOneLine) {
   const TpeOptions defaults = *ParseTpeOptions(nullptr);
   EXPECT_EQ(defaults.n_startup_trials, 10);
   EXPECT_EQ(defaults.n_ei_candidates, 24);
-  const TpeOptions set = *ParseTpeOptions({{"n_startup_trials", 5}, {"gamma_fraction", 0.25}, {"weights_ramp", false}});
+  const TpeOptions set = *ParseTpeOptions(
+      {{"n_startup_trials", 5}, {"gamma_fraction", 0.25}, {"weights_ramp", false}});
   EXPECT_EQ(set.n_startup_trials, 5);
   EXPECT_EQ(set.gamma_fraction, 0.25);
   EXPECT_FALSE(set.weights_ramp);
@@ -280,9 +293,11 @@ TEST(TpeTest, GammaAndWeightsMatchOptuna) {
   EXPECT_EQ(TpeGamma(10, {}), 1);
   EXPECT_EQ(TpeGamma(11, {}), 2);
   EXPECT_EQ(TpeGamma(1000, {}), 25);
-  // python3 -c "from optuna.samplers._tpe.sampler import default_weights as w; print(w(30)[:5], w(26)[:2])"
+  // python3 -c "from optuna.samplers._tpe.sampler import default_weights as w; print(w(30)[:5],
+  // w(26)[:2])"
   const std::vector<double> w30 = ObservationWeights(30, true), w26 = ObservationWeights(26, true);
-  const double expected30[] = {0.03333333333333333, 0.275, 0.5166666666666667, 0.7583333333333333, 1.0};
+  const double expected30[] = {0.03333333333333333, 0.275, 0.5166666666666667, 0.7583333333333333,
+                               1.0};
   for (int i = 0; i < 5; ++i) EXPECT_NEAR(w30[i], expected30[i], 1e-15);
   EXPECT_NEAR(w26[0], 0.03846153846153846, 1e-15);
   EXPECT_EQ(w26[1], 1.0);
@@ -304,12 +319,14 @@ TEST(TpeTest, ParzenEstimatorsMatchOptuna) {
   // pe.log_pdf({"x": np.array([2.0])}) -> -0.69842784 (printed to 8 digits; no -log(sigma))
   EXPECT_NEAR(f.LogPdf(2.0), -0.69842784, 1e-8);
   // pe = _ParzenEstimator({"x": np.array([3.0, 5.0])}, {"x": d.IntDistribution(1, 9)}, p)
-  // -> bounds 0.5, 9.5; sigmas [2.25, 2.25, 9]; pe.log_pdf({"x": np.array([5.0])}) -> -1.924575651977293
+  // -> bounds 0.5, 9.5; sigmas [2.25, 2.25, 9]; pe.log_pdf({"x": np.array([5.0])}) ->
+  // -1.924575651977293
   const NumericParzen i = FitNumeric({3.0, 5.0}, 0.5, 9.5, 1, {});
   EXPECT_EQ(i.sigmas, (std::vector<double>{2.25, 2.25, 9}));
   EXPECT_NEAR(i.LogPdf(5.0), -1.924575651977293, 1e-12);
-  // pe = _ParzenEstimator({"c": np.array([0, 2, 2])}, {"c": d.CategoricalDistribution(["a","b","c"])}, p)
-  // pe._categorical_weights["c"][0] -> [5/7, 1/7, 1/7]; pe.log_pdf({"c": np.array([0, 1, 2])})
+  // pe = _ParzenEstimator({"c": np.array([0, 2, 2])}, {"c":
+  // d.CategoricalDistribution(["a","b","c"])}, p) pe._categorical_weights["c"][0] -> [5/7, 1/7,
+  // 1/7]; pe.log_pdf({"c": np.array([0, 1, 2])})
   const CategoricalParzen c = FitCategorical({0, 2, 2}, 3, {});
   EXPECT_NEAR(c.rows[0][0], 0.7142857142857143, 1e-15);
   EXPECT_NEAR(c.rows[3][1], 1.0 / 3, 1e-15);
@@ -318,7 +335,8 @@ TEST(TpeTest, ParzenEstimatorsMatchOptuna) {
   EXPECT_NEAR(c.LogPdf(2), -0.7419373447293772, 1e-12);
 }
 
-// from optuna.samplers._tpe import _truncnorm as t; t.ppf(...), t._log_gauss_mass(...), t._log_ndtr(...)
+// from optuna.samplers._tpe import _truncnorm as t; t.ppf(...), t._log_gauss_mass(...),
+// t._log_ndtr(...)
 TEST(TpeTest, TruncatedNormalMatchesOptuna) {
   EXPECT_NEAR(TruncNormPpf(0.3, -1, 2), -0.24240381788922666, 1e-12);
   EXPECT_NEAR(TruncNormPpf(0.9, 2, 5), 2.8372397787477768, 1e-12);
