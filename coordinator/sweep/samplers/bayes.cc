@@ -17,10 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kNugget = 1e-7;       // W&B's GAUSSIAN_PROCESS_NUGGET (sklearn alpha)
-constexpr double kStdEpsilon = 1e-6;   // W&B's STD_NUMERICAL_STABILITY_EPSILON
+constexpr double kNugget = 1e-7;      // W&B's GAUSSIAN_PROCESS_NUGGET (sklearn alpha)
+constexpr double kStdEpsilon = 1e-6;  // W&B's STD_NUMERICAL_STABILITY_EPSILON
 constexpr int kMaxCandidates = 100000;
-constexpr int kMaxRedraws = 1000;      // normal draws outside a setting's range are redrawn
+constexpr int kMaxRedraws = 1000;  // normal draws outside a setting's range are redrawn
 
 bool Searchable(const Axis& axis) {
   return axis.shape != AxisShape::kCategorical || axis.choices.size() > 1;
@@ -38,8 +38,8 @@ std::optional<Eigen::VectorXd> UnitPoint(const std::vector<Axis>& axes, const js
   for (size_t i = 0; i < axes.size(); ++i) {
     const auto it = params.find(axes[i].name);
     if (it == params.end()) return std::nullopt;
-    const bool known = axes[i].shape == AxisShape::kCategorical ? ChoiceIndex(axes[i], *it) >= 0
-                                                                 : it->is_number();
+    const bool known =
+        axes[i].shape == AxisShape::kCategorical ? ChoiceIndex(axes[i], *it) >= 0 : it->is_number();
     if (!known) return std::nullopt;
     point(static_cast<Eigen::Index>(i)) = ToUnit(axes[i], *it);
   }
@@ -119,7 +119,8 @@ absl::StatusOr<json> DrawForSetting(const ParamSpec& spec, PortableRng& rng) {
     if (value.ok()) return value;
   }
   return ErrorAt("parameters." + spec.name, "no valid draw in " + std::to_string(kMaxRedraws) +
-                                                " tries (" + std::string(value.status().message()) + ")");
+                                                " tries (" + std::string(value.status().message()) +
+                                                ")");
 }
 
 }  // namespace
@@ -150,7 +151,8 @@ absl::StatusOr<BayesOptions> ParseBayesOptions(const json& config) {
   }
   if (config.contains("xi")) {
     FS_ASSIGN_OR_RETURN(options.xi, ReadNumber(config["xi"], "sampler.xi"));
-    if (options.xi < 0) return ErrorAt("sampler.xi", absl::StrCat("expected a number >= 0, got ", options.xi));
+    if (options.xi < 0)
+      return ErrorAt("sampler.xi", absl::StrCat("expected a number >= 0, got ", options.xi));
   }
   return options;
 }
@@ -167,8 +169,9 @@ absl::Status CheckBayesSpace(const SearchSpace& space) {
                  (spec.kind == ParamKind::kCategorical && spec.values.size() > 1);
   }
   if (searchable) return absl::OkStatus();
-  return ErrorAt("parameters", "bayes needs a parameter with a distribution or two or more "
-                               "values; every parameter is a constant");
+  return ErrorAt("parameters",
+                 "bayes needs a parameter with a distribution or two or more "
+                 "values; every parameter is a constant");
 }
 
 BayesData CollectBayesData(const std::vector<Axis>& searchable, const StudyView& study) {
@@ -193,7 +196,8 @@ BayesData CollectBayesData(const std::vector<Axis>& searchable, const StudyView&
     y.push_back(-study.objective.Score(*value));
   }
   const auto d = static_cast<Eigen::Index>(searchable.size());
-  BayesData data{Stack(x, d), Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size())),
+  BayesData data{Stack(x, d),
+                 Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size())),
                  Stack(pending, d)};
   return data;
 }
@@ -209,9 +213,8 @@ absl::StatusOr<std::optional<json>> BayesSampler::AskOne(const StudyView& study,
   FS_RETURN_IF_ERROR(CheckBayesSpace(space_));
   PortableRng rng(TrialSeed(seed, static_cast<int64_t>(study.trials.size())));
   BayesData data = CollectBayesData(searchable_, study);
-  absl::StatusOr<json> params = data.y.size() < options_.min_finished
-                                    ? RandomParams(rng)
-                                    : ModelParams(std::move(data), rng);
+  absl::StatusOr<json> params =
+      data.y.size() < options_.min_finished ? RandomParams(rng) : ModelParams(std::move(data), rng);
   if (!params.ok()) return params.status();
   return std::optional<json>(*std::move(params));
 }
@@ -257,7 +260,8 @@ absl::StatusOr<json> BayesSampler::ModelParams(BayesData data, PortableRng& rng)
   Eigen::VectorXd y = data.y.head(n);
   // Running trials are fantasised at the model's mean and the model refitted (W&B keeps at
   // most max_samples - 5 of them).
-  const Eigen::Index p = std::min<Eigen::Index>(data.pending.rows(), std::max(options_.max_samples - 5, 0));
+  const Eigen::Index p =
+      std::min<Eigen::Index>(data.pending.rows(), std::max(options_.max_samples - 5, 0));
   if (p > 0) {
     const Normalizer norm(y);
     Eigen::VectorXd mean, std;
@@ -272,7 +276,8 @@ absl::StatusOr<json> BayesSampler::ModelParams(BayesData data, PortableRng& rng)
   const Eigen::MatrixXd candidates = Candidates(rng);
   Eigen::VectorXd mean, std;
   gp.Predict(candidates, &mean, &std);
-  Eigen::VectorXd ei = ExpectedImprovement(mean, std, (best - norm.mean) / norm.scale - options_.xi);
+  Eigen::VectorXd ei =
+      ExpectedImprovement(mean, std, (best - norm.mean) / norm.scale - options_.xi);
   if (gp.AtBound()) {  // a degenerate fit: W&B takes a random candidate
     const auto pick = static_cast<Eigen::Index>(rng.UniformInt(0, candidates.rows() - 1));
     ei.setConstant(0.0);

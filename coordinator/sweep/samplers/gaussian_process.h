@@ -34,7 +34,8 @@ class GaussianProcess {
   void Predict(const Eigen::MatrixXd& points, Eigen::VectorXd* mean, Eigen::VectorXd* std) const;
 
  private:
-  Eigen::MatrixXd Kernel(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, double length_scale) const;
+  Eigen::MatrixXd Kernel(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                         double length_scale) const;
   // Cholesky of K(x, x) + nugget I; the nugget grows tenfold until K is numerically positive
   // definite (repeated points with 1e-7 can fail), which sklearn would refuse instead.
   Eigen::LLT<Eigen::MatrixXd> Factor(double length_scale) const;
