@@ -78,9 +78,8 @@ absl::StatusOr<AshaOptions> AshaOptions::Parse(const nlohmann::json& config,
                    absl::StrCat("expected at most ", kMaxEpochs, ", got ", options.max_t));
   }
   if (options.grace_period > options.max_t) {
-    return ErrorAt(JoinPath(path, "grace_period"),
-                   absl::StrCat("must be <= max_t (", options.max_t, "), got ",
-                                options.grace_period));
+    return ErrorAt(JoinPath(path, "grace_period"), absl::StrCat("must be <= max_t (", options.max_t,
+                                                                "), got ", options.grace_period));
   }
   if (const nlohmann::json& v = Field(config, "brackets"); !v.is_null()) {
     FS_ASSIGN_OR_RETURN(const int64_t brackets, ReadInt(v, JoinPath(path, "brackets"), 1));
@@ -122,14 +121,12 @@ PruneDecision AshaPruner::OnEpoch(const StudyView& study, const TrialView& trial
     }
   }
   if (recorded.empty()) return PruneDecision::Continue();
-  const double cutoff =
-      LinearPercentile(recorded, (1.0 - 1.0 / options_.reduction_factor) * 100.0);
+  const double cutoff = LinearPercentile(recorded, (1.0 - 1.0 / options_.reduction_factor) * 100.0);
   if (!(study.objective.Score(*value) < cutoff)) return PruneDecision::Continue();
-  return StopTrial(absl::StrCat("asha: epoch ", epoch, " fold ", fold, " (rung ",
-                                ShowValue(rung->milestone), "): ", ShowValue(*value), " ",
-                                WorseWord(study.objective), " cut-off ",
-                                ShowValue(study.objective.Score(cutoff)), " of ",
-                                recorded.size(), " trials"));
+  return StopTrial(
+      absl::StrCat("asha: epoch ", epoch, " fold ", fold, " (rung ", ShowValue(rung->milestone),
+                   "): ", ShowValue(*value), " ", WorseWord(study.objective), " cut-off ",
+                   ShowValue(study.objective.Score(cutoff)), " of ", recorded.size(), " trials"));
 }
 
 }  // namespace foldstack::sweep

@@ -38,7 +38,7 @@ struct AshaOptions {
 };
 
 struct AshaRung {
-  double milestone = 0;    // grace_period * reduction_factor^k
+  double milestone = 0;      // grace_period * reduction_factor^k
   int64_t record_epoch = 0;  // the epoch whose result records this rung
 };
 

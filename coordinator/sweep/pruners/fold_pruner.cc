@@ -35,12 +35,15 @@ absl::StatusOr<FoldPruningOptions> FoldPruningOptions::Parse(const nlohmann::jso
   FoldPruningOptions options;
   if (const nlohmann::json& v = Field(config, "first_folds"); !v.is_null()) {
     FS_ASSIGN_OR_RETURN(const int64_t n, ReadInt(v, JoinPath(path, "first_folds"), 1));
-    if (n > 1000) return ErrorAt(JoinPath(path, "first_folds"), absl::StrCat("expected at most 1000, got ", n));
+    if (n > 1000)
+      return ErrorAt(JoinPath(path, "first_folds"), absl::StrCat("expected at most 1000, got ", n));
     options.first_folds = static_cast<int>(n);
   }
   if (const nlohmann::json& v = Field(config, "min_trials"); !v.is_null()) {
     FS_ASSIGN_OR_RETURN(const int64_t n, ReadInt(v, JoinPath(path, "min_trials"), 1));
-    if (n > 1000000) return ErrorAt(JoinPath(path, "min_trials"), absl::StrCat("expected at most 1000000, got ", n));
+    if (n > 1000000)
+      return ErrorAt(JoinPath(path, "min_trials"),
+                     absl::StrCat("expected at most 1000000, got ", n));
     options.min_trials = static_cast<int>(n);
   }
   if (const nlohmann::json& v = Field(config, "rule"); !v.is_null()) {
@@ -81,8 +84,8 @@ PruneDecision FoldPruner::OnFoldDone(const StudyView& study, const TrialView& tr
   }
   if (static_cast<int>(others.size()) < options_.min_trials) return PruneDecision::Continue();
 
-  const std::string where = absl::StrCat("fold rule: folds {", absl::StrJoin(folds, ","), "}: ",
-                                         ShowValue(objective.Score(*mine)), " ");
+  const std::string where = absl::StrCat("fold rule: folds {", absl::StrJoin(folds, ","),
+                                         "}: ", ShowValue(objective.Score(*mine)), " ");
   if (options_.rule == FoldRule::kMedian) {
     const double median = LinearPercentile(others, 50.0);
     if (!(*mine < median)) return PruneDecision::Continue();

@@ -43,8 +43,7 @@ struct FoldPruningOptions {
 class FoldPruner : public Pruner {
  public:
   explicit FoldPruner(FoldPruningOptions options) : options_(options) {}
-  PruneDecision OnFoldDone(const StudyView& study, const TrialView& trial,
-                           int fold) const override;
+  PruneDecision OnFoldDone(const StudyView& study, const TrialView& trial, int fold) const override;
   int GateFolds() const override { return options_.first_folds; }
 
  private:

@@ -58,8 +58,8 @@ TEST(FoldPruner, MinTrials) {
   EXPECT_TRUE(Judge(options, FoldZero({.8, .9}, .1)).stops());
   // Trials whose fold 0 is still running or queued are not comparable.
   StudyView study = FoldZero({.8, .9}, .1);
-  study.trials.insert(study.trials.begin(),
-                      {MakeTrial(50, {Running({.9}), Queued()}), MakeTrial(51, {Queued(), Queued()})});
+  study.trials.insert(study.trials.begin(), {MakeTrial(50, {Running({.9}), Queued()}),
+                                             MakeTrial(51, {Queued(), Queued()})});
   EXPECT_FALSE(Judge({}, study).stops());
 }
 
@@ -87,10 +87,10 @@ TEST(FoldPruner, MeansOverExactlyTheDoneFolds) {
 TEST(FoldPruner, HardFoldDoesNotPrune) {
   // Fold 1 is hard for everyone (.1 .. .2) and the trial's fold-1 .16 is above its median .15;
   // the trial has only fold 1 done (fold 0 running), so it is compared on fold 1 alone.
-  StudyView study = MakeStudy(
-      {MakeTrial(1, {DoneValue(.8), DoneValue(.1)}), MakeTrial(2, {DoneValue(.9), DoneValue(.2)}),
-       MakeTrial(3, {DoneValue(.7), DoneValue(.15)}),
-       MakeTrial(100, {Running({.8}), DoneValue(.16)})});
+  StudyView study = MakeStudy({MakeTrial(1, {DoneValue(.8), DoneValue(.1)}),
+                               MakeTrial(2, {DoneValue(.9), DoneValue(.2)}),
+                               MakeTrial(3, {DoneValue(.7), DoneValue(.15)}),
+                               MakeTrial(100, {Running({.8}), DoneValue(.16)})});
   EXPECT_FALSE(Judge({}, study, 1).stops());
 }
 

@@ -26,7 +26,8 @@ std::vector<double> History(const JobView& job, int last_epoch, const Objective&
 
 absl::StatusOr<HyperbandOptions> HyperbandOptions::Parse(const nlohmann::json& config,
                                                          const std::string& path) {
-  FS_RETURN_IF_ERROR(CheckKeys(config, path, {"type", "min_iter", "max_iter", "s", "eta", "strict"}));
+  FS_RETURN_IF_ERROR(
+      CheckKeys(config, path, {"type", "min_iter", "max_iter", "s", "eta", "strict"}));
   HyperbandOptions options;
   const nlohmann::json& min_iter = Field(config, "min_iter");
   const nlohmann::json& max_iter = Field(config, "max_iter");
@@ -111,11 +112,11 @@ PruneDecision HyperbandPruner::OnEpoch(const StudyView& study, const TrialView& 
   const double condition =
       options_.strict ? history[at] : *std::max_element(history.begin(), history.end());
   if (!(condition < threshold)) return PruneDecision::Continue();
-  return StopTrial(absl::StrCat(
-      "hyperband: epoch ", epoch, " fold ", fold, " (band ", *band, "): ",
-      options_.strict ? "value at band " : "best ", ShowValue(objective.Score(condition)), " ",
-      WorseWord(objective), " threshold ", ShowValue(objective.Score(threshold)), " of ",
-      band_values.size(), " runs"));
+  return StopTrial(absl::StrCat("hyperband: epoch ", epoch, " fold ", fold, " (band ", *band,
+                                "): ", options_.strict ? "value at band " : "best ",
+                                ShowValue(objective.Score(condition)), " ", WorseWord(objective),
+                                " threshold ", ShowValue(objective.Score(threshold)), " of ",
+                                band_values.size(), " runs"));
 }
 
 }  // namespace foldstack::sweep

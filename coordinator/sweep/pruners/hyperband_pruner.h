@@ -13,8 +13,8 @@
 // every running run each time it runs) the job is checked at its closest band, the largest band
 // <= its history length:
 //   threshold = the values at that band (history[band - 1]) of the runs whose history reaches it,
-//               sorted best first, element floor(n / eta)  (W&B: sorted(...)[int(r * n)], r = 1/eta,
-//               with the metric negated for maximize);
+//               sorted best first, element floor(n / eta) (W&B: sorted(...)[int(r * n)] with
+//               r = 1/eta and the metric negated for maximize);
 //   non-strict: stop when the job's best value so far is strictly worse than the threshold;
 //   strict:     stop when its value at the band (history[band - 1]) is strictly worse.
 // No band reached yet -> continue.

@@ -102,22 +102,26 @@ TEST(HyperbandPruner, StrictComparesTheValueAtTheBand) {
   // Between bands the closest band still applies (W&B re-checks running runs): epoch 3 of
   // [.9, .3, .3] is judged at band 2 again.
   const StudyView later = StrictExample({.9, .3, .3});
-  EXPECT_TRUE(HyperbandPruner(MinIter(2, 2, true)).OnEpoch(later, later.trials.back(), 0, 3).stops());
+  EXPECT_TRUE(
+      HyperbandPruner(MinIter(2, 2, true)).OnEpoch(later, later.trials.back(), 0, 3).stops());
   // Both modes stop [.35, .3]: best .35 < .4 as well.
   const StudyView poor = StrictExample({.35, .3});
   EXPECT_TRUE(HyperbandPruner(MinIter(2, 2)).OnEpoch(poor, poor.trials.back(), 0, 2).stops());
   // Before the first band nothing is judged.
   const StudyView early = StrictExample({.0});
-  EXPECT_FALSE(HyperbandPruner(MinIter(2, 2, true)).OnEpoch(early, early.trials.back(), 0, 1).stops());
+  EXPECT_FALSE(
+      HyperbandPruner(MinIter(2, 2, true)).OnEpoch(early, early.trials.back(), 0, 1).stops());
 }
 
 TEST(HyperbandPruner, NanEpochsAreLeftOutOfTheHistory) {
   // W&B filters non-finite values: [NaN, .45, .3] is the history [.45, .3], so band 2 is
   // epoch 3's .3 (< .4, stopped in strict mode) although epoch 2's .45 would pass.
   const StudyView study = StrictExample({std::nullopt, .45, .3});
-  EXPECT_TRUE(HyperbandPruner(MinIter(2, 2, true)).OnEpoch(study, study.trials.back(), 0, 3).stops());
+  EXPECT_TRUE(
+      HyperbandPruner(MinIter(2, 2, true)).OnEpoch(study, study.trials.back(), 0, 3).stops());
   // At epoch 2 the history [.45] is still short of band 2.
-  EXPECT_FALSE(HyperbandPruner(MinIter(2, 2, true)).OnEpoch(study, study.trials.back(), 0, 2).stops());
+  EXPECT_FALSE(
+      HyperbandPruner(MinIter(2, 2, true)).OnEpoch(study, study.trials.back(), 0, 2).stops());
 }
 
 TEST(HyperbandPruner, AloneOnItsFoldItIsItsOwnThreshold) {
@@ -130,10 +134,10 @@ TEST(HyperbandPruner, ComparesOnlyTheSameFold) {
   // Fold 1 is hard for everyone: X, Y, Z reach .06, .05, .04 at band 2. The trial's fold-1 .045
   // (threshold: {.06, .05, .045, .04}[2] = .045) continues; pooled with fold 0 (.6 .5 .4 ...) it
   // would be far below.
-  StudyView study = MakeStudy(
-      {MakeTrial(1, {Done({.5, .6}), Done({.05, .06})}), MakeTrial(2, {Done({.4, .5}), Done({.04, .05})}),
-       MakeTrial(3, {Done({.3, .4}), Done({.03, .04})}),
-       MakeTrial(100, {Done({.5, .5}), Running({.045, .045})})});
+  StudyView study = MakeStudy({MakeTrial(1, {Done({.5, .6}), Done({.05, .06})}),
+                               MakeTrial(2, {Done({.4, .5}), Done({.04, .05})}),
+                               MakeTrial(3, {Done({.3, .4}), Done({.03, .04})}),
+                               MakeTrial(100, {Done({.5, .5}), Running({.045, .045})})});
   const HyperbandPruner pruner(MinIter(2, 2, true));
   EXPECT_FALSE(pruner.OnEpoch(study, study.trials.back(), 1, 2).stops());
   // .035 there: threshold {.06, .05, .04, .035}[2] = .04, .035 < .04 -> stopped.

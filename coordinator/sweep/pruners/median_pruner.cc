@@ -13,9 +13,9 @@ namespace foldstack::sweep {
 
 absl::StatusOr<MedianOptions> MedianOptions::Parse(const nlohmann::json& config,
                                                    const std::string& path) {
-  FS_RETURN_IF_ERROR(CheckKeys(
-      config, path,
-      {"type", "n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"}));
+  FS_RETURN_IF_ERROR(
+      CheckKeys(config, path,
+                {"type", "n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"}));
   MedianOptions options;
   const auto read = [&](const char* key, int64_t min, int* out) -> absl::Status {
     const nlohmann::json& value = Field(config, key);
@@ -79,10 +79,9 @@ PruneDecision MedianPruner::OnEpoch(const StudyView& study, const TrialView& tri
   // The median of the scores is the score of the median (the median is symmetric).
   const double median = LinearPercentile(scores, 50.0);
   if (!(*best < median)) return PruneDecision::Continue();
-  return StopTrial(absl::StrCat(where, "best ", ShowValue(study.objective.Score(*best)), " ",
-                                WorseWord(study.objective), " median ",
-                                ShowValue(study.objective.Score(median)), " of ", scores.size(),
-                                " trials"));
+  return StopTrial(absl::StrCat(
+      where, "best ", ShowValue(study.objective.Score(*best)), " ", WorseWord(study.objective),
+      " median ", ShowValue(study.objective.Score(median)), " of ", scores.size(), " trials"));
 }
 
 }  // namespace foldstack::sweep

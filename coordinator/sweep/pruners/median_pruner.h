@@ -31,8 +31,7 @@ struct MedianOptions {
   int n_min_trials = 1;
 
   // Reads the keys of `config` (a mapping whose `type` is median) at key path `path`.
-  static absl::StatusOr<MedianOptions> Parse(const nlohmann::json& config,
-                                             const std::string& path);
+  static absl::StatusOr<MedianOptions> Parse(const nlohmann::json& config, const std::string& path);
 };
 
 class MedianPruner : public Pruner {

@@ -24,9 +24,9 @@ TEST(LinearPercentile, InterpolatesLikeNumpy) {
 }
 
 TEST(OtherJobsOnFold, SkipsTheTrialItselfAndTrialsWithoutTheFold) {
-  StudyView study = MakeStudy({MakeTrial(1, {DoneValue(0.1), DoneValue(0.2)}),
-                               MakeTrial(2, {DoneValue(0.3)}),
-                               MakeTrial(3, {DoneValue(0.5), DoneValue(0.6)})});
+  StudyView study =
+      MakeStudy({MakeTrial(1, {DoneValue(0.1), DoneValue(0.2)}), MakeTrial(2, {DoneValue(0.3)}),
+                 MakeTrial(3, {DoneValue(0.5), DoneValue(0.6)})});
   const auto jobs = OtherJobsOnFold(study, study.trials[0], 1);
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0]->value, 0.6);

@@ -17,9 +17,9 @@ namespace {
 absl::StatusOr<std::unique_ptr<Pruner>> MakeEarlyTerminate(const nlohmann::json& config) {
   const std::string path = "early_terminate";
   FS_RETURN_IF_ERROR(RequireObject(config, path));
-  FS_ASSIGN_OR_RETURN(const std::string type, ReadString(Field(config, "type"),
-                                                         JoinPath(path, "type"),
-                                                         {"hyperband", "asha", "median"}));
+  FS_ASSIGN_OR_RETURN(
+      const std::string type,
+      ReadString(Field(config, "type"), JoinPath(path, "type"), {"hyperband", "asha", "median"}));
   if (type == "hyperband") {
     FS_ASSIGN_OR_RETURN(HyperbandOptions options, HyperbandOptions::Parse(config, path));
     return std::make_unique<HyperbandPruner>(options);
