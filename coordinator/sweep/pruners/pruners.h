@@ -1,4 +1,5 @@
-// TEMPORARY placeholder until the pruners branch lands: only "no pruning" is accepted.
+// The pruner a sweep file asks for: `early_terminate:` (W&B's key; type hyperband, asha or
+// median) and Foldstack's own `fold_pruning:`. See README.md in this directory for every key.
 #ifndef FOLDSTACK_COORDINATOR_SWEEP_PRUNERS_PRUNERS_H_
 #define FOLDSTACK_COORDINATOR_SWEEP_PRUNERS_PRUNERS_H_
 
@@ -10,14 +11,12 @@
 
 namespace foldstack::sweep {
 
-inline absl::StatusOr<std::unique_ptr<Pruner>> MakePruner(const nlohmann::json& early_terminate,
-                                                          const nlohmann::json& fold_pruning) {
-  if (!early_terminate.is_null() || !fold_pruning.is_null()) {
-    return absl::InvalidArgumentError("early_terminate: not yet");
-  }
-  return std::unique_ptr<Pruner>(new Pruner());
-}
+// Either argument may be null (the key is absent). Returns a CompositePruner of what is
+// configured (early_terminate first), or a Pruner that never stops anything when neither is.
+// Errors are one line naming the key: "early_terminate.eta: expected an integer >= 2, got 1".
+absl::StatusOr<std::unique_ptr<Pruner>> MakePruner(const nlohmann::json& early_terminate,
+                                                   const nlohmann::json& fold_pruning);
 
 }  // namespace foldstack::sweep
 
-#endif
+#endif  // FOLDSTACK_COORDINATOR_SWEEP_PRUNERS_PRUNERS_H_
