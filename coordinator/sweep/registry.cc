@@ -3,8 +3,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "coordinator/sweep/json_fields.h"
+#include "coordinator/sweep/samplers/bayes.h"
 #include "coordinator/sweep/samplers/grid.h"
 #include "coordinator/sweep/samplers/random.h"
+#include "coordinator/sweep/samplers/tpe.h"
 
 namespace foldstack::sweep {
 namespace {
@@ -17,7 +19,7 @@ absl::Status NoOptions(const std::string& method, const nlohmann::json& options)
 }  // namespace
 
 const std::vector<std::string>& SamplerNames() {
-  static const auto* names = new std::vector<std::string>{"grid", "random"};
+  static const auto* names = new std::vector<std::string>{"grid", "random", "tpe", "bayes"};
   return *names;
 }
 
@@ -33,6 +35,17 @@ absl::StatusOr<std::unique_ptr<Sampler>> MakeSampler(const std::string& method,
     return std::unique_ptr<Sampler>(*std::move(grid));
   }
   if (method == "random") return std::unique_ptr<Sampler>(new RandomSampler(space));
+  if (method == "tpe") {
+    absl::StatusOr<TpeOptions> tpe = ParseTpeOptions(options);
+    if (!tpe.ok()) return tpe.status();
+    return std::unique_ptr<Sampler>(new TpeSampler(space, *tpe));
+  }
+  if (method == "bayes") {
+    absl::StatusOr<BayesOptions> bayes = ParseBayesOptions(options);
+    if (!bayes.ok()) return bayes.status();
+    if (absl::Status ok = CheckBayesSpace(space); !ok.ok()) return ok;
+    return std::unique_ptr<Sampler>(new BayesSampler(space, *bayes));
+  }
   return ErrorAt("method", absl::StrCat("expected one of ", absl::StrJoin(SamplerNames(), ", "),
                                         "; got \"", method, "\""));
 }

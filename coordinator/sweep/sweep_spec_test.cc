@@ -158,13 +158,13 @@ TEST(ParseSweepYamlTest, ErrorsNameTheFileAndKeyPath) {
             "sweep.yaml: dataset.root: missing (expected the dataset's directory)");
   EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: random")),
             "sweep.yaml: count: missing (expected the number of trials; method random needs it)");
-  EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: bayes")),
-            "sweep.yaml: method: expected one of grid, random; got \"bayes\"");
+  EXPECT_EQ(ErrorOf(Quickstart("method: grid", "method: hyperopt")),
+            "sweep.yaml: method: expected one of grid, random, tpe, bayes; got \"hyperopt\"");
   EXPECT_EQ(ErrorOf(Quickstart("goal: maximize", "goal: max")),
             "sweep.yaml: metric.goal: expected one of maximize, minimize; got \"max\"");
   EXPECT_EQ(ErrorOf(Quickstart("name: val_macro_f1", "name: f1")),
-            "sweep.yaml: metric.name: expected one of val_macro_f1, val_accuracy, val_loss; got "
-            "\"f1\"");
+            "sweep.yaml: metric.name: expected one of val_macro_f1, val_accuracy, val_loss, "
+            "train_loss; got \"f1\"");
   EXPECT_EQ(ErrorOf(Quickstart("group_by: person", "group_by: family")),
             "sweep.yaml: folds.group_by: expected one of person, none; got \"family\"");
   EXPECT_EQ(ErrorOf(Quickstart("stratify: true", "stratify: yes")),
@@ -192,12 +192,76 @@ TEST(ParseSweepYamlTest, StructuralErrors) {
 TEST(ParseSweepYamlTest, WandbKeysWeDoNotSupportAreRefusedWithAReason) {
   EXPECT_EQ(ErrorOf(std::string("program: train.py\n") + kQuickstart),
             "sweep.yaml: program: is not used: trials run foldstack's built-in trainer, remove it");
-  EXPECT_NE(ErrorOf(std::string("early_terminate: {type: hyperband}\n") + kQuickstart)
-                .find("sweep.yaml: early_terminate: is not supported"),
-            std::string::npos);
   EXPECT_NE(ErrorOf(std::string("run_cap: 10\n") + kQuickstart).find("use count"),
             std::string::npos);
   EXPECT_TRUE(ParseSweepYaml("s.yaml", std::string("entity: me\nproject: p\n") + kQuickstart).ok());
+}
+
+// A tpe sweep with hyperband and the fold rule, minimising the held-out loss.
+constexpr char kAdaptive[] = R"(method: tpe
+count: 30
+metric: {name: val_loss}
+sampler: {n_startup_trials: 5}
+early_terminate: {type: hyperband, min_iter: 1, eta: 3}
+fold_pruning: {rule: median}
+dataset: {kind: mask, root: d}
+parameters:
+  lr: {distribution: log_uniform_values, min: 1.0e-5, max: 1.0e-1}
+  optimizer: {values: [adam, sgd]}
+)";
+
+std::string Adaptive(const std::string& from, const std::string& to) {
+  std::string text = kAdaptive;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(ParseSweepYamlTest, AdaptiveSweepsKeepTheirEngineKeys) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml("s.yaml", kAdaptive);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->method, "tpe");
+  EXPECT_EQ(spec->metric.goal, "minimize");  // losses are minimised unless goal says otherwise
+  EXPECT_EQ(spec->max_concurrent_trials, 4);  // model-based default
+  EXPECT_EQ(spec->sampler_options["n_startup_trials"], 5);
+  EXPECT_EQ(spec->early_terminate["type"], "hyperband");
+  EXPECT_EQ(spec->fold_pruning["rule"], "median");
+  absl::StatusOr<SweepSpec> grid = ParseSweepYaml("s.yaml", kQuickstart);
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->max_concurrent_trials, 0);  // unlimited
+  absl::StatusOr<SweepSpec> set =
+      ParseSweepYaml("s.yaml", Adaptive("count: 30", "count: 30\nmax_concurrent_trials: 2"));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->max_concurrent_trials, 2);
+}
+
+TEST(ParseSweepYamlTest, BadEngineKeysAreOneLineNamingTheKey) {
+  EXPECT_EQ(ErrorOf(Adaptive("type: hyperband", "type: hb")),
+            "sweep.yaml: early_terminate.type: expected one of hyperband, asha, median; got \"hb\"");
+  EXPECT_EQ(ErrorOf(Adaptive("eta: 3", "eta: 1")),
+            "sweep.yaml: early_terminate.eta: expected an integer >= 2, got 1");
+  EXPECT_EQ(ErrorOf(Adaptive("n_startup_trials: 5", "n_startup_trials: many")).rfind(
+                "sweep.yaml: sampler.n_startup_trials: ", 0),
+            0u);
+  EXPECT_EQ(ErrorOf(Adaptive("count: 30", "count: 30\nmax_concurrent_trials: 0")),
+            "sweep.yaml: max_concurrent_trials: expected an integer >= 1, got 0");
+  EXPECT_EQ(ErrorOf(Adaptive("count: 30\n", "")),
+            "sweep.yaml: count: missing (expected the number of trials; method tpe needs it)");
+  EXPECT_EQ(ErrorOf(Adaptive("early_terminate: {type: hyperband, min_iter: 1, eta: 3}",
+                             "early_terminate: hyperband")),
+            "sweep.yaml: early_terminate: expected a mapping, got \"hyperband\"");
+  EXPECT_EQ(ErrorOf(Adaptive("method: tpe", "method: grid")).rfind(
+                "sweep.yaml: parameters.lr: grid sweeps need values lists", 0),
+            0u);
+  EXPECT_EQ(ErrorOf(Adaptive("name: val_loss", "name: val_f1")).rfind(
+                "sweep.yaml: metric.name: expected one of val_macro_f1", 0),
+            0u);
+  // bayes cannot model a space with nothing to search.
+  const std::string constants = "parameters:\n  lr: {value: 0.01}\n";
+  std::string bayes = Adaptive("method: tpe", "method: bayes");
+  bayes.replace(bayes.find("sampler:"), bayes.find("early_terminate") - bayes.find("sampler:"), "");
+  bayes = bayes.substr(0, bayes.find("parameters:")) + constants;
+  EXPECT_EQ(ErrorOf(bayes).rfind("sweep.yaml: parameters", 0), 0u) << ErrorOf(bayes);
 }
 
 TEST(ParseSweepYamlTest, GridSweepsRefuseDistributionsUpFront) {

@@ -37,9 +37,8 @@ struct HyperbandOptions {
   std::optional<int64_t> max_iter;  // with s
   int64_t s = 0;
   int64_t eta = 3;
-  // W&B's schema defaulted strict to false until April 2024 (sweeps #108 made it true); this
-  // project keeps false, the conservative rule.
-  bool strict = false;
+  // W&B's current default (wandb/sweeps #108, April 2024; false before).
+  bool strict = true;
 
   static absl::StatusOr<HyperbandOptions> Parse(const nlohmann::json& config,
                                                 const std::string& path);
