@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 
 namespace foldstack::bench {
@@ -14,6 +15,12 @@ int FailJson(const std::string& message) {
   }
   std::cout << absl::StrFormat("{\"side\": \"foldstack\", \"error\": \"%s\"}", escaped) << std::endl;
   return 1;
+}
+
+int ParseFlagsAndRun(int argc, char** argv, absl::Status (*run)()) {
+  absl::ParseCommandLine(argc, argv);
+  const absl::Status status = run();
+  return status.ok() ? 0 : FailJson(status.ToString());
 }
 
 }  // namespace foldstack::bench

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
@@ -232,7 +231,5 @@ absl::Status Run() {
 }  // namespace foldstack::sweep
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  const absl::Status status = foldstack::sweep::Run();
-  return status.ok() ? 0 : foldstack::bench::FailJson(status.ToString());
+  return foldstack::bench::ParseFlagsAndRun(argc, argv, foldstack::sweep::Run);
 }

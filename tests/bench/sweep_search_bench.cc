@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/str_split.h"
 #include "common/splitmix64.h"
 #include "common/status_macros.h"
@@ -214,7 +213,5 @@ absl::Status Run() {
 }  // namespace foldstack::sweep
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  const absl::Status status = foldstack::sweep::Run();
-  return status.ok() ? 0 : foldstack::bench::FailJson(status.ToString());
+  return foldstack::bench::ParseFlagsAndRun(argc, argv, foldstack::sweep::Run);
 }
