@@ -3,20 +3,25 @@
 -- so editing this file means adding a migration step that runs it again.
 
 DROP VIEW IF EXISTS v_leaderboard;
--- One row per trial with at least one finished (done) fold. macro_f1_std is the POPULATION
--- standard deviation over the done folds (divide by n, like numpy.std); 0 for a single fold.
+-- One row per trial with at least one finished (done) fold. `value` is the sweep's objective
+-- (sweeps.metric, to maximise or minimise by sweeps.goal) at each fold's best epoch; *_std are
+-- POPULATION standard deviations over the done folds (divide by n, like numpy.std); 0 for one fold.
 CREATE VIEW v_leaderboard AS
 WITH done AS (
-  SELECT sweep_id, trial_id, macro_f1, accuracy,
-         macro_f1 - AVG(macro_f1) OVER (PARTITION BY sweep_id, trial_id) AS dev
+  SELECT sweep_id, trial_id, macro_f1, accuracy, value,
+         macro_f1 - AVG(macro_f1) OVER (PARTITION BY sweep_id, trial_id) AS dev,
+         value - AVG(value) OVER (PARTITION BY sweep_id, trial_id) AS value_dev
   FROM jobs WHERE state = 'done')
 SELECT d.sweep_id AS sweep_id,
        d.trial_id AS trial_id,
        t.params_json AS params,
+       t.state AS trial_state,
        COUNT(*) AS folds_done,
        AVG(d.macro_f1) AS macro_f1_mean,
        sqrt(SUM(d.dev * d.dev) / COUNT(*)) AS macro_f1_std,
-       AVG(d.accuracy) AS accuracy_mean
+       AVG(d.accuracy) AS accuracy_mean,
+       AVG(d.value) AS value_mean,
+       sqrt(SUM(d.value_dev * d.value_dev) / COUNT(*)) AS value_std
 FROM done d JOIN trials t ON t.id = d.trial_id
 GROUP BY d.sweep_id, d.trial_id;
 
@@ -52,6 +57,8 @@ SELECT j.id AS job_id,
        j.macro_f1 AS macro_f1,
        j.accuracy AS accuracy,
        j.val_loss AS val_loss,
+       j.value AS value,
+       j.stopped_epoch AS stopped_epoch,
        j.seconds AS train_seconds,
        j.error AS error,
        datetime(j.queued_ms / 1000, 'unixepoch') AS queued_at,
@@ -92,7 +99,13 @@ SELECT s.id AS sweep_id,
        (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'done') AS jobs_done,
        (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'failed') AS jobs_failed,
        (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'cancelled') AS jobs_cancelled,
+       (SELECT COUNT(*) FROM jobs j WHERE j.sweep_id = s.id AND j.state = 'pruned') AS jobs_pruned,
        (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id) AS best_macro_f1,
+       s.metric AS metric,
+       s.goal AS goal,
+       (SELECT CASE s.goal WHEN 'minimize' THEN MIN(l.value_mean) ELSE MAX(l.value_mean) END
+        FROM v_leaderboard l WHERE l.sweep_id = s.id) AS best_value,
+       s.paused AS paused,
        s.submitted_by AS submitted_by,
        d.label_version AS label_version,
        COALESCE(d.base_dataset_id, d.id) AS dataset_id

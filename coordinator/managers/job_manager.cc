@@ -47,6 +47,12 @@ int64_t NewLeaseId() {
   return absl::Uniform<int64_t>(gen, 1, int64_t{1} << 53);
 }
 
+// The completion's own held-out figures: the job's objective when no metric row holds it.
+ReportedValues Reported(const foldstack::v1::CompleteJobRequest& request) {
+  return {{"val_macro_f1", request.macro_f1()}, {"val_accuracy", request.accuracy()},
+          {"val_loss", request.val_loss()}};
+}
+
 }  // namespace
 
 JobManager::JobManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
@@ -97,7 +103,9 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_ASSIGN_OR_RETURN(WorkerInfo worker, TouchWorker(*txn, request.worker_id(), now));
-  FS_RETURN_IF_ERROR(ExpireLeasesIn(*txn, now).status());
+  std::vector<EndedJob> ended;
+  FS_RETURN_IF_ERROR(ExpireLeasesIn(*txn, now, &ended).status());
+  FS_RETURN_IF_ERROR(SettleEnded(*txn, ended, now));
   foldstack::v1::LeaseJobResponse response;
   FS_ASSIGN_OR_RETURN(int64_t held, CountRunningJobs(*txn, request.worker_id()));
   if (held >= worker.slots) {
@@ -116,7 +124,7 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
     response.set_leased(true);
     return response;
   }
-  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, OldestQueuedJob(*txn, worker));
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, NextQueuedJob(*txn, worker));
   if (!job_id.has_value()) {
     FS_RETURN_IF_ERROR(txn->Commit());
     return response;
@@ -129,15 +137,25 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
   return response;
 }
 
+absl::Status JobManager::SettleEnded(Transaction& txn, const std::vector<EndedJob>& ended,
+                                     int64_t now_ms) {
+  for (const EndedJob& job : ended) {
+    FS_RETURN_IF_ERROR(scheduler_.OnJobEnded(txn, job.sweep_id, job.trial_id, now_ms));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<foldstack::v1::GetSplitResponse> JobManager::GetSplit(
     const foldstack::v1::GetSplitRequest& request) {
   return LoadSplit(db_, request.split_id());
 }
 
-absl::Status JobManager::ReportMetrics(const foldstack::v1::ReportMetricsRequest& request) {
+absl::StatusOr<foldstack::v1::ReportMetricsResponse> JobManager::ReportMetrics(
+    const foldstack::v1::ReportMetricsRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  FS_RETURN_IF_ERROR(CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now).status());
+  FS_ASSIGN_OR_RETURN(HeldJob job, CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now));
+  int last_epoch = 0;
   FS_ASSIGN_OR_RETURN(Statement upsert, txn->Prepare(
       "INSERT INTO metrics(job_id, epoch, name, value) VALUES(?, ?, ?, ?) "
       "ON CONFLICT(job_id, epoch, name) DO UPDATE SET value = excluded.value"));
@@ -154,9 +172,21 @@ absl::Status JobManager::ReportMetrics(const foldstack::v1::ReportMetricsRequest
       upsert.Bind(4, metric.value());
     }
     FS_RETURN_IF_ERROR(upsert.Run().status());
+    last_epoch = std::max(last_epoch, metric.epoch());
   }
   upsert.Reset();
-  return txn->Commit();
+  foldstack::v1::ReportMetricsResponse response;
+  if (last_epoch >= 1) {
+    FS_ASSIGN_OR_RETURN(sweep::PruneDecision decision,
+                        scheduler_.OnEpochs(*txn, job.sweep_id, job.trial_id, job.job_id, job.fold,
+                                            last_epoch, now));
+    if (decision.stops()) {
+      response.set_directive(foldstack::v1::JOB_DIRECTIVE_STOP);
+      response.set_reason(decision.reason);
+    }
+  }
+  FS_RETURN_IF_ERROR(txn->Commit());
+  return response;
 }
 
 absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::PredictionBatch& batch) {
@@ -228,7 +258,8 @@ absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& re
     done.Bind(8, request.job_id());
     FS_RETURN_IF_ERROR(done.Run().status());
   }
-  FS_RETURN_IF_ERROR(FinishSweepIfDone(*txn, job.sweep_id, now));
+  FS_RETURN_IF_ERROR(scheduler_.OnJobDone(*txn, job.sweep_id, job.trial_id, job.job_id, job.fold,
+                                          request.best_epoch(), Reported(request), now));
   return txn->Commit();
 }
 
@@ -246,13 +277,16 @@ absl::Status JobManager::FailJob(const foldstack::v1::FailJobRequest& request) {
   const std::string error = absl::StrCat(request.reason(), "; attempt ", job.attempt, " of ",
                                          job.max_attempts);
   FS_RETURN_IF_ERROR(EndAttempt(*txn, job.job_id, retry, error, request.log_tail(), now));
-  if (!retry) FS_RETURN_IF_ERROR(FinishSweepIfDone(*txn, job.sweep_id, now));
+  if (!retry) FS_RETURN_IF_ERROR(scheduler_.OnJobEnded(*txn, job.sweep_id, job.trial_id, now));
   return txn->Commit();
 }
 
 absl::StatusOr<int> JobManager::ExpireLeases() {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  FS_ASSIGN_OR_RETURN(int expired, ExpireLeasesIn(*txn, clock_.NowMs()));
+  const int64_t now = clock_.NowMs();
+  std::vector<EndedJob> ended;
+  FS_ASSIGN_OR_RETURN(int expired, ExpireLeasesIn(*txn, now, &ended));
+  FS_RETURN_IF_ERROR(SettleEnded(*txn, ended, now));
   FS_RETURN_IF_ERROR(txn->Commit());
   return expired;
 }

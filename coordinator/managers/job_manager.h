@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
+#include "coordinator/managers/trial_scheduler.h"
 #include "coordinator/store/sqlite_db.h"
 #include "proto/foldstack.pb.h"
 
@@ -55,16 +56,19 @@ class JobManager {
   absl::StatusOr<foldstack::v1::GetSplitResponse> GetSplit(
       const foldstack::v1::GetSplitRequest& request);
 
-  // Upserts by (job, epoch, name): a repeated report replaces, never duplicates.
-  absl::Status ReportMetrics(const foldstack::v1::ReportMetricsRequest& request);
+  // Upserts by (job, epoch, name): a repeated report replaces, never duplicates. Then the sweep's
+  // pruner judges the job's latest epoch; a stop is applied at once (the job, or its whole trial,
+  // ends pruned) and answered with JOB_DIRECTIVE_STOP.
+  absl::StatusOr<foldstack::v1::ReportMetricsResponse> ReportMetrics(
+      const foldstack::v1::ReportMetricsRequest& request);
 
   // Stores the batch's rows (all or nothing) and returns how many were new. Validates
   // num_classes, the probs length, finite probabilities and that every sample belongs to the
   // job's held-out fold.
   absl::StatusOr<int64_t> ReportPredictions(const foldstack::v1::PredictionBatch& batch);
 
-  // Marks the job done; repeating it with the same lease is a no-op. Finishes the sweep when this
-  // was its last open job.
+  // Marks the job done with its objective value; repeating it with the same lease is a no-op. The
+  // trial scheduler then applies the fold rule, tops the sweep up and may finish it.
   absl::Status CompleteJob(const foldstack::v1::CompleteJobRequest& request);
 
   // A retryable failure with attempts left requeues the job; otherwise it is failed with the
@@ -79,9 +83,13 @@ class JobManager {
   const JobManagerOptions& options() const { return options_; }
 
  private:
+  // Settles the sweeps of jobs that ended for good (failed) in `txn`.
+  absl::Status SettleEnded(Transaction& txn, const std::vector<struct EndedJob>& ended, int64_t now_ms);
+
   SqliteDb& db_;
   Clock& clock_;
   JobManagerOptions options_;
+  TrialScheduler scheduler_;
 };
 
 }  // namespace foldstack::coordinator

@@ -76,7 +76,7 @@ class JobManagerTest : public ::testing::Test {
     metric->set_epoch(epoch);
     metric->set_name("val_loss");
     metric->set_value(value);
-    return jobs_.ReportMetrics(request);
+    return jobs_.ReportMetrics(request).status();
   }
 
   absl::Status Complete(const JobSpec& job, double f1) {

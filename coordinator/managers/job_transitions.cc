@@ -54,18 +54,21 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn, const WorkerInfo& worker) {
+absl::StatusOr<std::optional<int64_t>> NextQueuedJob(Transaction& txn, const WorkerInfo& worker) {
   // Trials written before the ranks/device settings existed lack them: 1 process, auto.
-  FS_ASSIGN_OR_RETURN(Statement oldest, txn.Prepare(
-      "SELECT j.id FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE j.state = 'queued' AND "
+  FS_ASSIGN_OR_RETURN(Statement next, txn.Prepare(
+      "SELECT j.id FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps s ON s.id = j.sweep_id "
+      "WHERE j.state = 'queued' AND s.paused = 0 AND "
+      "(j.fold < s.gate_folds OR NOT EXISTS(SELECT 1 FROM jobs g WHERE g.trial_id = j.trial_id "
+      "  AND g.fold < s.gate_folds AND g.state != 'done')) AND "
       "coalesce(json_extract(t.params_json, '$.ranks'), 1) <= "
       "CASE coalesce(json_extract(t.params_json, '$.device'), 'auto') "
       "  WHEN 'cuda' THEN ?1 WHEN 'cpu' THEN ?2 ELSE (CASE WHEN ?1 > 0 THEN ?1 ELSE ?2 END) END "
-      "ORDER BY j.id LIMIT 1"));
-  oldest.Bind(1, static_cast<int64_t>(worker.cuda_devices)).Bind(2, static_cast<int64_t>(std::max(1, worker.cpu_cores)));
-  FS_ASSIGN_OR_RETURN(bool found, oldest.Step());
+      "ORDER BY j.fold >= s.gate_folds, j.id LIMIT 1"));
+  next.Bind(1, static_cast<int64_t>(worker.cuda_devices)).Bind(2, static_cast<int64_t>(std::max(1, worker.cpu_cores)));
+  FS_ASSIGN_OR_RETURN(bool found, next.Step());
   if (!found) return std::optional<int64_t>();
-  return std::optional<int64_t>(oldest.Int(0));
+  return std::optional<int64_t>(next.Int(0));
 }
 
 absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
@@ -119,7 +122,7 @@ absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpe
 absl::StatusOr<HeldJob> LoadHeldJob(Transaction& txn, int64_t job_id) {
   FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(
       "SELECT j.sweep_id, j.fold, j.state, j.lease_id, j.worker_id, j.lease_expires_ms, "
-      "j.attempt, s.max_attempts, s.split_id, d.num_classes FROM jobs j "
+      "j.attempt, s.max_attempts, s.split_id, d.num_classes, j.trial_id FROM jobs j "
       "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
       "WHERE j.id = ?"));
   load.Bind(1, job_id);
@@ -137,6 +140,7 @@ absl::StatusOr<HeldJob> LoadHeldJob(Transaction& txn, int64_t job_id) {
   job.max_attempts = static_cast<int32_t>(load.Int(7));
   job.split_id = load.Int(8);
   job.num_classes = static_cast<int32_t>(load.Int(9));
+  job.trial_id = load.Int(10);
   return job;
 }
 
@@ -200,38 +204,16 @@ absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const st
   return end.Run().status();
 }
 
-absl::Status FinishSweepIfDone(Transaction& txn, int64_t sweep_id, int64_t now_ms) {
-  // Two probes of jobs_by_sweep(sweep_id, state) rather than a count over the sweep's jobs: this runs
-  // on every job end, and a sweep can hold thousands of jobs.
-  bool open = false;
-  bool failed = false;
-  {
-    FS_ASSIGN_OR_RETURN(Statement probe, txn.Prepare(
-        "SELECT EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state IN ('queued', 'running')), "
-        "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state = 'failed')"));
-    probe.Bind(1, sweep_id);
-    FS_ASSIGN_OR_RETURN(bool row, probe.Step());
-    if (!row) return absl::OkStatus();
-    open = probe.Int(0) != 0;
-    failed = probe.Int(1) != 0;
-  }
-  if (open) return absl::OkStatus();
-  FS_ASSIGN_OR_RETURN(Statement finish, txn.Prepare(
-      "UPDATE sweeps SET state = ?, finished_ms = ? WHERE id = ? AND state = 'running'"));
-  finish.Bind(1, failed ? "failed" : "done").Bind(2, now_ms).Bind(3, sweep_id);
-  return finish.Run().status();
-}
-
-absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms) {
+absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms, std::vector<EndedJob>* ended) {
   struct Expired {
-    int64_t job_id, sweep_id;
+    int64_t job_id, sweep_id, trial_id;
     int32_t attempt, max_attempts;
     std::string worker_id, hostname;
   };
   std::vector<Expired> expired;
   {
     FS_ASSIGN_OR_RETURN(Statement find, txn.Prepare(
-        "SELECT j.id, j.sweep_id, j.attempt, s.max_attempts, j.worker_id, "
+        "SELECT j.id, j.sweep_id, j.trial_id, j.attempt, s.max_attempts, j.worker_id, "
         "COALESCE(w.hostname, '?') FROM jobs j JOIN sweeps s ON s.id = j.sweep_id "
         "LEFT JOIN workers w ON w.id = j.worker_id "
         "WHERE j.state = 'running' AND j.lease_expires_ms < ?"));
@@ -239,8 +221,8 @@ absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms) {
     while (true) {
       FS_ASSIGN_OR_RETURN(bool row, find.Step());
       if (!row) break;
-      expired.push_back({find.Int(0), find.Int(1), static_cast<int32_t>(find.Int(2)),
-                         static_cast<int32_t>(find.Int(3)), find.Text(4), find.Text(5)});
+      expired.push_back({find.Int(0), find.Int(1), find.Int(2), static_cast<int32_t>(find.Int(3)),
+                         static_cast<int32_t>(find.Int(4)), find.Text(5), find.Text(6)});
     }
   }
   for (const Expired& e : expired) {
@@ -249,7 +231,7 @@ absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms) {
         absl::StrCat("lease expired: worker ", e.worker_id, " (", e.hostname,
                      ") stopped heartbeating; attempt ", e.attempt, " of ", e.max_attempts);
     FS_RETURN_IF_ERROR(EndAttempt(txn, e.job_id, requeue, error, "", now_ms));
-    if (!requeue) FS_RETURN_IF_ERROR(FinishSweepIfDone(txn, e.sweep_id, now_ms));
+    if (!requeue) ended->push_back({e.sweep_id, e.trial_id});
   }
   FS_ASSIGN_OR_RETURN(int predictions_expired, ExpirePredictionLeasesIn(txn, now_ms));
   return static_cast<int>(expired.size()) + predictions_expired;

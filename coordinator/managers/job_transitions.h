@@ -1,8 +1,5 @@
-// The job state machine's steps, each a few SQL statements run inside the caller's transaction:
-//   queued --lease--> running --complete--> done
-//                        |--fail/expire, attempts left--> queued
-//                        |--fail/expire, none left-----> failed
-//   queued|running --cancel sweep--> cancelled
+// The job state machine's steps (coordinator/sweep/states.h), each a few SQL statements run
+// inside the caller's transaction; the trial scheduler adds the pruned steps (study_store.h).
 // JobManager composes these so that each RPC is one transaction.
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_JOB_TRANSITIONS_H_
 #define FOLDSTACK_COORDINATOR_MANAGERS_JOB_TRANSITIONS_H_
@@ -10,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,14 +41,16 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
                           const google::protobuf::RepeatedField<int64_t>& job_ids, int64_t now_ms,
                           int64_t lease_expires_ms, google::protobuf::RepeatedField<int64_t>* revoked);
 
-// The lowest queued job id. Ids are assigned when a sweep is created (one transaction) and jobs
-// are never deleted, so the lowest id is the oldest sweep's first pending trial/fold.
-// The oldest queued training job `worker` can run: its trial's settings ask
+// The next queued training job, in the scheduler's order: jobs of paused sweeps wait; a sweep
+// with gate folds (fold pruning) runs its trials' gate folds before any later fold, and a
+// trial's later folds only once its gate folds are all done; then the oldest job (lowest id:
+// trials are made in order, each with its folds in order). `worker` must be able to run it: its
+// trial's settings ask
 // for `ranks` processes on `device` (common/trainer_settings.h), so it needs
 //   device cuda: >= ranks GPUs;  device cpu: >= ranks cores;
 //   device auto: >= ranks GPUs on a worker with GPUs, else >= ranks cores.
 // Jobs no worker can run stay queued (and are listed by `foldstack watch`).
-absl::StatusOr<std::optional<int64_t>> OldestQueuedJob(Transaction& txn, const WorkerInfo& worker);
+absl::StatusOr<std::optional<int64_t>> NextQueuedJob(Transaction& txn, const WorkerInfo& worker);
 
 // queued -> running under a new lease; deletes the rows of earlier attempts.
 absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
@@ -63,6 +63,7 @@ absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpe
 struct HeldJob {
   int64_t job_id = 0;
   int64_t sweep_id = 0;
+  int64_t trial_id = 0;
   int32_t fold = 0;
   std::string state;
   int64_t lease_id = 0;
@@ -95,12 +96,15 @@ absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t
 absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const std::string& error,
                         const std::string& log_tail, int64_t now_ms, JobTable table = JobTable::kTrain);
 
-// When no job of the sweep is queued or running any more: running -> done, or failed when some
-// job failed. A cancelled sweep stays cancelled.
-absl::Status FinishSweepIfDone(Transaction& txn, int64_t sweep_id, int64_t now_ms);
+// A training job that ended for good (failed): its sweep and trial, for the trial scheduler.
+struct EndedJob {
+  int64_t sweep_id = 0;
+  int64_t trial_id = 0;
+};
 
-// Ends every lease that expired before `now_ms`, of both kinds (see JobManager::ExpireLeases).
-absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms);
+// Ends every lease that expired before `now_ms`, of both kinds (see JobManager::ExpireLeases);
+// training jobs failed for good are appended to `ended`.
+absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms, std::vector<EndedJob>* ended);
 
 }  // namespace foldstack::coordinator
 

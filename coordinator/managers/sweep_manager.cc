@@ -1,6 +1,7 @@
 #include "coordinator/managers/sweep_manager.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -25,7 +26,10 @@ constexpr char kSummarySql[] =
     "  COALESCE(SUM(j.state = 'cancelled'), 0), "
     "  AVG(CASE WHEN j.state = 'done' THEN j.seconds END), "
     "  (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id), "
-    "  d.label_version "
+    "  d.label_version, COALESCE(SUM(j.state = 'pruned'), 0), s.metric, s.goal, "
+    "  (SELECT CASE s.goal WHEN 'minimize' THEN MIN(l.value_mean) ELSE MAX(l.value_mean) END "
+    "   FROM v_leaderboard l WHERE l.sweep_id = s.id), s.paused, "
+    "  COALESCE(json_extract(s.spec_json, '$.method'), ''), s.trial_budget "
     "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
     "LEFT JOIN jobs j ON j.sweep_id = s.id "
     "WHERE ?1 = 0 OR s.id = ?1 GROUP BY s.id ORDER BY s.id DESC";
@@ -71,6 +75,13 @@ absl::Status LoadSummaries(Transaction& txn, int64_t sweep_id, int64_t alive_wor
     }
     s.set_best_macro_f1(rows.IsNull(15) ? -1.0 : rows.Double(15));
     s.set_label_version(static_cast<int32_t>(rows.Int(16)));
+    s.set_jobs_pruned(static_cast<int32_t>(rows.Int(17)));
+    s.set_metric(rows.Text(18));
+    s.set_minimize(rows.Text(19) == "minimize");
+    s.set_best_value(rows.IsNull(20) ? std::nan("") : rows.Double(20));
+    s.set_paused(rows.Int(21) != 0);
+    s.set_method(rows.Text(22));
+    s.set_trial_budget(static_cast<int32_t>(rows.Int(23)));
     out->push_back(std::move(s));
   }
   return absl::OkStatus();
@@ -116,6 +127,12 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
   record.max_attempts = sweep.max_attempts;
   record.submitted_by = sweep.submitted_by;
   record.trial_params_json = sweep.trial_params_json;
+  record.trial_budget = sweep.trial_budget;
+  record.max_concurrent_trials = sweep.max_concurrent_trials;
+  record.gate_folds = sweep.gate_folds;
+  record.base_dir = sweep.base_dir;
+  record.metric = sweep.metric;
+  record.minimize = sweep.minimize;
   return InsertSweep(db_, record, now);
 }
 
@@ -153,7 +170,8 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
   }
   FS_ASSIGN_OR_RETURN(Statement jobs, txn->Prepare(
       "SELECT id, trial_id, fold, state, attempt, COALESCE(worker_id, ''), "
-      "COALESCE(macro_f1, 0), COALESCE(error, '') FROM jobs WHERE sweep_id = ? ORDER BY id"));
+      "COALESCE(macro_f1, 0), COALESCE(error, ''), value, COALESCE(stopped_epoch, 0) "
+      "FROM jobs WHERE sweep_id = ? ORDER BY id"));
   jobs.Bind(1, request.sweep_id());
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
@@ -167,6 +185,8 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
     job->set_worker_id(jobs.Text(5));
     job->set_macro_f1(jobs.Double(6));
     job->set_error(jobs.Text(7));
+    job->set_value(jobs.IsNull(8) ? std::nan("") : jobs.Double(8));
+    job->set_stopped_epoch(static_cast<int32_t>(jobs.Int(9)));
   }
   return response;
 }
@@ -199,6 +219,11 @@ absl::StatusOr<foldstack::v1::CancelSweepResponse> SweepManager::CancelSweep(
     response.set_jobs_cancelled(static_cast<int32_t>(cancelled));
   }
   {
+    FS_ASSIGN_OR_RETURN(Statement trials, txn->Prepare(
+        "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state = 'running'"));
+    FS_RETURN_IF_ERROR(trials.Bind(1, request.sweep_id()).Run().status());
+  }
+  {
     FS_ASSIGN_OR_RETURN(Statement sweep, txn->Prepare(
         "UPDATE sweeps SET state = 'cancelled', finished_ms = ? WHERE id = ?"));
     FS_RETURN_IF_ERROR(sweep.Bind(1, now).Bind(2, request.sweep_id()).Run().status());
@@ -214,17 +239,23 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
   response.set_sweep_id(request.sweep_id());
   {
     FS_ASSIGN_OR_RETURN(Statement k, txn->Prepare(
-        "SELECT sp.k FROM sweeps s JOIN splits sp ON sp.id = s.split_id WHERE s.id = ?"));
+        "SELECT sp.k, s.metric, s.goal FROM sweeps s JOIN splits sp ON sp.id = s.split_id "
+        "WHERE s.id = ?"));
     k.Bind(1, request.sweep_id());
     FS_ASSIGN_OR_RETURN(bool found, k.Step());
     if (!found) {
       return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
     }
     response.set_k(static_cast<int32_t>(k.Int(0)));
+    response.set_metric(k.Text(1));
+    response.set_minimize(k.Text(2) == "minimize");
   }
-  FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(
-      "SELECT trial_id, params, folds_done, macro_f1_mean, macro_f1_std, accuracy_mean "
-      "FROM v_leaderboard WHERE sweep_id = ? ORDER BY macro_f1_mean DESC, trial_id"));
+  // Best objective first, by the sweep's goal; trials without a value last.
+  FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(absl::StrCat(
+      "SELECT trial_id, params, folds_done, macro_f1_mean, macro_f1_std, accuracy_mean, "
+      "value_mean, value_std, trial_state FROM v_leaderboard WHERE sweep_id = ? "
+      "ORDER BY value_mean IS NULL, value_mean ", response.minimize() ? "ASC" : "DESC",
+      ", trial_id")));
   rows.Bind(1, request.sweep_id());
   int32_t rank = 0;
   while (true) {
@@ -238,6 +269,9 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
     out->set_macro_f1_mean(rows.Double(3));
     out->set_macro_f1_std(rows.Double(4));
     out->set_accuracy_mean(rows.Double(5));
+    out->set_value_mean(rows.IsNull(6) ? std::nan("") : rows.Double(6));
+    out->set_value_std(rows.IsNull(7) ? std::nan("") : rows.Double(7));
+    out->set_trial_state(rows.Text(8));
   }
   return response;
 }

@@ -31,7 +31,13 @@ struct NewSweep {
   DatasetRecord dataset;
   SplitParams split;
   FoldAssigner assign_folds;
-  std::vector<std::string> trial_params_json;  // one JSON object per trial
+  std::vector<std::string> trial_params_json;  // the first trials: one JSON object each
+  int64_t trial_budget = 0;           // trials the sweep makes in all; later ones on demand
+  int32_t max_concurrent_trials = 0;  // 0 = unlimited
+  int32_t gate_folds = 0;
+  std::string base_dir;
+  std::string metric = "val_macro_f1";
+  bool minimize = false;
   int32_t max_attempts = 3;
   std::string submitted_by;  // token fingerprint
   // -1 = the dataset's latest label version, 0 = original labels, N = version N.

@@ -53,9 +53,7 @@ grpc::Status CoordinatorService::GetSplit(grpc::ServerContext* context, const v1
 
 grpc::Status CoordinatorService::ReportMetrics(grpc::ServerContext* context, const v1::ReportMetricsRequest* request,
                                                v1::ReportMetricsResponse* response) {
-  return Serve(Caller(context), response, [&](const std::string&) {
-    return Empty<v1::ReportMetricsResponse>(jobs_->ReportMetrics(*request));
-  });
+  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->ReportMetrics(*request); });
 }
 
 grpc::Status CoordinatorService::ReportPredictions(grpc::ServerContext* context,

@@ -186,6 +186,66 @@ CREATE TABLE ensemble_members(
   PRIMARY KEY(ensemble_id, trial_id)) WITHOUT ROWID;
 )sql";
 
+// The adaptive sweep engine: trials made on demand (a budget, trials in flight, a pause flag),
+// the sweep's objective stored as columns, job and trial state `pruned`, each job's objective
+// value. Old sweeps keep the trials they have: their budget is their trial count.
+constexpr char kSchemaV5[] = R"sql(
+ALTER TABLE trials ADD COLUMN state TEXT NOT NULL DEFAULT 'running'
+  CHECK(state IN ('running', 'done', 'pruned', 'failed', 'cancelled'));
+ALTER TABLE trials ADD COLUMN stop_reason TEXT;           -- pruned: why (one line)
+UPDATE trials SET state = CASE
+  WHEN EXISTS(SELECT 1 FROM jobs j WHERE j.trial_id = trials.id AND j.state IN ('queued', 'running'))
+    THEN 'running'
+  WHEN NOT EXISTS(SELECT 1 FROM jobs j WHERE j.trial_id = trials.id AND j.state != 'done') THEN 'done'
+  WHEN EXISTS(SELECT 1 FROM jobs j WHERE j.trial_id = trials.id AND j.state = 'failed') THEN 'failed'
+  ELSE 'cancelled' END;
+CREATE INDEX trials_by_sweep_state ON trials(sweep_id, state);
+
+ALTER TABLE jobs ADD COLUMN value REAL;          -- the objective: at the best epoch (done), best reached (pruned)
+ALTER TABLE jobs ADD COLUMN stopped_epoch INTEGER;  -- pruned: the last epoch it trained
+UPDATE jobs SET value = CASE (SELECT json_extract(s.spec_json, '$.metric.name') FROM sweeps s
+                              WHERE s.id = jobs.sweep_id)
+  WHEN 'val_loss' THEN val_loss WHEN 'val_accuracy' THEN accuracy ELSE macro_f1 END
+WHERE state = 'done';
+
+ALTER TABLE sweeps ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;       -- no new leases while 1
+ALTER TABLE sweeps ADD COLUMN trial_budget INTEGER NOT NULL DEFAULT 0; -- trials it makes in all
+ALTER TABLE sweeps ADD COLUMN max_concurrent_trials INTEGER NOT NULL DEFAULT 0;  -- 0: unlimited
+ALTER TABLE sweeps ADD COLUMN gate_folds INTEGER NOT NULL DEFAULT 0;   -- folds run before the others
+ALTER TABLE sweeps ADD COLUMN base_dir TEXT NOT NULL DEFAULT '';       -- the sweep file's folder
+ALTER TABLE sweeps ADD COLUMN metric TEXT NOT NULL DEFAULT 'val_macro_f1';
+ALTER TABLE sweeps ADD COLUMN goal TEXT NOT NULL DEFAULT 'maximize' CHECK(goal IN ('maximize', 'minimize'));
+UPDATE sweeps SET
+  trial_budget = (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = sweeps.id),
+  metric = COALESCE(json_extract(spec_json, '$.metric.name'), 'val_macro_f1'),
+  goal = COALESCE(json_extract(spec_json, '$.metric.goal'), 'maximize');
+)sql";
+
+// jobs.state's CHECK gains 'pruned'. Widening a CHECK changes nothing stored, so SQLite's own
+// recipe applies (lang_altertable.html, "simpler procedure"): edit the table's schema text with
+// writable_schema and bump schema_version, instead of copying the whole table.
+absl::Status AllowPrunedJobs(Transaction& txn) {
+  constexpr char kOld[] = "CHECK(state IN ('queued', 'running', 'done', 'failed', 'cancelled'))";
+  constexpr char kNew[] =
+      "CHECK(state IN ('queued', 'running', 'done', 'failed', 'cancelled', 'pruned'))";
+  absl::StatusOr<int64_t> version = txn.PragmaInt("schema_version");
+  if (!version.ok()) return version.status();
+  absl::Status status = txn.SetPragmaInt("writable_schema", 1);
+  if (status.ok()) {
+    absl::StatusOr<Statement> edit = txn.Prepare(
+        "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2) "
+        "WHERE type = 'table' AND name = 'jobs' AND instr(sql, ?1) > 0");
+    if (!edit.ok()) return edit.status();
+    absl::StatusOr<int64_t> changed = edit->Bind(1, kOld).Bind(2, kNew).Run();
+    status = changed.ok() && *changed != 1
+                 ? absl::InternalError("migration 5: jobs.state's CHECK not found")
+                 : changed.status();
+  }
+  if (status.ok()) status = txn.SetPragmaInt("schema_version", *version + 1);
+  absl::Status off = txn.SetPragmaInt("writable_schema", 0);
+  return status.ok() ? off : status;
+}
+
 // dashboards/views.sql, embedded by the genrule in dashboards/BUILD.bazel.
 constexpr char kViewsSql[] =
 #include "dashboards/views_sql.inc"
@@ -202,6 +262,8 @@ const std::vector<Migration>& FoldstackMigrations() {
       {3, "label review, relabel candidates, ensembles; views again",
        std::string(kSchemaV3) + kViewsSql},
       {4, "kept models and prediction runs", PredictionSchemaSql()},
+      {5, "adaptive sweeps: trials on demand, pruned states, objective values; views again",
+       std::string(kSchemaV5) + kViewsSql, AllowPrunedJobs},
   };
   return *steps;
 }
@@ -239,6 +301,7 @@ absl::Status Migrate(SqliteDb& db, const std::vector<Migration>& steps) {
     const Migration& step = steps[*version];
     absl::Status status = (*txn)->ExecScript(
         step.sql, absl::StrCat("migration ", step.version, " (", step.name, ")"));
+    if (status.ok() && step.after) status = step.after(**txn);
     if (status.ok()) status = (*txn)->SetPragmaInt("user_version", step.version);
     if (status.ok()) status = (*txn)->Commit();
     if (!status.ok()) return status;

@@ -18,6 +18,8 @@ struct Migration {
   int version;       // 1, 2, 3, ... in order, no gaps
   std::string name;  // for error messages
   std::string sql;   // DDL script
+  // Runs after `sql` in the same transaction, for changes SQL alone cannot make (may be empty).
+  std::function<absl::Status(Transaction&)> after;
 };
 
 // Foldstack's schema history: 1 = tables and indexes, 2 = analyst views (dashboards/views.sql),

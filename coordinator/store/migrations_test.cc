@@ -1,5 +1,7 @@
 #include "coordinator/store/migrations.h"
 
+#include <filesystem>
+
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -58,7 +60,26 @@ TEST(MigrationsTest, VersionOneMigratesForward) {
   EXPECT_GE(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view'"), 2);
 }
 
-// Migrations 3 and 4 on a database with results: rows kept, old jobs have no checkpoint.
+// A sweep of one trial x 2 queued jobs, written with version 1's columns.
+void InsertVersionOneSweep(SqliteDb& db) {
+  auto txn = Transaction::Begin(db);
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*txn)->ExecScript(R"sql(
+INSERT INTO datasets(id, kind, root, fingerprint, num_classes, sample_count, created_ms)
+  VALUES(1, 'mask', '/data/toy', 'f', 3, 2, 1);
+INSERT INTO samples(id, dataset_id, idx, sample_key, label, grp) VALUES(1, 1, 0, 'a.jpg', 0, 'p0');
+INSERT INTO samples(id, dataset_id, idx, sample_key, label, grp) VALUES(2, 1, 1, 'b.jpg', 1, 'p1');
+INSERT INTO splits(id, dataset_id, k, seed, group_by, stratify, created_ms) VALUES(1, 1, 2, 0, '', 0, 1);
+INSERT INTO split_folds VALUES(1, 1, 0), (1, 2, 1);
+INSERT INTO sweeps(id, name, yaml, spec_json, dataset_id, split_id, state, max_attempts, created_ms,
+  submitted_by) VALUES(1, 'toy', 'name: toy', '{}', 1, 1, 'running', 3, 1, 'abc');
+INSERT INTO trials(id, sweep_id, idx, params_json) VALUES(1, 1, 0, '{"lr": 0.1}');
+INSERT INTO jobs(sweep_id, trial_id, fold, queued_ms) VALUES(1, 1, 0, 1), (1, 1, 1, 1);
+)sql", "v1 sweep").ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+}
+
+// Migrations 3 and later on a database with results: rows kept, old jobs have no checkpoint.
 TEST(MigrationsTest, VersionTwoGainsReviewAndPredictionTablesAndKeepsItsRows) {
   const std::string path = FreshDbPath("v2");
   {
@@ -67,11 +88,11 @@ TEST(MigrationsTest, VersionTwoGainsReviewAndPredictionTablesAndKeepsItsRows) {
     const std::vector<Migration> first_two(FoldstackMigrations().begin(),
                                            FoldstackMigrations().begin() + 2);
     ASSERT_TRUE(Migrate(**db, first_two).ok());
-    testing::MakeToySweep(**db, 1, 2);
+    InsertVersionOneSweep(**db);
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 4);
+  EXPECT_EQ(*SchemaVersion(**db), FoldstackMigrations().back().version);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE checkpoint_path IS NULL"), 2);
   for (const char* table : {"prediction_runs", "prediction_images", "prediction_jobs", "eval_probs",
                             "v_eval_predictions"}) {
@@ -83,6 +104,34 @@ TEST(MigrationsTest, VersionTwoGainsReviewAndPredictionTablesAndKeepsItsRows) {
   EXPECT_EQ(QueryInt(**db, "SELECT label_version FROM v_sweeps"), 0);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_relabel_candidates"), 0);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM label_versions"), 0);
+}
+
+// A results database written by the release before the sweep engine (schema 4; how it was made:
+// testdata/make_release_v4_db.sh): a val_loss sweep, trial 1 done on both folds, trial 2 done
+// on fold 0 with fold 1 queued. It upgrades in place and keeps working.
+TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
+  const std::string path = FreshDbPath("release_v4");
+  std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 5);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  // Rows kept; the sweep's objective and budget come from what it was.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM predictions"), 126);
+  EXPECT_EQ(QueryInt(**db, "SELECT trial_budget FROM sweeps"), 2);
+  EXPECT_EQ(QueryInt(**db, "SELECT goal = 'minimize' AND metric = 'val_loss' FROM sweeps"), 1);
+  // Done jobs' value is their val_loss, the sweep's metric; trial states follow their jobs.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE state = 'done' AND value = val_loss"), 3);
+  EXPECT_EQ(QueryInt(**db, "SELECT state = 'done' FROM trials WHERE id = 1"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT state = 'running' FROM trials WHERE id = 2"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT jobs_pruned FROM v_sweeps"), 0);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_leaderboard WHERE value_mean > 2"), 2);
+  // The new state is accepted by the widened CHECK, and a typo still is not.
+  auto txn = Transaction::Begin(**db);
+  ASSERT_TRUE(txn.ok());
+  EXPECT_TRUE((*txn)->ExecScript("UPDATE jobs SET state = 'pruned' WHERE id = 4", "prune").ok());
+  EXPECT_FALSE((*txn)->ExecScript("UPDATE jobs SET state = 'prunned' WHERE id = 4", "typo").ok());
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

@@ -1,5 +1,6 @@
 #include "coordinator/store/sweep_store.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -35,16 +36,21 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> InsertSweep(SqliteDb& db,
   {
     FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
         "INSERT INTO sweeps(name, yaml, spec_json, dataset_id, split_id, state, max_attempts, "
-        "created_ms, submitted_by) VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?) RETURNING id"));
+        "created_ms, submitted_by, trial_budget, max_concurrent_trials, gate_folds, base_dir, "
+        "metric, goal) VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     insert.Bind(1, sweep.name).Bind(2, sweep.yaml).Bind(3, sweep.spec_json)
         .Bind(4, sweep.dataset_id).Bind(5, sweep.split_id).Bind(6, sweep.max_attempts)
-        .Bind(7, now_ms).Bind(8, sweep.submitted_by);
+        .Bind(7, now_ms).Bind(8, sweep.submitted_by)
+        .Bind(9, std::max<int64_t>(sweep.trial_budget, sweep.trial_params_json.size()))
+        .Bind(10, sweep.max_concurrent_trials).Bind(11, sweep.gate_folds).Bind(12, sweep.base_dir)
+        .Bind(13, sweep.metric).Bind(14, sweep.minimize ? "minimize" : "maximize");
     FS_ASSIGN_OR_RETURN(bool row, insert.Step());
     if (!row) return absl::InternalError("insert sweep: no id returned");
     sweep_id = insert.Int(0);
   }
   FS_ASSIGN_OR_RETURN(Statement trial, txn->Prepare(
-      "INSERT INTO trials(sweep_id, idx, params_json) VALUES(?, ?, ?) RETURNING id"));
+      "INSERT INTO trials(sweep_id, idx, params_json, state) VALUES(?, ?, ?, 'running') "
+      "RETURNING id"));
   FS_ASSIGN_OR_RETURN(Statement job, txn->Prepare(
       "INSERT INTO jobs(sweep_id, trial_id, fold, queued_ms) VALUES(?, ?, ?, ?)"));
   int32_t jobs = 0;

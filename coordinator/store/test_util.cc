@@ -68,7 +68,10 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
   toy.split_id = split_id.value_or(0);
   SweepRecord sweep;
   sweep.name = "toy";
-  sweep.yaml = "name: toy\n";
+  sweep.yaml = absl::StrCat("name: toy\nmethod: grid\ndataset: {kind: mask, root: /data/toy}\n",
+                            "folds: {k: ", k, "}\nparameters:\n  lr: {values: [");
+  for (int t = 0; t < trials; ++t) absl::StrAppend(&sweep.yaml, t > 0 ? ", " : "", 0.1 * (t + 1));
+  absl::StrAppend(&sweep.yaml, "]}\n");
   sweep.spec_json = "{}";
   sweep.dataset_id = toy.dataset_id;
   sweep.split_id = toy.split_id;

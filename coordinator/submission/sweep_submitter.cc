@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/split/kfold.h"
 #include "coordinator/sweep/sweep_spec.h"
+#include "coordinator/sweep/pruners/pruners.h"
 #include "coordinator/sweep/trials.h"
 #include "data/dataset.h"
 
@@ -29,6 +30,10 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size
        {{"k", spec.folds.k}, {"seed", spec.folds.seed}, {"group_by", spec.folds.group_by},
         {"stratify", spec.folds.stratify}}},
       {"count", spec.count},
+      {"sampler", spec.sampler_options},
+      {"early_terminate", spec.early_terminate},
+      {"fold_pruning", spec.fold_pruning},
+      {"max_concurrent_trials", spec.max_concurrent_trials},
       {"seed", spec.seed},
       {"max_attempts", spec.max_attempts},
       {"labels", spec.label_version == sweep::kLatestLabels ? nlohmann::json("latest")
@@ -38,29 +43,10 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size
   return json.dump();
 }
 
-// `pretrained: PATH` resolves like dataset.root (relative to the sweep file) and must name
-// a readable safetensors file now, not when a worker first tries it.
-absl::Status ResolvePretrained(const std::string& file, const std::string& base_dir, nlohmann::json& trial) {
-  if (!trial.contains("pretrained") || !trial["pretrained"].is_string()) return absl::OkStatus();
-  const std::string given = trial["pretrained"].get<std::string>();
-  if (given.empty()) return absl::OkStatus();
-  const std::string path = ResolveDatasetRoot(given, base_dir);
-  std::ifstream in(path, std::ios::binary);
-  char length[8];
-  if (!in || !in.read(length, sizeof(length)) || in.get() != '{') {
-    return absl::InvalidArgumentError(absl::StrCat(file, ": parameters.pretrained: ", given, " (", path,
-                                                   "): not a readable safetensors file"));
-  }
-  trial["pretrained"] = path;
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 std::string ResolveDatasetRoot(const std::string& root, const std::string& base_dir) {
-  std::filesystem::path path(root);
-  if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
-  return path.lexically_normal().string();
+  return sweep::ResolvePath(root, base_dir);
 }
 
 absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitSweepRequest& request,
@@ -82,13 +68,18 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
   absl::StatusOr<data::DatasetIndex> index = data::LoadDatasetIndex(*kind, root, load_options);
   if (!index.ok()) return Prefixed(absl::StrCat(file, ": dataset: "), index.status());
 
-  absl::StatusOr<std::vector<nlohmann::json>> trials = sweep::ExpandTrials(*spec);
+  absl::StatusOr<int64_t> budget = sweep::TrialBudget(*spec);
+  if (!budget.ok()) return budget.status();
+  absl::StatusOr<std::vector<nlohmann::json>> trials = sweep::InitialTrials(*spec, request.base_dir());
   if (!trials.ok()) return trials.status();
+  absl::StatusOr<std::unique_ptr<sweep::Pruner>> pruner =
+      sweep::MakePruner(spec->early_terminate, spec->fold_pruning);
+  if (!pruner.ok()) return Prefixed(absl::StrCat(file, ": "), pruner.status());
 
   NewSweep sweep;
   sweep.name = spec->name;
   sweep.yaml = request.yaml();
-  sweep.spec_json = SpecJson(*spec, root, trials->size());
+  sweep.spec_json = SpecJson(*spec, root, static_cast<size_t>(*budget));
   sweep.dataset.kind = data::DatasetKindName(*kind);
   sweep.dataset.root = root;
   sweep.dataset.num_classes = index->num_classes;
@@ -117,12 +108,13 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
     if (!folds.ok()) return Prefixed(absl::StrCat(file, ": folds: "), folds.status());
     return std::vector<int32_t>(folds->begin(), folds->end());
   };
-  sweep.trial_params_json.reserve(trials->size());
-  for (nlohmann::json& trial : *trials) {
-    absl::Status weights = ResolvePretrained(file, request.base_dir(), trial);
-    if (!weights.ok()) return weights;
-    sweep.trial_params_json.push_back(trial.dump());
-  }
+  for (const nlohmann::json& trial : *trials) sweep.trial_params_json.push_back(trial.dump());
+  sweep.trial_budget = *budget;
+  sweep.max_concurrent_trials = spec->max_concurrent_trials;
+  sweep.gate_folds = std::min((*pruner)->GateFolds(), spec->folds.k);
+  sweep.base_dir = request.base_dir();
+  sweep.metric = spec->metric.name;
+  sweep.minimize = spec->metric.goal == "minimize";
   sweep.max_attempts = spec->max_attempts;
   sweep.submitted_by = submitted_by;
   sweep.label_version = spec->label_version;

@@ -4,6 +4,7 @@
 // From a sampler's proposal to a trial's complete trainer settings, and a sweep's trial budget.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -12,9 +13,21 @@
 
 namespace foldstack::sweep {
 
+// `path` made absolute against `base_dir` when relative (and base_dir is given), normalised.
+std::string ResolvePath(const std::string& path, const std::string& base_dir);
+
 // The trial's COMPLETE trainer settings: `params` (a sampler's swept values) with every other
-// setting at its default, canonicalised by common::CompleteSettings. Errors start with the file.
-absl::StatusOr<nlohmann::json> CompleteTrial(const SweepSpec& spec, const nlohmann::json& params);
+// setting at its default, canonicalised by common::CompleteSettings; `pretrained: PATH` resolved
+// against `base_dir` (the sweep file's folder) and required to be a readable safetensors file.
+// Errors start with the file name.
+absl::StatusOr<nlohmann::json> CompleteTrial(const SweepSpec& spec, const std::string& base_dir,
+                                             const nlohmann::json& params);
+
+// The trials a sweep starts with: as many as its budget and max_concurrent_trials allow, asked
+// from the sampler on an empty history and completed (CompleteTrial). The trial scheduler asks
+// for the rest as trials end; on an empty history it would ask exactly these.
+absl::StatusOr<std::vector<nlohmann::json>> InitialTrials(const SweepSpec& spec,
+                                                          const std::string& base_dir);
 
 // How many trials the sweep makes in all: count; for a grid without count, the grid's size.
 // A grid of more than kMaxTrialsPerSweep points needs a count (error "parameters: the grid has
