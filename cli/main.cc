@@ -1,5 +1,7 @@
 // foldstack: the command a team lead types.
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
+//   foldstack sweep pause ID | resume ID | extend ID --count N | set ID --max-concurrent N
+//   foldstack trials SWEEP_ID | trial stop TRIAL_ID
 //   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
 //   foldstack data flip-labels --from FASHION_MNIST_DIR --out DIR --rate R --seed S [--max-samples N]
 //   foldstack models list | models forward --model NAME --input X --output Y
@@ -36,7 +38,8 @@
 ABSL_FLAG(std::string, coordinator, "", "coordinator HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
 ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
 ABSL_FLAG(bool, json, false, "print JSON instead of tables (read commands)");
-ABSL_FLAG(double, interval, 1.0, "sweep watch: seconds between updates");
+ABSL_FLAG(int, count, 0, "sweep extend: how many more trials");
+ABSL_FLAG(int, max_concurrent, -1, "sweep set: trials in flight at once (0: unlimited)");
 ABSL_FLAG(std::string, out, "", "data synth: output folder");
 ABSL_FLAG(int, people, 60, "data synth: number of people (7 photos each)");
 ABSL_FLAG(uint64_t, seed, 0, "data synth: random seed");
@@ -59,8 +62,14 @@ constexpr char kUsage[] =
     "  sweep show ID            one sweep and its jobs\n"
     "  sweep watch ID           live progress until the sweep ends\n"
     "  sweep cancel ID          cancel queued and running jobs\n"
+    "  sweep pause ID | resume ID\n"
+    "                           stop leasing the sweep's jobs (running ones finish) | go on\n"
+    "  sweep extend ID --count N          N more trials\n"
+    "  sweep set ID --max-concurrent N    trials in flight at once (0: unlimited)\n"
+    "  trials SWEEP_ID          every trial: state, folds done, value, where it was pruned\n"
+    "  trial stop TRIAL_ID      end a trial by hand: running jobs pruned, queued ones cancelled\n"
     "  workers                  registered workers\n"
-    "  leaderboard SWEEP_ID     trials ranked by mean held-out macro-F1\n"
+    "  leaderboard SWEEP_ID     trials ranked by the sweep's metric (mean over done folds)\n"
     "  models list [--num-classes N] [--family F]\n"
     "                           the timm backbones: parameters, input size, normalization\n"
     "  models forward --model NAME [--num-classes N] [--weights W.safetensors] --input X.safetensors\n"
@@ -132,29 +141,43 @@ class Cli {
     return 0;
   }
 
+  // Follows the coordinator's WatchSweep stream: one line per change, until the sweep ends.
   int Watch(int64_t sweep_id) {
-    foldstack::v1::ShowSweepRequest request;
+    foldstack::v1::WatchSweepRequest request;
     request.set_sweep_id(sweep_id);
     const bool tty = isatty(STDOUT_FILENO);
-    std::string last;
-    while (true) {
-      foldstack::v1::ShowSweepResponse response;
-      if (int rc = Call(&Coordinator::Stub::ShowSweep, request, &response); rc != 0) return rc;
-      const auto& summary = response.summary();
-      std::string line = json_ ? foldstack::cli::ToJson(summary) : foldstack::cli::RenderProgress(summary);
-      if (tty && !json_) {
-        std::cout << "\r\033[K" << line << std::flush;
-      } else if (line != last) {
-        std::cout << line << std::endl;
-      }
-      last = line;
-      if (summary.state() != "running") {
-        if (tty && !json_) std::cout << "\n";
-        std::cout << (json_ ? "" : absl::StrCat("sweep ", sweep_id, " ", summary.state(), "\n")) << std::flush;
-        return summary.state() == "done" ? 0 : 1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(absl::GetFlag(FLAGS_interval) * 1000)));
+    auto context = foldstack::rpc::MakeContext(token_, std::chrono::hours(24 * 365));
+    std::unique_ptr<grpc::ClientReader<foldstack::v1::SweepSummary>> stream = stub_->WatchSweep(context.get(), request);
+    foldstack::v1::SweepSummary summary;
+    while (stream->Read(&summary)) {
+      const std::string line = json_ ? foldstack::cli::ToJson(summary) : foldstack::cli::RenderProgress(summary);
+      std::cout << (tty && !json_ ? "\r\033[K" : "") << line << (tty && !json_ ? "" : "\n") << std::flush;
     }
+    grpc::Status status = stream->Finish();
+    if (!status.ok()) return Fail(status.error_message());
+    if (tty && !json_) std::cout << "\n";
+    if (!json_) std::cout << "sweep " << sweep_id << " " << summary.state() << "\n";
+    return summary.state() == "done" ? 0 : 1;
+  }
+
+  // Every page of the sweep's trials.
+  int Trials(int64_t sweep_id) {
+    foldstack::v1::ListTrialsRequest request;
+    request.set_sweep_id(sweep_id);
+    request.set_page_size(1000);
+    foldstack::v1::ListTrialsResponse all;
+    do {
+      foldstack::v1::ListTrialsResponse page;
+      if (int rc = Call(&Coordinator::Stub::ListTrials, request, &page); rc != 0) return rc;
+      std::string token = page.next_page_token();
+      auto trials = std::move(*page.mutable_trials());
+      page.clear_next_page_token();
+      if (all.trials().empty()) all = page;
+      for (auto& trial : trials) *all.add_trials() = std::move(trial);
+      request.set_page_token(token);
+    } while (!request.page_token().empty());
+    std::cout << (json_ ? foldstack::cli::ToJson(all) + "\n" : foldstack::cli::RenderTrials(all));
+    return 0;
   }
 
  private:
@@ -246,6 +269,37 @@ int main(int argc, char** argv) {
     request.set_sweep_id(id);
     return cli.Read(&Coordinator::Stub::CancelSweep, request, [id](const auto& r) {
       return absl::StrCat("sweep ", id, " cancelled (", r.jobs_cancelled(), " jobs)\n");
+    });
+  }
+  if (command == "sweep" && (sub == "pause" || sub == "resume" || sub == "extend" || sub == "set")) {
+    if (!ParseId(args, 3, &id)) return Fail(absl::StrCat("sweep ", sub, ": expected a sweep id, e.g. foldstack sweep ", sub, " 1"));
+    foldstack::v1::UpdateSweepRequest request;
+    request.set_sweep_id(id);
+    if (sub == "pause" || sub == "resume") request.set_paused(sub == "pause");
+    if (sub == "extend") {
+      if (absl::GetFlag(FLAGS_count) < 1) return Fail("sweep extend: --count N: expected a number of trials >= 1");
+      request.set_extend_by(absl::GetFlag(FLAGS_count));
+    }
+    if (sub == "set") {
+      if (absl::GetFlag(FLAGS_max_concurrent) < 0) {
+        return Fail("sweep set: --max-concurrent N: expected 0 (unlimited) or more trials in flight");
+      }
+      request.set_max_concurrent_trials(absl::GetFlag(FLAGS_max_concurrent));
+    }
+    return cli.Read(&Coordinator::Stub::UpdateSweep, request, [](const auto& r) {
+      return foldstack::cli::RenderProgress(r.summary()) + "\n";
+    });
+  }
+  if (command == "trials") {
+    if (!ParseId(args, 2, &id)) return Fail("trials: expected a sweep id, e.g. foldstack trials 1");
+    return cli.Trials(id);
+  }
+  if (command == "trial" && sub == "stop") {
+    if (!ParseId(args, 3, &id)) return Fail("trial stop: expected a trial id, e.g. foldstack trial stop 7");
+    foldstack::v1::StopTrialRequest request;
+    request.set_trial_id(id);
+    return cli.Read(&Coordinator::Stub::StopTrial, request, [id](const auto& r) {
+      return absl::StrCat("trial ", id, " stopped (", r.jobs_ended(), " jobs ended)\n");
     });
   }
   if (command == "workers") {

@@ -1,5 +1,9 @@
 #include "cli/render.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -19,12 +23,17 @@ std::string LocalTime(int64_t unix_ms) {
 }  // namespace
 
 std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response) {
-  Table table({"ID", "NAME", "STATE", "TRIALS", "DONE", "RUNNING", "QUEUED", "FAILED", "BEST_F1", "CREATED"});
+  Table table({"ID", "NAME", "STATE", "METHOD", "TRIALS", "DONE", "RUNNING", "QUEUED", "FAILED", "PRUNED",
+               "METRIC", "BEST", "CREATED"});
   for (const auto& sweep : response.sweeps()) {
-    table.AddRow({absl::StrCat(sweep.sweep_id()), sweep.name(), sweep.state(), absl::StrCat(sweep.trials()),
+    table.AddRow({absl::StrCat(sweep.sweep_id()), sweep.name(),
+                  sweep.paused() && sweep.state() == "running" ? "paused" : sweep.state(), sweep.method(),
+                  absl::StrCat(sweep.trials(), "/", std::max(sweep.trials(), sweep.trial_budget())),
                   absl::StrCat(sweep.jobs_done(), "/", sweep.jobs_total()), absl::StrCat(sweep.jobs_running()),
                   absl::StrCat(sweep.jobs_queued()), absl::StrCat(sweep.jobs_failed()),
-                  Score(sweep.best_macro_f1(), sweep.jobs_done()), LocalTime(sweep.created_unix_ms())});
+                  absl::StrCat(sweep.jobs_pruned()), sweep.metric(),
+                  std::isnan(sweep.best_value()) ? "-" : Score(sweep.best_value(), sweep.jobs_done()),
+                  LocalTime(sweep.created_unix_ms())});
   }
   return table.Render();
 }
@@ -37,11 +46,16 @@ std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response) {
                                                         : absl::StrCat("label version ", s.label_version()),
                                  "\n",
                                  RenderProgress(s), "\n\n");
-  Table table({"JOB", "TRIAL", "FOLD", "STATE", "ATTEMPT", "WORKER", "MACRO_F1", "ERROR"});
+  Table table({"JOB", "TRIAL", "FOLD", "STATE", "ATTEMPT", "WORKER", "MACRO_F1", absl::AsciiStrToUpper(s.metric()),
+               "ERROR"});
   for (const auto& job : response.jobs()) {
+    const bool ended = job.state() == "done" || job.state() == "pruned";
+    std::string error = job.error();
+    if (job.state() == "pruned") error = absl::StrCat("pruned after epoch ", job.stopped_epoch());
     table.AddRow({absl::StrCat(job.job_id()), absl::StrCat(job.trial_id()), absl::StrCat(job.fold()), job.state(),
                   absl::StrCat(job.attempt()), job.worker_id().empty() ? "-" : job.worker_id(),
-                  job.state() == "done" ? FormatFixed(job.macro_f1(), 4) : "-", job.error()});
+                  job.state() == "done" ? FormatFixed(job.macro_f1(), 4) : "-",
+                  ended && !std::isnan(job.value()) ? FormatFixed(job.value(), 4) : "-", error});
   }
   return out + table.Render();
 }
@@ -65,27 +79,55 @@ std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response
   std::vector<std::string> params_json;
   for (const auto& row : response.rows()) params_json.push_back(row.params_json());
   const std::vector<std::string> params = DistinguishingParams(params_json);
-  Table table({"RANK", "TRIAL", "FOLDS", "MACRO_F1", "STD", "ACCURACY", "PARAMS"});
+  const std::string metric = response.metric().empty() ? "val_macro_f1" : response.metric();
+  Table table({"RANK", "TRIAL", "STATE", "FOLDS", absl::AsciiStrToUpper(metric), "STD", "MACRO_F1", "ACCURACY",
+               "PARAMS"});
   for (int i = 0; i < response.rows_size(); ++i) {
     const auto& row = response.rows(i);
-    table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()),
-                  absl::StrCat(row.folds_done(), "/", response.k()), FormatFixed(row.macro_f1_mean(), 4),
-                  FormatFixed(row.macro_f1_std(), 4), FormatFixed(row.accuracy_mean(), 4), params[i]});
+    table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()), row.trial_state(),
+                  absl::StrCat(row.folds_done(), "/", response.k()), FormatFixed(row.value_mean(), 4),
+                  FormatFixed(row.value_std(), 4), FormatFixed(row.macro_f1_mean(), 4),
+                  FormatFixed(row.accuracy_mean(), 4), params[i]});
   }
-  return absl::StrCat("sweep ", response.sweep_id(),
-                      " leaderboard (held-out macro-F1, mean over folds; PARAMS: the settings that differ "
-                      "between trials, all of them with --json)\n",
+  return absl::StrCat("sweep ", response.sweep_id(), " leaderboard (", metric, ", ",
+                      response.minimize() ? "lowest" : "highest",
+                      " first, mean over done folds; PARAMS: the settings that differ between trials, all of "
+                      "them with --json)\n",
                       table.Render());
 }
 
 std::string RenderProgress(const foldstack::v1::SweepSummary& s) {
-  int ended = s.jobs_done() + s.jobs_failed() + s.jobs_cancelled();
-  std::string line = absl::StrCat(ProgressBar(ended, s.jobs_total(), 30), "  done ", s.jobs_done(), " · running ",
+  const int ended = s.jobs_done() + s.jobs_failed() + s.jobs_cancelled() + s.jobs_pruned();
+  // Trials are made on demand: the bar counts the jobs the whole budget will have.
+  const int total = std::max(s.jobs_total(), s.trial_budget() * std::max(1, s.k()));
+  std::string line = absl::StrCat(ProgressBar(ended, total, 30), "  trials ", s.trials(), "/",
+                                  std::max(s.trials(), s.trial_budget()), " · done ", s.jobs_done(), " · running ",
                                   s.jobs_running(), " · queued ", s.jobs_queued(), " · failed ", s.jobs_failed());
+  if (s.jobs_pruned() > 0) absl::StrAppend(&line, " · pruned ", s.jobs_pruned());
   if (s.jobs_cancelled() > 0) absl::StrAppend(&line, " · cancelled ", s.jobs_cancelled());
-  if (s.jobs_done() > 0) absl::StrAppend(&line, " · best F1 ", FormatFixed(s.best_macro_f1(), 4));
-  if (s.state() == "running") absl::StrAppend(&line, " · ETA ", FormatDuration(s.eta_seconds()));
+  if (!std::isnan(s.best_value()) && s.jobs_done() > 0) {
+    absl::StrAppend(&line, " · best ", s.metric().empty() ? "val_macro_f1" : s.metric(), " ",
+                    FormatFixed(s.best_value(), 4));
+  }
+  if (s.paused()) absl::StrAppend(&line, " · PAUSED");
+  if (s.state() == "running" && !s.paused()) absl::StrAppend(&line, " · ETA ", FormatDuration(s.eta_seconds()));
   return line;
+}
+
+std::string RenderTrials(const foldstack::v1::ListTrialsResponse& response) {
+  std::vector<std::string> params_json;
+  for (const auto& row : response.trials()) params_json.push_back(row.params_json());
+  const std::vector<std::string> params = DistinguishingParams(params_json);
+  Table table({"TRIAL", "#", "STATE", "FOLDS", absl::AsciiStrToUpper(response.metric()), "PRUNED_AT", "PARAMS"});
+  for (int i = 0; i < response.trials_size(); ++i) {
+    const auto& row = response.trials(i);
+    table.AddRow({absl::StrCat(row.trial_id()), absl::StrCat(row.index()), row.state(),
+                  absl::StrCat(row.folds_done(), "/", response.k()),
+                  std::isnan(row.value()) ? "-" : FormatFixed(row.value(), 4),
+                  row.state() == "pruned" ? absl::StrCat("epoch ", row.stopped_epoch(), ": ", row.stop_reason()) : "-",
+                  params[i]});
+  }
+  return table.Render();
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

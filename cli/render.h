@@ -14,6 +14,9 @@ std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response);
 std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, int64_t now_unix_ms);
 std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response);
 // One status line for `sweep watch`: bar, counts, best score, ETA.
+// `foldstack trials SWEEP_ID`: state, folds done, value, where pruned, distinguishing params.
+std::string RenderTrials(const foldstack::v1::ListTrialsResponse& response);
+
 std::string RenderProgress(const foldstack::v1::SweepSummary& summary);
 
 // The message as one JSON object (proto3 JSON mapping, field names as in the .proto).

@@ -130,7 +130,7 @@ const std::vector<TrainerSetting>& Table() {
       Int("patience_epochs", 10, AtLeast(0), "plateau: epochs without a better held-out macro-F1 before decaying"),
       Int("grad_accum_steps", 1, AtLeast(1), "batches whose gradients add up to one optimiser step"),
       Float("clip_grad_norm", 0.0, AtLeast(0), "clip the global gradient norm to this (0 = off)"),
-      Int("early_stopping", 0, AtLeast(0), "stop after this many epochs without a better held-out macro-F1 (0 = off)"),
+      Int("early_stopping", 0, AtLeast(0), "stop after this many epochs without a better value of the sweep's metric (0 = off)"),
       Int("epochs", 3, AtLeast(1), "passes over the training folds"),
       Int("batch_size", 32, AtLeast(1), "images per optimisation step"),
       Int("finetune_epochs", 0, AtLeast(0), "after training, continue from the best checkpoint for this many epochs"),

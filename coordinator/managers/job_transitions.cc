@@ -99,7 +99,7 @@ absl::Status StartAttempt(Transaction& txn, int64_t job_id, int64_t lease_id,
 absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpec* spec) {
   FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(
       "SELECT j.lease_id, j.sweep_id, j.trial_id, j.fold, s.split_id, d.kind, d.root, "
-      "d.num_classes, t.params_json, j.attempt FROM jobs j "
+      "d.num_classes, t.params_json, j.attempt, s.metric, s.goal FROM jobs j "
       "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
       "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?"));
   load.Bind(1, job_id);
@@ -116,6 +116,8 @@ absl::Status LoadJobSpec(Transaction& txn, int64_t job_id, foldstack::v1::JobSpe
   spec->set_num_classes(static_cast<int32_t>(load.Int(7)));
   spec->set_params_json(load.Text(8));
   spec->set_attempt(static_cast<int32_t>(load.Int(9)));
+  spec->set_objective_metric(load.Text(10));
+  spec->set_objective_minimize(load.Text(11) == "minimize");
   return absl::OkStatus();
 }
 

@@ -1,11 +1,15 @@
 #include "coordinator/managers/sweep_manager.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 #include <cmath>
 #include <map>
 #include <memory>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "coordinator/store/study_store.h"
 #include "coordinator/store/label_store.h"
 #include "common/status_macros.h"
 #include "coordinator/store/sweep_store.h"
@@ -187,6 +191,101 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
     job->set_error(jobs.Text(7));
     job->set_value(jobs.IsNull(8) ? std::nan("") : jobs.Double(8));
     job->set_stopped_epoch(static_cast<int32_t>(jobs.Int(9)));
+  }
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::SweepSummary> SweepManager::Summary(int64_t sweep_id) {
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, clock_.NowMs() - options_.lease_ttl_ms));
+  std::vector<foldstack::v1::SweepSummary> summaries;
+  if (sweep_id > 0) FS_RETURN_IF_ERROR(LoadSummaries(*txn, sweep_id, alive, &summaries));
+  if (summaries.empty()) return absl::NotFoundError(absl::StrCat("sweep ", sweep_id, " not found"));
+  return summaries[0];
+}
+
+absl::StatusOr<foldstack::v1::UpdateSweepResponse> SweepManager::UpdateSweep(
+    const foldstack::v1::UpdateSweepRequest& request) {
+  if (request.extend_by() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--count: expected a positive number of trials, got ",
+                                                   request.extend_by()));
+  }
+  if (request.has_max_concurrent_trials() && request.max_concurrent_trials() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-concurrent: expected 0 (unlimited) or more, got ", request.max_concurrent_trials()));
+  }
+  const int64_t now = clock_.NowMs();
+  {
+    FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+    std::optional<bool> paused;
+    if (request.has_paused()) paused = request.paused();
+    std::optional<int32_t> limit;
+    if (request.has_max_concurrent_trials()) limit = request.max_concurrent_trials();
+    FS_RETURN_IF_ERROR(UpdateSweepControls(*txn, request.sweep_id(), paused, request.extend_by(), limit));
+    FS_RETURN_IF_ERROR(scheduler_.Settle(*txn, request.sweep_id(), now));
+    FS_RETURN_IF_ERROR(txn->Commit());
+  }
+  foldstack::v1::UpdateSweepResponse response;
+  FS_ASSIGN_OR_RETURN(*response.mutable_summary(), Summary(request.sweep_id()));
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::StopTrialResponse> SweepManager::StopTrial(
+    const foldstack::v1::StopTrialRequest& request) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
+  FS_ASSIGN_OR_RETURN(int64_t sweep_id, SweepOfTrial(*txn, request.trial_id()));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
+  foldstack::v1::StopTrialResponse response;
+  response.set_sweep_id(sweep_id);
+  FS_ASSIGN_OR_RETURN(std::vector<TrialRecord> trial,
+                      LoadTrialRecords(*txn, sweep_id, -1, std::numeric_limits<int32_t>::max()));
+  for (const TrialRecord& t : trial) {
+    if (t.trial_id != request.trial_id()) continue;
+    if (t.state != sweep::TrialState::kRunning) {
+      return absl::FailedPreconditionError(absl::StrCat("trial ", t.trial_id, " already ended (",
+                                                        std::string(sweep::TrialStateName(t.state)), ")"));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(int64_t ended,
+                      PruneTrial(*txn, request.trial_id(), "stopped by hand", control.objective, now));
+  response.set_jobs_ended(static_cast<int32_t>(ended));
+  FS_RETURN_IF_ERROR(scheduler_.Settle(*txn, sweep_id, now));
+  FS_RETURN_IF_ERROR(txn->Commit());
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::ListTrialsResponse> SweepManager::ListTrials(
+    const foldstack::v1::ListTrialsRequest& request) {
+  const int32_t page = request.page_size() <= 0 ? 100 : std::min(request.page_size(), 1000);
+  int64_t after = -1;
+  if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &after)) {
+    return absl::InvalidArgumentError(absl::StrCat("page_token: not one this server gave: \"",
+                                                   request.page_token(), "\""));
+  }
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, request.sweep_id()));
+  FS_ASSIGN_OR_RETURN(std::vector<TrialRecord> records,
+                      LoadTrialRecords(*txn, request.sweep_id(), after, page + 1));
+  foldstack::v1::ListTrialsResponse response;
+  response.set_sweep_id(request.sweep_id());
+  response.set_k(control.k);
+  response.set_metric(control.objective.metric);
+  response.set_minimize(control.objective.goal == sweep::Goal::kMinimize);
+  for (size_t i = 0; i < records.size() && static_cast<int32_t>(i) < page; ++i) {
+    const TrialRecord& r = records[i];
+    foldstack::v1::TrialRow* row = response.add_trials();
+    row->set_trial_id(r.trial_id);
+    row->set_index(r.index);
+    row->set_state(std::string(sweep::TrialStateName(r.state)));
+    row->set_folds_done(r.folds_done);
+    row->set_value(r.value.value_or(std::nan("")));
+    row->set_params_json(r.params_json);
+    row->set_stopped_epoch(r.stopped_epoch);
+    row->set_stop_reason(r.stop_reason);
+  }
+  if (static_cast<int32_t>(records.size()) > page) {
+    response.set_next_page_token(absl::StrCat(records[static_cast<size_t>(page) - 1].index));
   }
   return response;
 }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/trial_scheduler.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/sqlite_db.h"
 #include "proto/foldstack.pb.h"
@@ -69,7 +70,24 @@ class SweepManager {
   absl::StatusOr<foldstack::v1::CancelSweepResponse> CancelSweep(
       const foldstack::v1::CancelSweepRequest& request);
 
-  // Trials ranked by mean macro-F1 over done folds (v_leaderboard), best first.
+  // Pause/resume (no new leases while paused; running jobs finish), extend the trial budget,
+  // change max_concurrent_trials; the scheduler then tops the sweep up. INVALID_ARGUMENT for a
+  // negative extension or limit, FAILED_PRECONDITION for an ended sweep.
+  absl::StatusOr<foldstack::v1::UpdateSweepResponse> UpdateSweep(
+      const foldstack::v1::UpdateSweepRequest& request);
+
+  // Ends the trial by hand: running jobs pruned ("stopped by hand"), queued ones cancelled.
+  absl::StatusOr<foldstack::v1::StopTrialResponse> StopTrial(
+      const foldstack::v1::StopTrialRequest& request);
+
+  // The sweep's trials in order, a page at a time.
+  absl::StatusOr<foldstack::v1::ListTrialsResponse> ListTrials(
+      const foldstack::v1::ListTrialsRequest& request);
+
+  // One sweep's summary (as ListSweeps gives it); NOT_FOUND for an unknown sweep.
+  absl::StatusOr<foldstack::v1::SweepSummary> Summary(int64_t sweep_id);
+
+  // Trials ranked by the sweep's objective (mean over done folds, v_leaderboard), best first.
   absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
       const foldstack::v1::LeaderboardRequest& request);
 
@@ -80,6 +98,7 @@ class SweepManager {
   SqliteDb& db_;
   Clock& clock_;
   JobManagerOptions options_;
+  TrialScheduler scheduler_;
 };
 
 }  // namespace foldstack::coordinator

@@ -1,5 +1,9 @@
 #include "coordinator/server/coordinator_service.h"
 
+#include <chrono>
+#include <cmath>
+#include <thread>
+
 #include "proto/rpc_util.h"
 
 namespace foldstack::coordinator {
@@ -115,6 +119,39 @@ grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const
 grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                                              v1::LeaderboardResponse* response) {
   return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->Leaderboard(*request); });
+}
+
+grpc::Status CoordinatorService::UpdateSweep(grpc::ServerContext* context, const v1::UpdateSweepRequest* request,
+                                             v1::UpdateSweepResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->UpdateSweep(*request); });
+}
+
+grpc::Status CoordinatorService::StopTrial(grpc::ServerContext* context, const v1::StopTrialRequest* request,
+                                           v1::StopTrialResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->StopTrial(*request); });
+}
+
+grpc::Status CoordinatorService::ListTrials(grpc::ServerContext* context, const v1::ListTrialsRequest* request,
+                                            v1::ListTrialsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->ListTrials(*request); });
+}
+
+grpc::Status CoordinatorService::WatchSweep(grpc::ServerContext* context, const v1::WatchSweepRequest* request,
+                                            grpc::ServerWriter<v1::SweepSummary>* writer) {
+  absl::StatusOr<std::string> caller = Caller(context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  std::string last;
+  while (!context->IsCancelled()) {
+    absl::StatusOr<v1::SweepSummary> summary = sweeps_->Summary(request->sweep_id());
+    if (!summary.ok()) return rpc::ToGrpcStatus(summary.status());
+    summary->set_eta_seconds(std::round(summary->eta_seconds()));  // no new message for ETA jitter
+    std::string bytes = summary->SerializeAsString();
+    if (bytes != last && !writer->Write(*summary)) return grpc::Status::OK;
+    last = std::move(bytes);
+    if (summary->state() != "running") return grpc::Status::OK;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status CoordinatorService::SubmitPrediction(grpc::ServerContext* context,

@@ -57,6 +57,15 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                            v1::ListWorkersResponse* response) override;
   grpc::Status Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                            v1::LeaderboardResponse* response) override;
+  grpc::Status UpdateSweep(grpc::ServerContext* context, const v1::UpdateSweepRequest* request,
+                           v1::UpdateSweepResponse* response) override;
+  grpc::Status StopTrial(grpc::ServerContext* context, const v1::StopTrialRequest* request,
+                         v1::StopTrialResponse* response) override;
+  grpc::Status ListTrials(grpc::ServerContext* context, const v1::ListTrialsRequest* request,
+                          v1::ListTrialsResponse* response) override;
+  // Polls the database (every 300 ms) and writes the summary whenever it changed.
+  grpc::Status WatchSweep(grpc::ServerContext* context, const v1::WatchSweepRequest* request,
+                          grpc::ServerWriter<v1::SweepSummary>* writer) override;
   grpc::Status SubmitPrediction(grpc::ServerContext* context, const v1::SubmitPredictionRequest* request,
                                 v1::SubmitPredictionResponse* response) override;
   grpc::Status GetPrediction(grpc::ServerContext* context, const v1::GetPredictionRequest* request,

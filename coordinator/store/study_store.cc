@@ -224,6 +224,57 @@ absl::StatusOr<int64_t> PruneTrial(Transaction& txn, int64_t trial_id, const std
   return static_cast<int64_t>(running.size()) + cancelled;
 }
 
+absl::Status UpdateSweepControls(Transaction& txn, int64_t sweep_id, std::optional<bool> paused,
+                                 int64_t extend_by, std::optional<int32_t> max_concurrent_trials) {
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(txn, sweep_id));
+  if (control.state != sweep::SweepState::kRunning) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sweep ", sweep_id, " already ended (", std::string(sweep::SweepStateName(control.state)), ")"));
+  }
+  FS_ASSIGN_OR_RETURN(Statement update, txn.Prepare(
+      "UPDATE sweeps SET paused = COALESCE(?2, paused), trial_budget = trial_budget + ?3, "
+      "max_concurrent_trials = COALESCE(?4, max_concurrent_trials) WHERE id = ?1"));
+  update.Bind(1, sweep_id).Bind(3, extend_by);
+  if (paused.has_value()) update.Bind(2, *paused ? 1 : 0); else update.BindNull(2);
+  if (max_concurrent_trials.has_value()) update.Bind(4, *max_concurrent_trials); else update.BindNull(4);
+  return update.Run().status();
+}
+
+absl::StatusOr<int64_t> SweepOfTrial(Transaction& txn, int64_t trial_id) {
+  FS_ASSIGN_OR_RETURN(Statement find, txn.Prepare("SELECT sweep_id FROM trials WHERE id = ?"));
+  find.Bind(1, trial_id);
+  FS_ASSIGN_OR_RETURN(bool found, find.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("trial ", trial_id, " not found"));
+  return find.Int(0);
+}
+
+absl::StatusOr<std::vector<TrialRecord>> LoadTrialRecords(Transaction& txn, int64_t sweep_id,
+                                                          int64_t after_index, int32_t limit) {
+  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(
+      "SELECT t.id, t.idx, t.state, t.params_json, COALESCE(t.stop_reason, ''), "
+      "  (SELECT COUNT(*) FROM jobs j WHERE j.trial_id = t.id AND j.state = 'done'), "
+      "  (SELECT AVG(j.value) FROM jobs j WHERE j.trial_id = t.id AND j.state = 'done'), "
+      "  (SELECT COALESCE(MAX(j.stopped_epoch), 0) FROM jobs j WHERE j.trial_id = t.id) "
+      "FROM trials t WHERE t.sweep_id = ? AND t.idx > ? ORDER BY t.idx LIMIT ?"));
+  rows.Bind(1, sweep_id).Bind(2, after_index).Bind(3, limit);
+  std::vector<TrialRecord> records;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    TrialRecord r;
+    r.trial_id = rows.Int(0);
+    r.index = static_cast<int32_t>(rows.Int(1));
+    r.state = sweep::ParseTrialState(rows.Text(2)).value_or(TrialState::kRunning);
+    r.params_json = rows.Text(3);
+    r.stop_reason = rows.Text(4);
+    r.folds_done = static_cast<int32_t>(rows.Int(5));
+    if (!rows.IsNull(6)) r.value = rows.Double(6);
+    r.stopped_epoch = static_cast<int32_t>(rows.Int(7));
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
 absl::Status SetDoneJobValue(Transaction& txn, int64_t job_id, const std::string& metric,
                              int32_t best_epoch, double fallback) {
   FS_ASSIGN_OR_RETURN(Statement set, txn.Prepare(

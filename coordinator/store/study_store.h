@@ -5,7 +5,9 @@
 #define FOLDSTACK_COORDINATOR_STORE_STUDY_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -59,6 +61,29 @@ absl::Status PruneJob(Transaction& txn, int64_t job_id, const sweep::Objective& 
 // Returns how many jobs it ended.
 absl::StatusOr<int64_t> PruneTrial(Transaction& txn, int64_t trial_id, const std::string& reason,
                                    const sweep::Objective& objective, int64_t now_ms);
+
+// Live control: pause or resume, grow the budget by `extend_by`, change the in-flight limit.
+// FAILED_PRECONDITION when the sweep has ended.
+absl::Status UpdateSweepControls(Transaction& txn, int64_t sweep_id, std::optional<bool> paused,
+                                 int64_t extend_by, std::optional<int32_t> max_concurrent_trials);
+
+// The sweep a trial belongs to; NOT_FOUND for an unknown trial.
+absl::StatusOr<int64_t> SweepOfTrial(Transaction& txn, int64_t trial_id);
+
+struct TrialRecord {
+  int64_t trial_id = 0;
+  int32_t index = 0;
+  sweep::TrialState state = sweep::TrialState::kRunning;
+  int32_t folds_done = 0;
+  std::optional<double> value;  // mean objective over done folds
+  std::string params_json;
+  int32_t stopped_epoch = 0;    // pruned: its furthest job's last epoch
+  std::string stop_reason;
+};
+
+// Up to `limit` trials of the sweep with index > after_index, in index order.
+absl::StatusOr<std::vector<TrialRecord>> LoadTrialRecords(Transaction& txn, int64_t sweep_id,
+                                                          int64_t after_index, int32_t limit);
 
 // A done job's value: the objective at its best epoch from its metric rows, else `fallback`.
 absl::Status SetDoneJobValue(Transaction& txn, int64_t job_id, const std::string& metric,

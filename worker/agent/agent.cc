@@ -275,6 +275,9 @@ absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::s
   spec["dataset"] = {{"kind", job.dataset_kind()}, {"root", job.dataset_root()}};
   spec["num_classes"] = job.num_classes();
   spec["fold"] = job.fold();
+  if (!job.objective_metric().empty()) {
+    spec["objective"] = {{"metric", job.objective_metric()}, {"minimize", job.objective_minimize()}};
+  }
   try {
     spec["params"] = nlohmann::json::parse(job.params_json());
   } catch (const std::exception& e) {
@@ -358,6 +361,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
     });
 
     bool lease_lost = false;
+    std::optional<std::string> pruned;  // the sweep's pruner stopped the job: why
     absl::Status report_error;
     std::optional<DoneEvent> done;
     std::unique_ptr<grpc::ClientContext> stream_context;
@@ -371,7 +375,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
     };
 
     ForEachLine(child->stdout_fd(), [&](const std::string& line) {
-      if (!report_error.ok()) return;
+      if (!report_error.ok() || pruned.has_value()) return;
       absl::StatusOr<TrainerEvent> event = ParseTrainerEvent(line);
       if (!event.ok()) return note_error(event.status());
       if (auto* epoch = std::get_if<EpochEvent>(&*event)) {
@@ -385,7 +389,14 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
           metric->set_value(value);
         }
         foldstack::v1::ReportMetricsResponse response;
-        note_error(CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->ReportMetrics(c, request, &response); }));
+        absl::Status status =
+            CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->ReportMetrics(c, request, &response); });
+        note_error(status);
+        if (status.ok() && response.directive() == foldstack::v1::JOB_DIRECTIVE_STOP) {
+          // The coordinator has already ended the job as pruned, metrics kept: stop training.
+          pruned = response.reason();
+          child->Signal(SIGTERM);
+        }
       } else if (auto* predictions = std::get_if<PredictionsEvent>(&*event)) {
         if (!stream) {
           stream_context = rpc::MakeContext(token, milliseconds(600000));
@@ -427,7 +438,9 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
       std::lock_guard<std::mutex> lock(entry->mutex);
       revoked = entry->revoked;
     }
-    if (revoked || lease_lost) {
+    if (pruned.has_value()) {
+      Log(absl::StrCat(JobName(job), " pruned: ", *pruned));
+    } else if (revoked || lease_lost) {
       Log(absl::StrCat(JobName(job), " dropped: ", revoked ? "revoked" : report_error.message()));
     } else if (!report_error.ok()) {
       fail(absl::StrCat("reporting results failed: ", report_error.message()), log_tail, true);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "worker/trainer/job_config.h"
 
 #include <cmath>
@@ -165,6 +166,18 @@ absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std
   FOLDSTACK_RETURN_IF_ERROR(r.String("device", &job.device, /*required=*/false));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("threads", 1, 1024, &job.threads, false));
   FOLDSTACK_RETURN_IF_ERROR(r.String("out_dir", &job.out_dir));
+  if (r.Has("objective")) {
+    if (!root["objective"].is_object()) return r.Error("objective", "an object {metric, minimize}");
+    FieldReader objective(root["objective"], source, "objective");
+    FOLDSTACK_RETURN_IF_ERROR(objective.String("metric", &job.objective_metric));
+    const std::vector<std::string> known = {"train_loss", "val_loss", "val_macro_f1", "val_accuracy"};
+    if (std::find(known.begin(), known.end(), job.objective_metric) == known.end()) {
+      return objective.Error("metric", "one of train_loss, val_loss, val_macro_f1, val_accuracy");
+    }
+    const json& minimize = root["objective"].value("minimize", json(false));
+    if (!minimize.is_boolean()) return objective.Error("minimize", "true or false");
+    job.objective_minimize = minimize.get<bool>();
+  }
   if (job.mode == JobMode::kPredict) {
     FOLDSTACK_RETURN_IF_ERROR(r.String("checkpoint", &job.checkpoint));
     if (r.Has("hflip_tta")) {

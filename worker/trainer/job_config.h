@@ -60,6 +60,10 @@ struct JobConfig {
   std::string out_dir;
   std::string checkpoint;  // predict: safetensors written by a training job
   bool hflip_tta = true;   // predict: average the softmax of each image and its mirror image
+  // The sweep's objective: picks the best epoch (the checkpoint kept) and drives early stopping.
+  // One of the epoch metrics (train_loss, val_loss, val_macro_f1, val_accuracy).
+  std::string objective_metric = "val_macro_f1";
+  bool objective_minimize = false;
 };
 
 // Validates and completes a "params" object into TrainParams (errors read

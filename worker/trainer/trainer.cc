@@ -1,5 +1,6 @@
 #include "worker/trainer/trainer.h"
 
+#include <limits>
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
@@ -247,6 +248,17 @@ class JobRun {
     return out;
   }
 
+  // The epoch's objective (JobConfig::objective_metric), signed so that larger is better; NaN
+  // never improves.
+  double ObjectiveScore(const EpochEvent& event) const {
+    const std::string& m = job_.objective_metric;
+    const double v = m == "val_loss"       ? event.val_loss
+                     : m == "train_loss"   ? event.train_loss
+                     : m == "val_accuracy" ? event.val_accuracy
+                                           : event.val_macro_f1;
+    return job_.objective_minimize ? -v : v;
+  }
+
   // Epochs first..last of one phase; returns the last epoch run (early stopping may end it sooner).
   absl::StatusOr<int> RunPhase(const PhaseOptions& phase, int first, int last, recipes::EarlyStopping& stopping,
                                TrainResult& result) {
@@ -260,8 +272,9 @@ class JobRun {
       absl::StatusOr<Evaluation> eval = Evaluate(held_out_, settings_["tta"] == "hflip");
       if (!eval.ok()) return eval.status();
       EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0};
-      if (event.val_macro_f1 > best_f1_) {  // strict: ties keep the earlier epoch
-        best_f1_ = event.val_macro_f1;
+      const double score = ObjectiveScore(event);
+      if (score > best_score_) {  // strict: ties keep the earlier epoch
+        best_score_ = score;
         result.best_epoch = epoch;
         if (rank_ == 0) {
           absl::Status saved = SaveModuleSafetensors(result.checkpoint_path, *model_, CheckpointMetadata(event));
@@ -275,9 +288,10 @@ class JobRun {
                    event.val_macro_f1, event.val_accuracy, (*optimization)->current_lr(), event.seconds);
       events_.OnEpoch(event);
       result.epochs.push_back(event);
-      if (stopping.Update(epoch, event.val_macro_f1)) {
-        std::fprintf(stderr, "[job %lld] early stopping: no better held-out macro-F1 for %d epochs\n",
-                     static_cast<long long>(job_.job_id), settings_["early_stopping"].get<int>());
+      if (stopping.Update(epoch, score)) {
+        std::fprintf(stderr, "[job %lld] early stopping: no better %s for %d epochs\n",
+                     static_cast<long long>(job_.job_id), job_.objective_metric.c_str(),
+                     settings_["early_stopping"].get<int>());
         return epoch;
       }
     }
@@ -430,7 +444,7 @@ class JobRun {
   bool amp_ = false;
   bool channels_last_ = false;
   int64_t batches_per_epoch_ = 1;
-  double best_f1_ = -1;
+  double best_score_ = -std::numeric_limits<double>::infinity();
   std::vector<JobSample> samples_;  // the job's samples with the job's labels (age bins applied)
   std::vector<const JobSample*> train_;
   std::vector<const JobSample*> held_out_;

@@ -1,4 +1,4 @@
-// Early stopping on the held-out macro-F1 (higher is better).
+// Early stopping on the sweep's objective, signed so that higher is better.
 #ifndef FOLDSTACK_WORKER_TRAINER_RECIPES_EARLY_STOPPING_H_
 #define FOLDSTACK_WORKER_TRAINER_RECIPES_EARLY_STOPPING_H_
 
@@ -9,7 +9,7 @@ class EarlyStopping {
   // patience 0 (or below) = never stops; the best epoch is still tracked.
   explicit EarlyStopping(int patience);
 
-  // Call once per epoch with its held-out macro-F1. A metric improves when it
+  // Call once per epoch with its objective score (higher is better). A metric improves when it
   // is strictly above the best so far (so ties keep the earlier epoch; NaN
   // never improves). Returns true when training should stop: the last
   // `patience` epochs in a row did not improve.
