@@ -8,6 +8,8 @@
 # Usage: tests/bench/run_sweep_prune_bench.sh [--curves CSV] [--concurrency 4]
 #   default curves: tests/bench/testdata/sweep_curves.csv, written by
 #   /usr/bin/python3 tests/bench/sweep_prune_peer.py --write-curves tests/bench/testdata/sweep_curves.csv
+#   real curves: tests/bench/testdata/sweep_curves_recorded.csv, recorded on a local cluster by
+#   tests/bench/run_sweep_live_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 curves=tests/bench/testdata/sweep_curves.csv concurrency=4
