@@ -30,6 +30,7 @@
 #include "cli/predict_command.h"
 #include "cli/relabel_commands.h"
 #include "cli/render.h"
+#include "cli/state_names.h"
 #include "data/label_flips.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -156,8 +157,8 @@ class Cli {
     grpc::Status status = stream->Finish();
     if (!status.ok()) return Fail(status.error_message());
     if (tty && !json_) std::cout << "\n";
-    if (!json_) std::cout << "sweep " << sweep_id << " " << summary.state() << "\n";
-    return summary.state() == "done" ? 0 : 1;
+    if (!json_) std::cout << "sweep " << sweep_id << " " << foldstack::cli::Name(summary.state()) << "\n";
+    return summary.state() == foldstack::v1::SWEEP_STATE_DONE ? 0 : 1;
   }
 
   // Every page of the sweep's trials.

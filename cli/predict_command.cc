@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/render.h"
+#include "cli/state_names.h"
 #include "cli/submission.h"
 #include "data/eval_set.h"
 #include "proto/foldstack.grpc.pb.h"
@@ -73,12 +74,12 @@ class PredictCommand {
       if (absl::Status status = Call(&Coordinator::Stub::GetPrediction, request, &run); !status.ok()) {
         return Fail(std::string(status.message()));
       }
-      if (run.state() != "running" || !absl::GetFlag(FLAGS_wait)) break;
+      if (run.state() != v1::RUN_STATE_RUNNING || !absl::GetFlag(FLAGS_wait)) break;
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    const std::string progress = absl::StrCat("prediction run ", run_id, " ", run.state(), ": ", run.jobs_done(), "/",
+    const std::string progress = absl::StrCat("prediction run ", run_id, " ", Name(run.state()), ": ", run.jobs_done(), "/",
                                               run.jobs_total(), " fold models done, ", run.image_ids_size(), " images");
-    if (run.state() == "failed") return Fail(absl::StrCat(progress, "; ", run.error()));
+    if (run.state() == v1::RUN_STATE_FAILED) return Fail(absl::StrCat(progress, "; ", run.error()));
     if (options_.json) {
       v1::GetPredictionResponse summary = run;
       summary.clear_probs();  // the files carry them
@@ -86,7 +87,7 @@ class PredictCommand {
     } else {
       std::cout << progress << "\n";
     }
-    if (run.state() != "done") return 0;
+    if (run.state() != v1::RUN_STATE_DONE) return 0;
     return WriteFiles(run);
   }
 

@@ -8,11 +8,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/params_summary.h"
+#include "cli/state_names.h"
 #include "cli/table.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace foldstack::cli {
 namespace {
+
+namespace v1 = foldstack::v1;
 
 std::string Score(double value, int folds_done) { return folds_done > 0 ? FormatFixed(value, 4) : "-"; }
 
@@ -27,7 +30,7 @@ std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response) {
                "METRIC", "BEST", "CREATED"});
   for (const auto& sweep : response.sweeps()) {
     table.AddRow({absl::StrCat(sweep.sweep_id()), sweep.name(),
-                  sweep.paused() && sweep.state() == "running" ? "paused" : sweep.state(), sweep.method(),
+                  sweep.paused() && sweep.state() == v1::SWEEP_STATE_RUNNING ? "paused" : Name(sweep.state()), sweep.method(),
                   absl::StrCat(sweep.trials(), "/", std::max(sweep.trials(), sweep.trial_budget())),
                   absl::StrCat(sweep.jobs_done(), "/", sweep.jobs_total()), absl::StrCat(sweep.jobs_running()),
                   absl::StrCat(sweep.jobs_queued()), absl::StrCat(sweep.jobs_failed()),
@@ -40,7 +43,7 @@ std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response) {
 
 std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response) {
   const auto& s = response.summary();
-  std::string out = absl::StrCat("sweep ", s.sweep_id(), " \"", s.name(), "\": ", s.state(), "\n", "dataset: ",
+  std::string out = absl::StrCat("sweep ", s.sweep_id(), " \"", s.name(), "\": ", Name(s.state()), "\n", "dataset: ",
                                  s.dataset_kind(), " at ", s.dataset_root(), ", ", s.k(), " folds, ",
                                  s.label_version() == 0 ? std::string("original labels")
                                                         : absl::StrCat("label version ", s.label_version()),
@@ -49,12 +52,12 @@ std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response) {
   Table table({"JOB", "TRIAL", "FOLD", "STATE", "ATTEMPT", "WORKER", "MACRO_F1", absl::AsciiStrToUpper(s.metric()),
                "ERROR"});
   for (const auto& job : response.jobs()) {
-    const bool ended = job.state() == "done" || job.state() == "pruned";
+    const bool ended = job.state() == v1::JOB_STATE_DONE || job.state() == v1::JOB_STATE_PRUNED;
     std::string error = job.error();
-    if (job.state() == "pruned") error = absl::StrCat("pruned after epoch ", job.stopped_epoch());
-    table.AddRow({absl::StrCat(job.job_id()), absl::StrCat(job.trial_id()), absl::StrCat(job.fold()), job.state(),
+    if (job.state() == v1::JOB_STATE_PRUNED) error = absl::StrCat("pruned after epoch ", job.stopped_epoch());
+    table.AddRow({absl::StrCat(job.job_id()), absl::StrCat(job.trial_id()), absl::StrCat(job.fold()), Name(job.state()),
                   absl::StrCat(job.attempt()), job.worker_id().empty() ? "-" : job.worker_id(),
-                  job.state() == "done" ? FormatFixed(job.macro_f1(), 4) : "-",
+                  job.state() == v1::JOB_STATE_DONE ? FormatFixed(job.macro_f1(), 4) : "-",
                   ended && !std::isnan(job.value()) ? FormatFixed(job.value(), 4) : "-", error});
   }
   return out + table.Render();
@@ -67,7 +70,7 @@ std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, in
     for (const auto& device : worker.devices()) {
       if (device.kind() == "cuda") devices.push_back(absl::StrCat("cuda:", device.index(), " ", device.name()));
     }
-    table.AddRow({worker.worker_id(), worker.hostname(), worker.state(), absl::StrCat(worker.cpu_cores()),
+    table.AddRow({worker.worker_id(), worker.hostname(), Name(worker.state()), absl::StrCat(worker.cpu_cores()),
                   devices.empty() ? "cpu" : absl::StrJoin(devices, ", "),
                   worker.running_job_ids().empty() ? "-" : absl::StrJoin(worker.running_job_ids(), ","),
                   absl::StrCat(FormatDuration((now_unix_ms - worker.last_heartbeat_unix_ms()) / 1000.0), " ago")});
@@ -84,7 +87,7 @@ std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response
                "PARAMS"});
   for (int i = 0; i < response.rows_size(); ++i) {
     const auto& row = response.rows(i);
-    table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()), row.trial_state(),
+    table.AddRow({absl::StrCat(row.rank()), absl::StrCat(row.trial_id()), Name(row.trial_state()),
                   absl::StrCat(row.folds_done(), "/", response.k()), FormatFixed(row.value_mean(), 4),
                   FormatFixed(row.value_std(), 4), FormatFixed(row.macro_f1_mean(), 4),
                   FormatFixed(row.accuracy_mean(), 4), params[i]});
@@ -110,7 +113,7 @@ std::string RenderProgress(const foldstack::v1::SweepSummary& s) {
                     FormatFixed(s.best_value(), 4));
   }
   if (s.paused()) absl::StrAppend(&line, " · PAUSED");
-  if (s.state() == "running" && !s.paused()) absl::StrAppend(&line, " · ETA ", FormatDuration(s.eta_seconds()));
+  if (s.state() == v1::SWEEP_STATE_RUNNING && !s.paused()) absl::StrAppend(&line, " · ETA ", FormatDuration(s.eta_seconds()));
   return line;
 }
 
@@ -121,10 +124,10 @@ std::string RenderTrials(const foldstack::v1::ListTrialsResponse& response) {
   Table table({"TRIAL", "#", "STATE", "FOLDS", absl::AsciiStrToUpper(response.metric()), "PRUNED_AT", "PARAMS"});
   for (int i = 0; i < response.trials_size(); ++i) {
     const auto& row = response.trials(i);
-    table.AddRow({absl::StrCat(row.trial_id()), absl::StrCat(row.index()), row.state(),
+    table.AddRow({absl::StrCat(row.trial_id()), absl::StrCat(row.index()), Name(row.state()),
                   absl::StrCat(row.folds_done(), "/", response.k()),
                   std::isnan(row.value()) ? "-" : FormatFixed(row.value(), 4),
-                  row.state() == "pruned" ? absl::StrCat("epoch ", row.stopped_epoch(), ": ", row.stop_reason()) : "-",
+                  row.state() == v1::TRIAL_STATE_PRUNED ? absl::StrCat("epoch ", row.stopped_epoch(), ": ", row.stop_reason()) : "-",
                   params[i]});
   }
   return table.Render();

@@ -1,5 +1,7 @@
 #include "cli/render.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace foldstack::cli {
@@ -35,7 +37,7 @@ TEST(Render, LeaderboardShowsRanksAndScores) {
 
 TEST(Render, ProgressLineCountsJobs) {
   foldstack::v1::SweepSummary summary;
-  summary.set_state("running");
+  summary.set_state(foldstack::v1::SWEEP_STATE_RUNNING);
   summary.set_jobs_total(6);
   summary.set_jobs_done(2);
   summary.set_jobs_failed(1);
@@ -47,6 +49,54 @@ TEST(Render, ProgressLineCountsJobs) {
   EXPECT_NE(line.find("3/6"), std::string::npos);
   EXPECT_NE(line.find("running 2"), std::string::npos);
   EXPECT_NE(line.find("ETA 1m15s"), std::string::npos);
+}
+
+TEST(Render, ProgressCountsTheBudgetPrunedJobsAndPause) {
+  foldstack::v1::SweepSummary summary;
+  summary.set_state(foldstack::v1::SWEEP_STATE_RUNNING);
+  summary.set_k(3);
+  summary.set_trials(2);
+  summary.set_trial_budget(10);  // trials made on demand: the bar counts 10 x 3 jobs
+  summary.set_jobs_total(6);
+  summary.set_jobs_done(3);
+  summary.set_jobs_pruned(1);
+  summary.set_jobs_cancelled(2);
+  summary.set_metric("val_loss");
+  summary.set_best_value(0.4321);
+  summary.set_paused(true);
+  const std::string line = RenderProgress(summary);
+  EXPECT_NE(line.find("6/30"), std::string::npos) << line;
+  EXPECT_NE(line.find("trials 2/10"), std::string::npos) << line;
+  EXPECT_NE(line.find("pruned 1"), std::string::npos) << line;
+  EXPECT_NE(line.find("best val_loss 0.4321"), std::string::npos) << line;
+  EXPECT_NE(line.find("PAUSED"), std::string::npos) << line;
+  EXPECT_EQ(line.find("ETA"), std::string::npos) << line;
+}
+
+TEST(Render, TrialsShowWhereAndWhyTheyWerePruned) {
+  foldstack::v1::ListTrialsResponse response;
+  response.set_k(3);
+  response.set_metric("val_macro_f1");
+  auto* done = response.add_trials();
+  done->set_trial_id(4);
+  done->set_state(foldstack::v1::TRIAL_STATE_DONE);
+  done->set_folds_done(3);
+  done->set_value(0.61);
+  done->set_params_json(R"({"lr":0.001})");
+  auto* pruned = response.add_trials();
+  pruned->set_trial_id(5);
+  pruned->set_index(1);
+  pruned->set_state(foldstack::v1::TRIAL_STATE_PRUNED);
+  pruned->set_value(std::nan(""));
+  pruned->set_stopped_epoch(1);
+  pruned->set_stop_reason("hyperband: epoch 1 fold 0");
+  pruned->set_params_json(R"({"lr":1e-07})");
+  const std::string text = RenderTrials(response);
+  EXPECT_NE(text.find("VAL_MACRO_F1"), std::string::npos) << text;
+  EXPECT_NE(text.find("done"), std::string::npos) << text;
+  EXPECT_NE(text.find("0.6100"), std::string::npos) << text;
+  EXPECT_NE(text.find("epoch 1: hyperband: epoch 1 fold 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("3/3"), std::string::npos) << text;
 }
 
 TEST(Render, JsonKeepsProtoFieldNames) {

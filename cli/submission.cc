@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/state_names.h"
 
 namespace foldstack::cli {
 namespace {
@@ -18,10 +19,10 @@ namespace {
 // The run's row of every info.csv image, in info.csv order; refuses any mismatch.
 absl::StatusOr<std::vector<int>> RunRows(const data::EvalSet& eval, const foldstack::v1::GetPredictionResponse& run) {
   const int classes = run.num_classes();
-  if (run.state() != "done" || classes <= 0 ||
+  if (run.state() != foldstack::v1::RUN_STATE_DONE || classes <= 0 ||
       run.probs_size() != static_cast<int64_t>(run.image_ids_size()) * classes) {
     return absl::FailedPreconditionError(
-        absl::StrCat("prediction run ", run.run_id(), " is ", run.state(), ": no complete probabilities yet"));
+        absl::StrCat("prediction run ", run.run_id(), " is ", Name(run.state()), ": no complete probabilities yet"));
   }
   absl::flat_hash_map<std::string, int> row_of;
   for (int i = 0; i < run.image_ids_size(); ++i) row_of.emplace(run.image_ids(i), i);

@@ -30,7 +30,7 @@ data::EvalSet Eval(const std::vector<std::string>& ids) {
 v1::GetPredictionResponse DoneRun(const std::vector<std::string>& ids, const std::vector<int>& winners) {
   v1::GetPredictionResponse run;
   run.set_run_id(4);
-  run.set_state("done");
+  run.set_state(v1::RUN_STATE_DONE);
   run.set_num_classes(3);
   for (size_t i = 0; i < ids.size(); ++i) {
     run.add_image_ids(ids[i]);
@@ -55,7 +55,7 @@ TEST(SubmissionTest, RefusesRunsThatDoNotMatchInfoCsv) {
   EXPECT_EQ(SubmissionCsv(Eval({"a.jpg"}), DoneRun({"a.jpg", "b.jpg"}, {0, 0})).status().message(),
             "prediction run 4 has 2 images, /eval/eval/info.csv has 1 (changed since the run?)");
   v1::GetPredictionResponse running = DoneRun({"a.jpg"}, {0});
-  running.set_state("running");
+  running.set_state(v1::RUN_STATE_RUNNING);
   running.clear_probs();
   EXPECT_EQ(SubmissionCsv(Eval({"a.jpg"}), running).status().message(),
             "prediction run 4 is running: no complete probabilities yet");

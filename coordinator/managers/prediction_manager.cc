@@ -198,7 +198,10 @@ absl::StatusOr<foldstack::v1::GetPredictionResponse> PredictionManager::GetPredi
     FS_ASSIGN_OR_RETURN(bool found, run.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("prediction run ", request.run_id(), " not found"));
     response.set_run_id(request.run_id());
-    response.set_state(run.Text(0));
+    const std::string state = run.Text(0);
+    response.set_state(state == "done"     ? foldstack::v1::RUN_STATE_DONE
+                       : state == "failed" ? foldstack::v1::RUN_STATE_FAILED
+                                           : foldstack::v1::RUN_STATE_RUNNING);
     response.set_eval_root(run.Text(1));
     const nlohmann::json members = nlohmann::json::parse(run.Text(2), nullptr, /*allow_exceptions=*/false);
     for (const auto& m : members.is_array() ? members : nlohmann::json::array()) {
@@ -224,7 +227,7 @@ absl::StatusOr<foldstack::v1::GetPredictionResponse> PredictionManager::GetPredi
       response.add_image_ids(images.Text(0));
     }
   }
-  if (response.state() == "done") FS_RETURN_IF_ERROR(LoadAveragedProbs(*txn, request.run_id(), &response));
+  if (response.state() == foldstack::v1::RUN_STATE_DONE) FS_RETURN_IF_ERROR(LoadAveragedProbs(*txn, request.run_id(), &response));
   return response;
 }
 

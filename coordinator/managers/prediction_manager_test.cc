@@ -138,7 +138,7 @@ TEST_F(PredictionManagerTest, RunsOneJobPerFoldModelAndAveragesByWeight) {
   get.set_run_id(submitted->run_id());
   auto running = predictions_.GetPrediction(get);
   ASSERT_TRUE(running.ok()) << running.status();
-  EXPECT_EQ(running->state(), "running");
+  EXPECT_EQ(running->state(), v1::RUN_STATE_RUNNING);
   EXPECT_EQ(running->image_ids_size(), kImages);
   EXPECT_EQ(running->image_ids(0), "c.jpg");
   ASSERT_EQ(running->members_size(), 2);
@@ -173,7 +173,7 @@ TEST_F(PredictionManagerTest, RunsOneJobPerFoldModelAndAveragesByWeight) {
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM v_eval_predictions"), 4 * kImages);
   auto done = predictions_.GetPrediction(get);
   ASSERT_TRUE(done.ok()) << done.status();
-  EXPECT_EQ(done->state(), "done");
+  EXPECT_EQ(done->state(), v1::RUN_STATE_DONE);
   EXPECT_EQ(done->jobs_done(), 4);
   ASSERT_EQ(done->probs_size(), kImages * 3);
   // 0.75 * 0.4 + 0.25 * 1.0 in class 0 of every row.
@@ -221,7 +221,7 @@ TEST_F(PredictionManagerTest, AnotherWorkerTakesOverWhenTheAuthorIsGoneAndFailur
   }
   auto failed = predictions_.GetPrediction(get);
   ASSERT_TRUE(failed.ok()) << failed.status();
-  EXPECT_EQ(failed->state(), "failed");
+  EXPECT_EQ(failed->state(), v1::RUN_STATE_FAILED);
   EXPECT_EQ(failed->jobs_failed(), 2);
   EXPECT_EQ(failed->error(), "cannot read /ckpt; attempt 1 of 3");
 }

@@ -1,5 +1,7 @@
 #include "coordinator/managers/sweep_manager.h"
 
+#include "coordinator/managers/wire_states.h"
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -56,7 +58,7 @@ absl::Status LoadSummaries(Transaction& txn, int64_t sweep_id, int64_t alive_wor
     foldstack::v1::SweepSummary s;
     s.set_sweep_id(rows.Int(0));
     s.set_name(rows.Text(1));
-    s.set_state(rows.Text(2));
+    s.set_state(SweepStateToWire(rows.Text(2)));
     s.set_created_unix_ms(rows.Int(3));
     s.set_dataset_kind(rows.Text(4));
     s.set_dataset_root(rows.Text(5));
@@ -184,7 +186,7 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
     job->set_job_id(jobs.Int(0));
     job->set_trial_id(jobs.Int(1));
     job->set_fold(static_cast<int32_t>(jobs.Int(2)));
-    job->set_state(jobs.Text(3));
+    job->set_state(JobStateToWire(jobs.Text(3)));
     job->set_attempt(static_cast<int32_t>(jobs.Int(4)));
     job->set_worker_id(jobs.Text(5));
     job->set_macro_f1(jobs.Double(6));
@@ -277,7 +279,7 @@ absl::StatusOr<foldstack::v1::ListTrialsResponse> SweepManager::ListTrials(
     foldstack::v1::TrialRow* row = response.add_trials();
     row->set_trial_id(r.trial_id);
     row->set_index(r.index);
-    row->set_state(std::string(sweep::TrialStateName(r.state)));
+    row->set_state(ToWire(r.state));
     row->set_folds_done(r.folds_done);
     row->set_value(r.value.value_or(std::nan("")));
     row->set_params_json(r.params_json);
@@ -370,7 +372,7 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
     out->set_accuracy_mean(rows.Double(5));
     out->set_value_mean(rows.IsNull(6) ? std::nan("") : rows.Double(6));
     out->set_value_std(rows.IsNull(7) ? std::nan("") : rows.Double(7));
-    out->set_trial_state(rows.Text(8));
+    out->set_trial_state(TrialStateToWire(rows.Text(8)));
   }
   return response;
 }
@@ -412,7 +414,8 @@ absl::StatusOr<foldstack::v1::ListWorkersResponse> SweepManager::ListWorkers(
     }
     const int64_t last = workers.Int(4);
     w->set_last_heartbeat_unix_ms(last);
-    w->set_state(now - last <= options_.lease_ttl_ms ? "alive" : "lost");
+    w->set_state(now - last <= options_.lease_ttl_ms ? foldstack::v1::WORKER_STATE_ALIVE
+                                                   : foldstack::v1::WORKER_STATE_LOST);
     for (int64_t job_id : running[w->worker_id()]) w->add_running_job_ids(job_id);
   }
   return response;

@@ -182,7 +182,7 @@ TEST_F(SweepManagerTest, CancelRevokesRunningJobsAndRefusesTheirReports) {
   auto cancelled = sweeps_.CancelSweep(cancel);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status();
   EXPECT_EQ(cancelled->jobs_cancelled(), 4);
-  EXPECT_EQ(Summary(sweep_id).state(), "cancelled");
+  EXPECT_EQ(Summary(sweep_id).state(), v1::SWEEP_STATE_CANCELLED);
   EXPECT_EQ(Summary(sweep_id).jobs_cancelled(), 4);
 
   v1::HeartbeatRequest heartbeat;
@@ -230,7 +230,7 @@ TEST_F(SweepManagerTest, LeaderboardRanksByMeanWithPopulationStd) {
   EXPECT_NEAR(best.accuracy_mean(), 0.6, 1e-12);
   EXPECT_EQ(board->rows(1).rank(), 2);
   EXPECT_NEAR(board->rows(1).macro_f1_std(), std::sqrt(0.02 / 3), 1e-12);
-  EXPECT_EQ(Summary(sweep_id).state(), "done");
+  EXPECT_EQ(Summary(sweep_id).state(), v1::SWEEP_STATE_DONE);
   EXPECT_NEAR(Summary(sweep_id).best_macro_f1(), 0.8, 1e-12);
 }
 
@@ -291,7 +291,7 @@ TEST_F(SweepManagerTest, ShowSweepListsJobs) {
   ASSERT_TRUE(shown.ok());
   EXPECT_EQ(shown->yaml(), "name: toy\n");
   ASSERT_EQ(shown->jobs_size(), 4);
-  EXPECT_EQ(shown->jobs(3).state(), "queued");
+  EXPECT_EQ(shown->jobs(3).state(), v1::JOB_STATE_QUEUED);
   EXPECT_EQ(shown->jobs(3).fold(), 1);
   request.set_sweep_id(404);
   EXPECT_EQ(sweeps_.ShowSweep(request).status().code(), absl::StatusCode::kNotFound);
@@ -315,14 +315,14 @@ TEST_F(SweepManagerTest, ListWorkersMarksSilentWorkersLost) {
   ASSERT_EQ(list->workers_size(), 2);
   const v1::WorkerSummary& w = list->workers(0);
   EXPECT_EQ(w.worker_id(), gpu);
-  EXPECT_EQ(w.state(), "lost");
+  EXPECT_EQ(w.state(), v1::WORKER_STATE_LOST);
   EXPECT_EQ(w.cpu_cores(), 16);
   ASSERT_EQ(w.devices_size(), 1);
   EXPECT_EQ(w.devices(0).name(), "H100");
   EXPECT_EQ(w.devices(0).memory_bytes(), 80LL << 30);
   ASSERT_EQ(w.running_job_ids_size(), 1);
   EXPECT_EQ(w.running_job_ids(0), job.job_id());
-  EXPECT_EQ(list->workers(1).state(), "alive");
+  EXPECT_EQ(list->workers(1).state(), v1::WORKER_STATE_ALIVE);
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ grpc::Status CoordinatorService::WatchSweep(grpc::ServerContext* context, const 
     std::string bytes = summary->SerializeAsString();
     if (bytes != last && !writer->Write(*summary)) return grpc::Status::OK;
     last = std::move(bytes);
-    if (summary->state() != "running") return grpc::Status::OK;
+    if (summary->state() != v1::SWEEP_STATE_RUNNING) return grpc::Status::OK;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   return grpc::Status::OK;

@@ -123,9 +123,7 @@ class AdaptiveSweepTest : public ::testing::Test {
     return order;
   }
 
-  std::string SweepState(int64_t sweep) {
-    return sweeps_->Summary(sweep)->state();
-  }
+  v1::SweepState SweepState(int64_t sweep) { return sweeps_->Summary(sweep)->state(); }
 
   ManualClock clock_;
   std::unique_ptr<SqliteDb> db_;
@@ -180,7 +178,7 @@ TEST_F(AdaptiveSweepTest, TpeMakesTrialsOnDemandAndARestartContinuesTheSequence)
 
   RunAll(Learns);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM trials WHERE state = 'done'"), 6);
-  EXPECT_EQ(SweepState(sweep), "done");
+  EXPECT_EQ(SweepState(sweep), v1::SWEEP_STATE_DONE);
 }
 
 TEST_F(AdaptiveSweepTest, HyperbandPrunesTrialsThatCannotLearnAtTheFirstBand) {
@@ -192,7 +190,7 @@ parameters:
   epochs: {value: 4}
 )");
   RunAll(Learns);
-  EXPECT_EQ(SweepState(sweep), "done");
+  EXPECT_EQ(SweepState(sweep), v1::SWEEP_STATE_DONE);
   // Both 1e-7 trials stopped after epoch 1 (the first band), on their first fold; their other
   // fold was cancelled, never run. No learning trial was stopped there.
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM trials WHERE state = 'pruned' AND "
@@ -217,7 +215,7 @@ parameters:
   ASSERT_GE(board->rows_size(), 1);
   EXPECT_EQ(nlohmann::json::parse(board->rows(0).params_json())["lr"], 0.001);
   EXPECT_EQ(board->rows(0).folds_done(), 2);
-  EXPECT_EQ(board->rows(0).trial_state(), "done");
+  EXPECT_EQ(board->rows(0).trial_state(), v1::TRIAL_STATE_DONE);
   // Epochs trained against the 5 x 2 x 4 of a sweep without early termination.
   EXPECT_LT(QueryInt(*db_, "SELECT COUNT(*) FROM metrics"), 40);
 }
@@ -240,7 +238,7 @@ parameters:
                            "WHERE t.state = 'pruned' AND j.fold > 0 AND j.attempt > 0"), 0);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM trials WHERE state = 'done'"), 3);
   EXPECT_EQ(order.size(), 5u + 3u * 2u);
-  EXPECT_EQ(SweepState(sweep), "done");
+  EXPECT_EQ(SweepState(sweep), v1::SWEEP_STATE_DONE);
 }
 
 TEST_F(AdaptiveSweepTest, PauseResumeExtendSetAndStopATrialByHand) {
@@ -288,7 +286,7 @@ parameters:
   RunAll(Learns);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM trials"), 5);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM trials WHERE state = 'done'"), 4);
-  EXPECT_EQ(SweepState(sweep), "done");
+  EXPECT_EQ(SweepState(sweep), v1::SWEEP_STATE_DONE);
   EXPECT_EQ(sweeps_->UpdateSweep(extend).status().code(), absl::StatusCode::kFailedPrecondition);
 
   v1::ListTrialsRequest list;
@@ -297,7 +295,7 @@ parameters:
   auto page = sweeps_->ListTrials(list);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->trials_size(), 2);
-  EXPECT_EQ(page->trials(0).state(), "pruned");
+  EXPECT_EQ(page->trials(0).state(), v1::TRIAL_STATE_PRUNED);
   EXPECT_EQ(page->trials(0).stop_reason(), "stopped by hand");
   list.set_page_token(page->next_page_token());
   auto rest = sweeps_->ListTrials(list);

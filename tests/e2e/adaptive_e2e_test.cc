@@ -70,8 +70,8 @@ parameters:
   absl::StatusOr<nlohmann::json> trials = cluster.CliJson({"trials", id});
   ASSERT_TRUE(trials.ok()) << trials.status();
   ASSERT_EQ((*trials)["trials"].size(), 3u);
-  EXPECT_EQ((*trials)["trials"][0]["state"], "done");
-  EXPECT_EQ((*trials)["trials"][1]["state"], "pruned");
+  EXPECT_EQ((*trials)["trials"][0]["state"], "TRIAL_STATE_DONE");
+  EXPECT_EQ((*trials)["trials"][1]["state"], "TRIAL_STATE_PRUNED");
   EXPECT_EQ((*trials)["trials"][1]["stop_reason"].get<std::string>().rfind("hyperband", 0), 0u) << trials->dump();
   CommandResult board = cluster.Cli({"leaderboard", id});
   EXPECT_NE(board.out.find("VAL_LOSS"), std::string::npos) << board.out;

@@ -49,7 +49,7 @@ class OofEndToEnd : public ::testing::Test {
     EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &id)) << submitted.out;
     absl::StatusOr<nlohmann::json> shown = cluster_->WaitForSweep(id, 600);
     EXPECT_TRUE(shown.ok()) << shown.status();
-    if (shown.ok()) EXPECT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
+    if (shown.ok()) EXPECT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_DONE") << shown->dump();
     return id;
   }
 

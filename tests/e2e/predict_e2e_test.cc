@@ -53,7 +53,7 @@ parameters:
   ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &sweep_id)) << submitted.out;
   absl::StatusOr<nlohmann::json> shown = cluster.WaitForSweep(sweep_id, 300);
   ASSERT_TRUE(shown.ok()) << shown.status();
-  ASSERT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
+  ASSERT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_DONE") << shown->dump();
   std::cerr << "sweep done after " << absl::ToDoubleSeconds(absl::Now() - start) << " s" << std::endl;
   int64_t trial = 0;  // int64 fields are JSON strings in protobuf's mapping
   ASSERT_TRUE(absl::SimpleAtoi((*shown)["jobs"][0]["trial_id"].get<std::string>(), &trial)) << shown->dump();

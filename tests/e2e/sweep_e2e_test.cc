@@ -73,9 +73,9 @@ parameters:
 
   absl::StatusOr<nlohmann::json> shown = cluster_->WaitForSweep(sweep_id, 900);
   ASSERT_TRUE(shown.ok()) << shown.status();
-  EXPECT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
+  EXPECT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_DONE") << shown->dump();
   ASSERT_EQ((*shown)["jobs"].size(), 12u);
-  for (const auto& job : (*shown)["jobs"]) EXPECT_EQ(job["state"], "done") << job.dump();
+  for (const auto& job : (*shown)["jobs"]) EXPECT_EQ(job["state"], "JOB_STATE_DONE") << job.dump();
 
   // The analyst's view: exactly one OOF prediction per sample per trial.
   const std::string db = cluster_->db_path();
@@ -169,9 +169,9 @@ parameters:
   ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &sweep_id)) << submitted.out;
   absl::StatusOr<nlohmann::json> shown = cluster_->WaitForSweep(sweep_id, 300);
   ASSERT_TRUE(shown.ok()) << shown.status();
-  EXPECT_EQ((*shown)["summary"]["state"], "failed") << shown->dump();
+  EXPECT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_FAILED") << shown->dump();
   for (const auto& job : (*shown)["jobs"]) {
-    EXPECT_EQ(job["state"], "failed") << job.dump();
+    EXPECT_EQ(job["state"], "JOB_STATE_FAILED") << job.dump();
     // A bad input is not retried: it would fail the same way anywhere.
     EXPECT_EQ(job["attempt"], 1) << job.dump();
     EXPECT_NE(job["error"].get<std::string>().find(person + "/mask1.jpg"), std::string::npos) << job.dump();
@@ -184,7 +184,7 @@ parameters:
   absl::StatusOr<nlohmann::json> workers = cluster_->CliJson({"workers"});
   ASSERT_TRUE(workers.ok()) << workers.status();
   int alive = 0;
-  for (const auto& worker : (*workers)["workers"]) alive += worker["state"] == "alive";
+  for (const auto& worker : (*workers)["workers"]) alive += worker["state"] == "WORKER_STATE_ALIVE";
   EXPECT_EQ(alive, 2) << workers->dump();
 }
 

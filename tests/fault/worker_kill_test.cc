@@ -61,9 +61,9 @@ parameters:
 
   absl::StatusOr<nlohmann::json> shown = cluster.WaitForSweep(sweep_id, 900);
   ASSERT_TRUE(shown.ok()) << shown.status();
-  EXPECT_EQ((*shown)["summary"]["state"], "done") << shown->dump();
+  EXPECT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_DONE") << shown->dump();
   for (const auto& job : (*shown)["jobs"]) {
-    EXPECT_EQ(job["state"], "done") << job.dump();
+    EXPECT_EQ(job["state"], "JOB_STATE_DONE") << job.dump();
     if (job["job_id"].get<std::string>() == std::to_string(victim_job)) {
       EXPECT_EQ(job["attempt"], 2) << "the killed job must have run a second time: " << job.dump();
     }

@@ -153,7 +153,7 @@ absl::StatusOr<nlohmann::json> Cluster::WaitForSweep(int64_t sweep_id, int timeo
     absl::StatusOr<nlohmann::json> shown = CliJson({"sweep", "show", std::to_string(sweep_id)});
     if (!shown.ok()) return shown.status();
     last = *shown;
-    if (last["summary"]["state"] != "running") return last;
+    if (last["summary"]["state"] != "SWEEP_STATE_RUNNING") return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return absl::DeadlineExceededError(absl::StrCat("sweep ", sweep_id, " still running after ", timeout_seconds,
