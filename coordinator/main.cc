@@ -60,13 +60,14 @@ int main(int argc, char** argv) {
   options.lease_ttl_ms = absl::GetFlag(FLAGS_lease_ttl_ms);
   options.heartbeat_interval_ms = absl::GetFlag(FLAGS_heartbeat_ms);
   foldstack::coordinator::SystemClock clock;
+  foldstack::coordinator::WorkerManager workers(**db, clock, options);
   foldstack::coordinator::JobManager jobs(**db, clock, options);
   foldstack::coordinator::SweepManager sweeps(**db, clock, options);
   foldstack::coordinator::SweepSubmitter submitter(&sweeps);
   foldstack::coordinator::PredictionManager predictions(**db, clock);
   foldstack::coordinator::LabelReviewManager review(**db, clock);
   foldstack::coordinator::AnalysisManager analysis(**db, clock, review);
-  foldstack::coordinator::CoordinatorService service(&*auth, &jobs, &sweeps, &submitter, &predictions, &review,
+  foldstack::coordinator::CoordinatorService service(&*auth, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
                                                      &analysis);
 
   grpc::ServerBuilder builder;

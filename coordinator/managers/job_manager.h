@@ -6,7 +6,7 @@
 // FAILED_PRECONDITION and stores nothing, so a worker that lost its lease can never overwrite the
 // results of the attempt that replaced it. Repeated reports are idempotent.
 //
-// Prediction jobs (JOB_KIND_PREDICT, see prediction_jobs.h) go through the same calls; every report
+// Prediction jobs (JOB_KIND_PREDICT, see store/prediction_job_store.h) go through the same calls; every report
 // names its kind since the two kinds number their ids apart. A free slot takes a prediction job
 // before a training job.
 //
@@ -35,10 +35,6 @@ class JobManager {
  public:
   // `db` must be migrated (OpenFoldstackDb); `db` and `clock` must outlive the manager.
   JobManager(SqliteDb& db, Clock& clock, JobManagerOptions options = {});
-
-  // A fresh worker id ("w-<hostname>-<8 hex>") per registration.
-  absl::StatusOr<foldstack::v1::RegisterWorkerResponse> RegisterWorker(
-      const foldstack::v1::RegisterWorkerRequest& request);
 
   // Extends the leases of the listed jobs this worker still holds; every other listed job is
   // returned as revoked (cancelled, expired, re-leased elsewhere). NOT_FOUND for an unknown

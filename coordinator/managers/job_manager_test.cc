@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -22,13 +23,14 @@ constexpr int64_t kTtl = 30000;
 
 class JobManagerTest : public ::testing::Test {
  protected:
-  JobManagerTest() : db_(OpenFreshDb("jobs")), jobs_(*db_, clock_, {kTtl, 5000}) {}
+  JobManagerTest()
+      : db_(OpenFreshDb("jobs")), workers_(*db_, clock_, {kTtl, 5000}), jobs_(*db_, clock_, {kTtl, 5000}) {}
 
   std::string Register(const std::string& host, int slots = 8) {
     v1::RegisterWorkerRequest request;
     request.set_hostname(host);
     request.set_slots(slots);
-    auto response = jobs_.RegisterWorker(request);
+    auto response = workers_.RegisterWorker(request);
     EXPECT_TRUE(response.ok()) << response.status();
     return response.ok() ? response->worker_id() : "";
   }
@@ -109,14 +111,15 @@ class JobManagerTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SqliteDb> db_;
+  WorkerManager workers_;
   JobManager jobs_;
 };
 
 TEST_F(JobManagerTest, RegisterGivesFreshIdsAndSettings) {
   v1::RegisterWorkerRequest request;
   request.set_hostname("gpu box/1");
-  auto first = jobs_.RegisterWorker(request);
-  auto second = jobs_.RegisterWorker(request);
+  auto first = workers_.RegisterWorker(request);
+  auto second = workers_.RegisterWorker(request);
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_NE(first->worker_id(), second->worker_id());
   EXPECT_EQ(first->worker_id().rfind("w-gpu-box-1-", 0), 0u) << first->worker_id();
@@ -168,8 +171,8 @@ TEST_F(JobManagerTest, JobsGoOnlyToWorkersWithTheDevicesTheyAskFor) {
     gpu->set_kind("cuda");
     gpu->set_index(i);
   }
-  const std::string cpu_worker = jobs_.RegisterWorker(cpu_box)->worker_id();
-  const std::string gpu_worker = jobs_.RegisterWorker(gpu_box)->worker_id();
+  const std::string cpu_worker = workers_.RegisterWorker(cpu_box)->worker_id();
+  const std::string gpu_worker = workers_.RegisterWorker(gpu_box)->worker_id();
   auto trial_of = [&](const JobSpec& job) {
     return QueryInt(*db_, absl::StrCat("SELECT t.idx FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE j.id = ",
                                        job.job_id()));

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -35,13 +36,14 @@ std::string MakeEvalRoot(const std::string& name) {
 class PredictionManagerTest : public ::testing::Test {
  protected:
   PredictionManagerTest()
-      : db_(OpenFreshDb("predict")), jobs_(*db_, clock_, {kTtl, 5000}), predictions_(*db_, clock_) {}
+      : db_(OpenFreshDb("predict")), workers_(*db_, clock_, {kTtl, 5000}), jobs_(*db_, clock_, {kTtl, 5000}),
+        predictions_(*db_, clock_) {}
 
   std::string Register(const std::string& host) {
     v1::RegisterWorkerRequest request;
     request.set_hostname(host);
     request.set_slots(8);
-    return jobs_.RegisterWorker(request).value().worker_id();
+    return workers_.RegisterWorker(request).value().worker_id();
   }
 
   JobSpec Lease(const std::string& worker) {
@@ -90,6 +92,7 @@ class PredictionManagerTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SqliteDb> db_;
+  WorkerManager workers_;
   JobManager jobs_;
   PredictionManager predictions_;
 };

@@ -377,48 +377,4 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
   return response;
 }
 
-absl::StatusOr<foldstack::v1::ListWorkersResponse> SweepManager::ListWorkers(
-    const foldstack::v1::ListWorkersRequest&) {
-  const int64_t now = clock_.NowMs();
-  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
-  std::map<std::string, std::vector<int64_t>> running;
-  {
-    FS_ASSIGN_OR_RETURN(Statement jobs, txn->Prepare(
-        "SELECT worker_id, id FROM jobs WHERE state = 'running' ORDER BY id"));
-    while (true) {
-      FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
-      if (!row) break;
-      running[jobs.Text(0)].push_back(jobs.Int(1));
-    }
-  }
-  FS_ASSIGN_OR_RETURN(Statement workers, txn->Prepare(
-      "SELECT id, hostname, cpu_cores, devices_json, last_heartbeat_ms FROM workers "
-      "ORDER BY registered_ms, id"));
-  foldstack::v1::ListWorkersResponse response;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, workers.Step());
-    if (!row) break;
-    foldstack::v1::WorkerSummary* w = response.add_workers();
-    w->set_worker_id(workers.Text(0));
-    w->set_hostname(workers.Text(1));
-    w->set_cpu_cores(static_cast<int32_t>(workers.Int(2)));
-    const nlohmann::json devices = nlohmann::json::parse(workers.Text(3), nullptr, false);
-    if (devices.is_array()) {
-      for (const auto& d : devices) {
-        foldstack::v1::Device* device = w->add_devices();
-        device->set_kind(d.value("kind", ""));
-        device->set_index(d.value("index", 0));
-        device->set_name(d.value("name", ""));
-        device->set_memory_bytes(d.value("memory_bytes", int64_t{0}));
-      }
-    }
-    const int64_t last = workers.Int(4);
-    w->set_last_heartbeat_unix_ms(last);
-    w->set_state(now - last <= options_.lease_ttl_ms ? foldstack::v1::WORKER_STATE_ALIVE
-                                                   : foldstack::v1::WORKER_STATE_LOST);
-    for (int64_t job_id : running[w->worker_id()]) w->add_running_job_ids(job_id);
-  }
-  return response;
-}
-
 }  // namespace foldstack::coordinator

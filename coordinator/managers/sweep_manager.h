@@ -1,5 +1,5 @@
 // Sweeps for people and scripts: create (from already parsed pieces), list, show, cancel,
-// leaderboard, and the worker listing.
+// live control, trials and the leaderboard.
 //
 // Thread safety: like JobManager, every call is one transaction on the shared connection.
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_SWEEP_MANAGER_H_
@@ -91,8 +91,6 @@ class SweepManager {
   absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
       const foldstack::v1::LeaderboardRequest& request);
 
-  absl::StatusOr<foldstack::v1::ListWorkersResponse> ListWorkers(
-      const foldstack::v1::ListWorkersRequest& request);
 
  private:
   SqliteDb& db_;

@@ -4,6 +4,7 @@
 
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/store/label_store.h"
+#include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -20,7 +21,7 @@ constexpr int64_t kTtl = 30000;
 class SweepManagerTest : public ::testing::Test {
  protected:
   SweepManagerTest()
-      : db_(OpenFreshDb("sweeps")), jobs_(*db_, clock_, {kTtl, 5000}),
+      : db_(OpenFreshDb("sweeps")), workers_(*db_, clock_, {kTtl, 5000}), jobs_(*db_, clock_, {kTtl, 5000}),
         sweeps_(*db_, clock_, {kTtl, 5000}) {}
 
   NewSweep Sweep(int trials, int k, int64_t seed = 42) {
@@ -49,7 +50,7 @@ class SweepManagerTest : public ::testing::Test {
     v1::RegisterWorkerRequest request;
     request.set_hostname(host);
     request.set_slots(100);
-    return jobs_.RegisterWorker(request)->worker_id();
+    return workers_.RegisterWorker(request)->worker_id();
   }
 
   JobSpec Lease(const std::string& worker) {
@@ -80,6 +81,7 @@ class SweepManagerTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SqliteDb> db_;
+  WorkerManager workers_;
   JobManager jobs_;
   SweepManager sweeps_;
   int assigner_calls_ = 0;
@@ -306,11 +308,11 @@ TEST_F(SweepManagerTest, ListWorkersMarksSilentWorkersLost) {
   device->set_kind("cuda");
   device->set_name("H100");
   device->set_memory_bytes(80LL << 30);
-  const std::string gpu = jobs_.RegisterWorker(request)->worker_id();
+  const std::string gpu = workers_.RegisterWorker(request)->worker_id();
   JobSpec job = Lease(gpu);
   clock_.AdvanceMs(kTtl + 1);
   const std::string fresh = Register("cpu1");
-  auto list = sweeps_.ListWorkers({});
+  auto list = workers_.ListWorkers({});
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_EQ(list->workers_size(), 2);
   const v1::WorkerSummary& w = list->workers(0);

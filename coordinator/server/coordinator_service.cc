@@ -37,7 +37,7 @@ absl::StatusOr<std::string> CoordinatorService::Caller(const grpc::ServerContext
 
 grpc::Status CoordinatorService::RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                                                 v1::RegisterWorkerResponse* response) {
-  return Serve(Caller(context), response, [&](const std::string&) { return jobs_->RegisterWorker(*request); });
+  return Serve(Caller(context), response, [&](const std::string&) { return workers_->RegisterWorker(*request); });
 }
 
 grpc::Status CoordinatorService::Heartbeat(grpc::ServerContext* context, const v1::HeartbeatRequest* request,
@@ -113,7 +113,7 @@ grpc::Status CoordinatorService::CancelSweep(grpc::ServerContext* context, const
 
 grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
                                              v1::ListWorkersResponse* response) {
-  return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->ListWorkers(*request); });
+  return Serve(Caller(context), response, [&](const std::string&) { return workers_->ListWorkers(*request); });
 }
 
 grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,

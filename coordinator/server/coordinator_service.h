@@ -11,6 +11,7 @@
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
+#include "coordinator/managers/worker_manager.h"
 #include "coordinator/submission/sweep_submitter.h"
 #include "proto/foldstack.grpc.pb.h"
 
@@ -18,10 +19,12 @@ namespace foldstack::coordinator {
 
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
-  CoordinatorService(const auth::TokenAuthenticator* auth, JobManager* jobs, SweepManager* sweeps,
+  CoordinatorService(const auth::TokenAuthenticator* auth, WorkerManager* workers, JobManager* jobs,
+                     SweepManager* sweeps,
                      SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
                      AnalysisManager* analysis)
       : auth_(auth),
+        workers_(workers),
         jobs_(jobs),
         sweeps_(sweeps),
         submitter_(submitter),
@@ -90,6 +93,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   absl::StatusOr<std::string> Caller(const grpc::ServerContext* context) const;
 
   const auth::TokenAuthenticator* auth_;
+  WorkerManager* workers_;
   JobManager* jobs_;
   SweepManager* sweeps_;
   SweepSubmitter* submitter_;

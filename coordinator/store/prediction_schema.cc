@@ -5,7 +5,7 @@ namespace {
 
 // Prediction jobs have their own table rather than rows of `jobs`: they belong to a run, not to a
 // sweep, so sweep progress, the leaderboard and the OOF views stay as they are. Their lease
-// columns mirror jobs' and go through the same state machine (job_transitions.h).
+// columns mirror jobs' and go through the same state machine (job_store.h).
 constexpr char kPredictionSchemaV4[] = R"sql(
 -- The best checkpoint of a done training job, absolute, under its worker's --work_dir (a shared
 -- filesystem for other workers to read it). NULL for jobs completed before this migration.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/sweep_manager.h"
+#include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/study_store.h"
 #include "coordinator/store/test_util.h"
 #include "coordinator/submission/sweep_submitter.h"
@@ -55,13 +56,14 @@ class AdaptiveSweepTest : public ::testing::Test {
 
   // New managers on the same database: what a restarted coordinator has.
   void Restart() {
+    workers_ = std::make_unique<WorkerManager>(*db_, clock_);
     jobs_ = std::make_unique<JobManager>(*db_, clock_);
     sweeps_ = std::make_unique<SweepManager>(*db_, clock_);
     v1::RegisterWorkerRequest request;
     request.set_hostname("test");
     request.set_slots(64);
     request.set_cpu_cores(64);
-    worker_ = jobs_->RegisterWorker(request)->worker_id();
+    worker_ = workers_->RegisterWorker(request)->worker_id();
   }
 
   int64_t Submit(const std::string& yaml) {
@@ -127,6 +129,7 @@ class AdaptiveSweepTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<WorkerManager> workers_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<SweepManager> sweeps_;
   std::string worker_;

@@ -1,9 +1,9 @@
 // The prediction job's steps (JOB_KIND_PREDICT: one fold model of a member trial predicting a run's
-// eval images), each run inside the caller's transaction like job_transitions.h, whose lease state
+// eval images), each run inside the caller's transaction like job_store.h, whose lease state
 // machine they share: queued -> running -> done | queued (retry) | failed. A run is done when all
 // its jobs are, failed when one failed for good.
-#ifndef FOLDSTACK_COORDINATOR_MANAGERS_PREDICTION_JOBS_H_
-#define FOLDSTACK_COORDINATOR_MANAGERS_PREDICTION_JOBS_H_
+#ifndef FOLDSTACK_COORDINATOR_STORE_PREDICTION_JOB_STORE_H_
+#define FOLDSTACK_COORDINATOR_STORE_PREDICTION_JOB_STORE_H_
 
 #include <cstdint>
 #include <optional>
@@ -42,4 +42,4 @@ absl::StatusOr<int> ExpirePredictionLeasesIn(Transaction& txn, int64_t now_ms);
 
 }  // namespace foldstack::coordinator
 
-#endif  // FOLDSTACK_COORDINATOR_MANAGERS_PREDICTION_JOBS_H_
+#endif  // FOLDSTACK_COORDINATOR_STORE_PREDICTION_JOB_STORE_H_

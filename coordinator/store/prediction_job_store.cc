@@ -1,10 +1,10 @@
-#include "coordinator/managers/prediction_jobs.h"
+#include "coordinator/store/prediction_job_store.h"
 
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "coordinator/managers/job_transitions.h"
+#include "coordinator/store/job_store.h"
 #include "coordinator/store/probs_json.h"
 #include "common/status_macros.h"
 

@@ -1,8 +1,8 @@
 // The job state machine's steps (coordinator/sweep/states.h), each a few SQL statements run
 // inside the caller's transaction; the trial scheduler adds the pruned steps (study_store.h).
 // JobManager composes these so that each RPC is one transaction.
-#ifndef FOLDSTACK_COORDINATOR_MANAGERS_JOB_TRANSITIONS_H_
-#define FOLDSTACK_COORDINATOR_MANAGERS_JOB_TRANSITIONS_H_
+#ifndef FOLDSTACK_COORDINATOR_STORE_JOB_STORE_H_
+#define FOLDSTACK_COORDINATOR_STORE_JOB_STORE_H_
 
 #include <cstdint>
 #include <optional>
@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "coordinator/store/sqlite_db.h"
 #include "proto/foldstack.pb.h"
 
@@ -96,6 +97,28 @@ absl::StatusOr<HeldJob> CheckLeaseHeld(Transaction& txn, int64_t job_id, int64_t
 absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const std::string& error,
                         const std::string& log_tail, int64_t now_ms, JobTable table = JobTable::kTrain);
 
+struct MetricRow {
+  int32_t epoch = 0;
+  std::string name;
+  double value = 0;  // NaN is stored as NULL
+};
+// Upserts by (job, epoch, name): a repeated report replaces, never duplicates.
+absl::Status UpsertMetrics(Transaction& txn, int64_t job_id, const std::vector<MetricRow>& metrics);
+
+// Stores OOF probability rows of `job` (row-major, num_classes per sample), all or nothing:
+// INVALID_ARGUMENT naming the row when a sample is not in the job's held-out fold. Repeated rows
+// are kept once; returns how many were new.
+absl::StatusOr<int64_t> InsertOofRows(Transaction& txn, const HeldJob& job, absl::Span<const int64_t> sample_ids,
+                                      absl::Span<const float> probs, int32_t num_classes);
+
+struct DoneJob {
+  int32_t best_epoch = 0;
+  double macro_f1 = 0, accuracy = 0, val_loss = 0, seconds = 0;
+  std::string checkpoint_path;  // "" when none
+};
+// running -> done with the trainer's figures.
+absl::Status MarkJobDone(Transaction& txn, int64_t job_id, const DoneJob& done, int64_t now_ms);
+
 // A training job that ended for good (failed): its sweep and trial, for the trial scheduler.
 struct EndedJob {
   int64_t sweep_id = 0;
@@ -108,4 +131,4 @@ absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms, std::vector
 
 }  // namespace foldstack::coordinator
 
-#endif  // FOLDSTACK_COORDINATOR_MANAGERS_JOB_TRANSITIONS_H_
+#endif  // FOLDSTACK_COORDINATOR_STORE_JOB_STORE_H_

@@ -1,12 +1,13 @@
-#include "coordinator/managers/job_transitions.h"
+#include "coordinator/store/job_store.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/managers/prediction_jobs.h"
+#include "coordinator/store/prediction_job_store.h"
 #include "common/status_macros.h"
+#include "coordinator/store/probs_json.h"
 
 namespace foldstack::coordinator {
 
@@ -204,6 +205,67 @@ absl::Status EndAttempt(Transaction& txn, int64_t job_id, bool requeue, const st
   }
   end.Bind(5, requeue ? 1 : 0).Bind(6, now_ms).Bind(7, job_id);
   return end.Run().status();
+}
+
+absl::Status UpsertMetrics(Transaction& txn, int64_t job_id, const std::vector<MetricRow>& metrics) {
+  FS_ASSIGN_OR_RETURN(Statement upsert, txn.Prepare(
+      "INSERT INTO metrics(job_id, epoch, name, value) VALUES(?, ?, ?, ?) "
+      "ON CONFLICT(job_id, epoch, name) DO UPDATE SET value = excluded.value"));
+  for (const MetricRow& metric : metrics) {
+    upsert.Reset();
+    upsert.Bind(1, job_id).Bind(2, metric.epoch).Bind(3, metric.name);
+    if (std::isnan(metric.value)) {
+      upsert.BindNull(4);
+    } else {
+      upsert.Bind(4, metric.value);
+    }
+    FS_RETURN_IF_ERROR(upsert.Run().status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> InsertOofRows(Transaction& txn, const HeldJob& job, absl::Span<const int64_t> sample_ids,
+                                      absl::Span<const float> probs, int32_t num_classes) {
+  FS_ASSIGN_OR_RETURN(Statement fold_of, txn.Prepare(
+      "SELECT fold FROM split_folds WHERE split_id = ? AND sample_id = ?"));
+  FS_ASSIGN_OR_RETURN(Statement insert, txn.Prepare(
+      "INSERT INTO predictions(job_id, sample_id, predicted, probs) VALUES(?, ?, ?, ?) "
+      "ON CONFLICT(job_id, sample_id) DO NOTHING"));
+  std::string json;
+  int64_t stored = 0;
+  // Validation and insertion share one pass; the caller's transaction rolls an error back whole.
+  for (size_t i = 0; i < sample_ids.size(); ++i) {
+    fold_of.Reset();
+    fold_of.Bind(1, job.split_id).Bind(2, sample_ids[i]);
+    FS_ASSIGN_OR_RETURN(bool found, fold_of.Step());
+    if (!found || fold_of.Int(0) != job.fold) {
+      return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id, ": row ", i, ": sample ",
+                                                     sample_ids[i], " is not in held-out fold ", job.fold));
+    }
+    const absl::Span<const float> row = probs.subspan(i * static_cast<size_t>(num_classes), num_classes);
+    FormatProbsJson(row, &json);
+    insert.Reset();
+    insert.Bind(1, job.job_id).Bind(2, sample_ids[i]).Bind(3, ArgMax(row)).Bind(4, json);
+    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
+    stored += changed;
+  }
+  return stored;
+}
+
+absl::Status MarkJobDone(Transaction& txn, int64_t job_id, const DoneJob& done_job, int64_t now_ms) {
+  FS_ASSIGN_OR_RETURN(Statement done, txn.Prepare(
+      "UPDATE jobs SET state = 'done', best_epoch = ?, macro_f1 = ?, accuracy = ?, "
+      "val_loss = ?, seconds = ?, finished_ms = ?, lease_expires_ms = NULL, checkpoint_path = ? "
+      "WHERE id = ?"));
+  done.Bind(1, done_job.best_epoch).Bind(2, done_job.macro_f1).Bind(3, done_job.accuracy)
+      .Bind(4, done_job.val_loss).Bind(5, done_job.seconds).Bind(6, now_ms);
+  if (done_job.checkpoint_path.empty()) {
+    done.BindNull(7);
+  } else {
+    done.Bind(7, done_job.checkpoint_path);
+  }
+  done.Bind(8, job_id);
+  return done.Run().status();
 }
 
 absl::StatusOr<int> ExpireLeasesIn(Transaction& txn, int64_t now_ms, std::vector<EndedJob>* ended) {

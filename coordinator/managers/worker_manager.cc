@@ -1,0 +1,88 @@
+#include "coordinator/managers/worker_manager.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+#include "coordinator/store/worker_store.h"
+#include "nlohmann/json.hpp"
+
+namespace foldstack::coordinator {
+namespace {
+
+// Hostnames go into worker ids; keep those to [A-Za-z0-9.-].
+std::string SafeHostname(const std::string& hostname) {
+  std::string safe = hostname.empty() ? "unknown" : hostname.substr(0, 64);
+  for (char& c : safe) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-';
+    if (!ok) c = '-';
+  }
+  return safe;
+}
+
+std::string DevicesJson(const foldstack::v1::RegisterWorkerRequest& request) {
+  nlohmann::json devices = nlohmann::json::array();
+  for (const auto& d : request.devices()) {
+    devices.push_back({{"kind", d.kind()}, {"index", d.index()}, {"name", d.name()},
+                       {"memory_bytes", d.memory_bytes()}});
+  }
+  return devices.dump();
+}
+
+void AddDevices(const std::string& devices_json, foldstack::v1::WorkerSummary* worker) {
+  const nlohmann::json devices = nlohmann::json::parse(devices_json, nullptr, false);
+  if (!devices.is_array()) return;
+  for (const auto& d : devices) {
+    foldstack::v1::Device* device = worker->add_devices();
+    device->set_kind(d.value("kind", ""));
+    device->set_index(d.value("index", 0));
+    device->set_name(d.value("name", ""));
+    device->set_memory_bytes(d.value("memory_bytes", int64_t{0}));
+  }
+}
+
+}  // namespace
+
+WorkerManager::WorkerManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
+    : db_(db), clock_(clock), options_(options) {}
+
+absl::StatusOr<foldstack::v1::RegisterWorkerResponse> WorkerManager::RegisterWorker(
+    const foldstack::v1::RegisterWorkerRequest& request) {
+  absl::BitGen gen;
+  const std::string worker_id = absl::StrFormat("w-%s-%08x", SafeHostname(request.hostname()),
+                                                absl::Uniform<uint32_t>(gen));
+  FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, Transaction::Begin(db_));
+  FS_RETURN_IF_ERROR(InsertWorker(*txn, {worker_id, request.hostname(), request.cpu_cores(), DevicesJson(request),
+                                         request.slots(), request.version()}, clock_.NowMs()));
+  FS_RETURN_IF_ERROR(txn->Commit());
+  foldstack::v1::RegisterWorkerResponse response;
+  response.set_worker_id(worker_id);
+  response.set_heartbeat_interval_ms(options_.heartbeat_interval_ms);
+  response.set_lease_ttl_ms(static_cast<int32_t>(options_.lease_ttl_ms));
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::ListWorkersResponse> WorkerManager::ListWorkers(
+    const foldstack::v1::ListWorkersRequest&) {
+  const int64_t now = clock_.NowMs();
+  FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(std::vector<WorkerRow> rows, LoadWorkers(*txn));
+  foldstack::v1::ListWorkersResponse response;
+  for (const WorkerRow& row : rows) {
+    foldstack::v1::WorkerSummary* w = response.add_workers();
+    w->set_worker_id(row.id);
+    w->set_hostname(row.hostname);
+    w->set_cpu_cores(row.cpu_cores);
+    AddDevices(row.devices_json, w);
+    w->set_last_heartbeat_unix_ms(row.last_heartbeat_ms);
+    w->set_state(now - row.last_heartbeat_ms <= options_.lease_ttl_ms ? foldstack::v1::WORKER_STATE_ALIVE
+                                                                      : foldstack::v1::WORKER_STATE_LOST);
+    for (int64_t job_id : row.running_job_ids) w->add_running_job_ids(job_id);
+  }
+  return response;
+}
+
+}  // namespace foldstack::coordinator
