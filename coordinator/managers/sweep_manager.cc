@@ -14,6 +14,7 @@
 #include "coordinator/store/study_store.h"
 #include "coordinator/store/label_store.h"
 #include "common/status_macros.h"
+#include "coordinator/store/sweep_rows.h"
 #include "coordinator/store/sweep_store.h"
 #include "nlohmann/json.hpp"
 
@@ -22,74 +23,51 @@ namespace {
 
 using TxnPtr = std::unique_ptr<Transaction>;
 
-// One row per sweep (all sweeps when the bound id is 0), newest first.
-constexpr char kSummarySql[] =
-    "SELECT s.id, s.name, s.state, s.created_ms, d.kind, d.root, sp.k, "
-    "  (SELECT COUNT(*) FROM trials t WHERE t.sweep_id = s.id), "
-    "  COUNT(j.id), "
-    "  COALESCE(SUM(j.state = 'queued'), 0), COALESCE(SUM(j.state = 'running'), 0), "
-    "  COALESCE(SUM(j.state = 'done'), 0), COALESCE(SUM(j.state = 'failed'), 0), "
-    "  COALESCE(SUM(j.state = 'cancelled'), 0), "
-    "  AVG(CASE WHEN j.state = 'done' THEN j.seconds END), "
-    "  (SELECT MAX(l.macro_f1_mean) FROM v_leaderboard l WHERE l.sweep_id = s.id), "
-    "  d.label_version, COALESCE(SUM(j.state = 'pruned'), 0), s.metric, s.goal, "
-    "  (SELECT CASE s.goal WHEN 'minimize' THEN MIN(l.value_mean) ELSE MAX(l.value_mean) END "
-    "   FROM v_leaderboard l WHERE l.sweep_id = s.id), s.paused, "
-    "  COALESCE(json_extract(s.spec_json, '$.method'), ''), s.trial_budget "
-    "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
-    "LEFT JOIN jobs j ON j.sweep_id = s.id "
-    "WHERE ?1 = 0 OR s.id = ?1 GROUP BY s.id ORDER BY s.id DESC";
+double OrNan(const std::optional<double>& value) { return value.value_or(std::nan("")); }
 
-absl::StatusOr<int64_t> AliveWorkers(Transaction& txn, int64_t since_ms) {
-  FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
-      "SELECT COUNT(*) FROM workers WHERE last_heartbeat_ms >= ?"));
-  count.Bind(1, since_ms);
-  FS_ASSIGN_OR_RETURN(bool row, count.Step());
-  return row ? count.Int(0) : 0;
+// eta_seconds: mean(seconds of done jobs) x (queued + running) / max(1, alive workers); 0 when
+// nothing is left, -1 while no job is done.
+foldstack::v1::SweepSummary ToSummary(const SweepRow& row, int64_t alive_workers) {
+  foldstack::v1::SweepSummary s;
+  s.set_sweep_id(row.sweep_id);
+  s.set_name(row.name);
+  s.set_state(ToWire(row.state));
+  s.set_created_unix_ms(row.created_ms);
+  s.set_dataset_kind(row.dataset_kind);
+  s.set_dataset_root(row.dataset_root);
+  s.set_k(row.k);
+  s.set_trials(row.trials);
+  s.set_trial_budget(row.trial_budget);
+  s.set_jobs_total(row.jobs_total);
+  s.set_jobs_queued(row.jobs_queued);
+  s.set_jobs_running(row.jobs_running);
+  s.set_jobs_done(row.jobs_done);
+  s.set_jobs_failed(row.jobs_failed);
+  s.set_jobs_cancelled(row.jobs_cancelled);
+  s.set_jobs_pruned(row.jobs_pruned);
+  const int64_t remaining = row.jobs_queued + row.jobs_running;
+  if (remaining == 0) {
+    s.set_eta_seconds(0);
+  } else if (!row.mean_job_seconds.has_value()) {
+    s.set_eta_seconds(-1);
+  } else {
+    s.set_eta_seconds(*row.mean_job_seconds * static_cast<double>(remaining) /
+                      static_cast<double>(std::max<int64_t>(1, alive_workers)));
+  }
+  s.set_best_macro_f1(row.best_macro_f1.value_or(-1.0));
+  s.set_label_version(row.label_version);
+  s.set_metric(row.metric);
+  s.set_minimize(row.minimize);
+  s.set_best_value(OrNan(row.best_value));
+  s.set_paused(row.paused);
+  s.set_method(row.method);
+  return s;
 }
 
 absl::Status LoadSummaries(Transaction& txn, int64_t sweep_id, int64_t alive_workers,
                            std::vector<foldstack::v1::SweepSummary>* out) {
-  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(kSummarySql));
-  rows.Bind(1, sweep_id);
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
-    if (!row) break;
-    foldstack::v1::SweepSummary s;
-    s.set_sweep_id(rows.Int(0));
-    s.set_name(rows.Text(1));
-    s.set_state(SweepStateToWire(rows.Text(2)));
-    s.set_created_unix_ms(rows.Int(3));
-    s.set_dataset_kind(rows.Text(4));
-    s.set_dataset_root(rows.Text(5));
-    s.set_k(static_cast<int32_t>(rows.Int(6)));
-    s.set_trials(static_cast<int32_t>(rows.Int(7)));
-    s.set_jobs_total(static_cast<int32_t>(rows.Int(8)));
-    s.set_jobs_queued(static_cast<int32_t>(rows.Int(9)));
-    s.set_jobs_running(static_cast<int32_t>(rows.Int(10)));
-    s.set_jobs_done(static_cast<int32_t>(rows.Int(11)));
-    s.set_jobs_failed(static_cast<int32_t>(rows.Int(12)));
-    s.set_jobs_cancelled(static_cast<int32_t>(rows.Int(13)));
-    const int64_t remaining = s.jobs_queued() + s.jobs_running();
-    if (remaining == 0) {
-      s.set_eta_seconds(0);
-    } else if (rows.IsNull(14)) {
-      s.set_eta_seconds(-1);
-    } else {
-      s.set_eta_seconds(rows.Double(14) * static_cast<double>(remaining) /
-                        static_cast<double>(std::max<int64_t>(1, alive_workers)));
-    }
-    s.set_best_macro_f1(rows.IsNull(15) ? -1.0 : rows.Double(15));
-    s.set_label_version(static_cast<int32_t>(rows.Int(16)));
-    s.set_jobs_pruned(static_cast<int32_t>(rows.Int(17)));
-    s.set_metric(rows.Text(18));
-    s.set_minimize(rows.Text(19) == "minimize");
-    s.set_best_value(rows.IsNull(20) ? std::nan("") : rows.Double(20));
-    s.set_paused(rows.Int(21) != 0);
-    s.set_method(rows.Text(22));
-    s.set_trial_budget(static_cast<int32_t>(rows.Int(23)));
-    out->push_back(std::move(s));
-  }
+  FS_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, LoadSweepRows(txn, sweep_id));
+  for (const SweepRow& row : rows) out->push_back(ToSummary(row, alive_workers));
   return absl::OkStatus();
 }
 
@@ -146,7 +124,7 @@ absl::StatusOr<foldstack::v1::ListSweepsResponse> SweepManager::ListSweeps(
     const foldstack::v1::ListSweepsRequest&) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
-  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, now - options_.lease_ttl_ms));
+  FS_ASSIGN_OR_RETURN(int64_t alive, CountWorkersSeenSince(*txn, now - options_.lease_ttl_ms));
   std::vector<foldstack::v1::SweepSummary> summaries;
   FS_RETURN_IF_ERROR(LoadSummaries(*txn, 0, alive, &summaries));
   foldstack::v1::ListSweepsResponse response;
@@ -158,7 +136,7 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
     const foldstack::v1::ShowSweepRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
-  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, now - options_.lease_ttl_ms));
+  FS_ASSIGN_OR_RETURN(int64_t alive, CountWorkersSeenSince(*txn, now - options_.lease_ttl_ms));
   std::vector<foldstack::v1::SweepSummary> summaries;
   if (request.sweep_id() > 0) {
     FS_RETURN_IF_ERROR(LoadSummaries(*txn, request.sweep_id(), alive, &summaries));
@@ -168,38 +146,27 @@ absl::StatusOr<foldstack::v1::ShowSweepResponse> SweepManager::ShowSweep(
   }
   foldstack::v1::ShowSweepResponse response;
   *response.mutable_summary() = std::move(summaries[0]);
-  {
-    FS_ASSIGN_OR_RETURN(Statement yaml, txn->Prepare("SELECT yaml FROM sweeps WHERE id = ?"));
-    yaml.Bind(1, request.sweep_id());
-    FS_ASSIGN_OR_RETURN(bool row, yaml.Step());
-    if (row) response.set_yaml(yaml.Text(0));
-  }
-  FS_ASSIGN_OR_RETURN(Statement jobs, txn->Prepare(
-      "SELECT id, trial_id, fold, state, attempt, COALESCE(worker_id, ''), "
-      "COALESCE(macro_f1, 0), COALESCE(error, ''), value, COALESCE(stopped_epoch, 0) "
-      "FROM jobs WHERE sweep_id = ? ORDER BY id"));
-  jobs.Bind(1, request.sweep_id());
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
-    if (!row) break;
+  FS_ASSIGN_OR_RETURN(*response.mutable_yaml(), LoadSweepYaml(*txn, request.sweep_id()));
+  FS_ASSIGN_OR_RETURN(std::vector<JobRow> jobs, LoadJobRows(*txn, request.sweep_id()));
+  for (const JobRow& row : jobs) {
     foldstack::v1::JobSummary* job = response.add_jobs();
-    job->set_job_id(jobs.Int(0));
-    job->set_trial_id(jobs.Int(1));
-    job->set_fold(static_cast<int32_t>(jobs.Int(2)));
-    job->set_state(JobStateToWire(jobs.Text(3)));
-    job->set_attempt(static_cast<int32_t>(jobs.Int(4)));
-    job->set_worker_id(jobs.Text(5));
-    job->set_macro_f1(jobs.Double(6));
-    job->set_error(jobs.Text(7));
-    job->set_value(jobs.IsNull(8) ? std::nan("") : jobs.Double(8));
-    job->set_stopped_epoch(static_cast<int32_t>(jobs.Int(9)));
+    job->set_job_id(row.job_id);
+    job->set_trial_id(row.trial_id);
+    job->set_fold(row.fold);
+    job->set_state(ToWire(row.state));
+    job->set_attempt(row.attempt);
+    job->set_worker_id(row.worker_id);
+    job->set_macro_f1(row.macro_f1);
+    job->set_error(row.error);
+    job->set_value(OrNan(row.value));
+    job->set_stopped_epoch(row.stopped_epoch);
   }
   return response;
 }
 
 absl::StatusOr<foldstack::v1::SweepSummary> SweepManager::Summary(int64_t sweep_id) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
-  FS_ASSIGN_OR_RETURN(int64_t alive, AliveWorkers(*txn, clock_.NowMs() - options_.lease_ttl_ms));
+  FS_ASSIGN_OR_RETURN(int64_t alive, CountWorkersSeenSince(*txn, clock_.NowMs() - options_.lease_ttl_ms));
   std::vector<foldstack::v1::SweepSummary> summaries;
   if (sweep_id > 0) FS_RETURN_IF_ERROR(LoadSummaries(*txn, sweep_id, alive, &summaries));
   if (summaries.empty()) return absl::NotFoundError(absl::StrCat("sweep ", sweep_id, " not found"));
@@ -296,39 +263,15 @@ absl::StatusOr<foldstack::v1::CancelSweepResponse> SweepManager::CancelSweep(
     const foldstack::v1::CancelSweepRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  {
-    FS_ASSIGN_OR_RETURN(Statement state, txn->Prepare("SELECT state FROM sweeps WHERE id = ?"));
-    state.Bind(1, request.sweep_id());
-    FS_ASSIGN_OR_RETURN(bool found, state.Step());
-    if (!found) {
-      return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
-    }
-    const std::string current = state.Text(0);
-    if (current == "cancelled") return foldstack::v1::CancelSweepResponse();
-    if (current != "running") {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "sweep ", request.sweep_id(), " already finished (", current, ")"));
-    }
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, request.sweep_id()));
+  if (control.state == sweep::SweepState::kCancelled) return foldstack::v1::CancelSweepResponse();
+  if (control.state != sweep::SweepState::kRunning) {
+    return absl::FailedPreconditionError(absl::StrCat("sweep ", request.sweep_id(), " already finished (",
+                                                      std::string(sweep::SweepStateName(control.state)), ")"));
   }
   foldstack::v1::CancelSweepResponse response;
-  {
-    FS_ASSIGN_OR_RETURN(Statement cancel, txn->Prepare(
-        "UPDATE jobs SET state = 'cancelled', lease_expires_ms = NULL, finished_ms = ? "
-        "WHERE sweep_id = ? AND state IN ('queued', 'running')"));
-    cancel.Bind(1, now).Bind(2, request.sweep_id());
-    FS_ASSIGN_OR_RETURN(int64_t cancelled, cancel.Run());
-    response.set_jobs_cancelled(static_cast<int32_t>(cancelled));
-  }
-  {
-    FS_ASSIGN_OR_RETURN(Statement trials, txn->Prepare(
-        "UPDATE trials SET state = 'cancelled' WHERE sweep_id = ? AND state = 'running'"));
-    FS_RETURN_IF_ERROR(trials.Bind(1, request.sweep_id()).Run().status());
-  }
-  {
-    FS_ASSIGN_OR_RETURN(Statement sweep, txn->Prepare(
-        "UPDATE sweeps SET state = 'cancelled', finished_ms = ? WHERE id = ?"));
-    FS_RETURN_IF_ERROR(sweep.Bind(1, now).Bind(2, request.sweep_id()).Run().status());
-  }
+  FS_ASSIGN_OR_RETURN(int64_t cancelled, CancelSweepRows(*txn, request.sweep_id(), now));
+  response.set_jobs_cancelled(static_cast<int32_t>(cancelled));
   FS_RETURN_IF_ERROR(txn->Commit());
   return response;
 }
@@ -338,41 +281,24 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   foldstack::v1::LeaderboardResponse response;
   response.set_sweep_id(request.sweep_id());
-  {
-    FS_ASSIGN_OR_RETURN(Statement k, txn->Prepare(
-        "SELECT sp.k, s.metric, s.goal FROM sweeps s JOIN splits sp ON sp.id = s.split_id "
-        "WHERE s.id = ?"));
-    k.Bind(1, request.sweep_id());
-    FS_ASSIGN_OR_RETURN(bool found, k.Step());
-    if (!found) {
-      return absl::NotFoundError(absl::StrCat("sweep ", request.sweep_id(), " not found"));
-    }
-    response.set_k(static_cast<int32_t>(k.Int(0)));
-    response.set_metric(k.Text(1));
-    response.set_minimize(k.Text(2) == "minimize");
-  }
-  // Best objective first, by the sweep's goal; trials without a value last.
-  FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(absl::StrCat(
-      "SELECT trial_id, params, folds_done, macro_f1_mean, macro_f1_std, accuracy_mean, "
-      "value_mean, value_std, trial_state FROM v_leaderboard WHERE sweep_id = ? "
-      "ORDER BY value_mean IS NULL, value_mean ", response.minimize() ? "ASC" : "DESC",
-      ", trial_id")));
-  rows.Bind(1, request.sweep_id());
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, request.sweep_id()));
+  response.set_k(control.k);
+  response.set_metric(control.objective.metric);
+  response.set_minimize(control.objective.goal == sweep::Goal::kMinimize);
+  FS_ASSIGN_OR_RETURN(std::vector<LeaderRow> rows, LoadLeaderRows(*txn, request.sweep_id(), response.minimize()));
   int32_t rank = 0;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
-    if (!row) break;
+  for (const LeaderRow& row : rows) {
     foldstack::v1::LeaderboardRow* out = response.add_rows();
     out->set_rank(++rank);
-    out->set_trial_id(rows.Int(0));
-    out->set_params_json(rows.Text(1));
-    out->set_folds_done(static_cast<int32_t>(rows.Int(2)));
-    out->set_macro_f1_mean(rows.Double(3));
-    out->set_macro_f1_std(rows.Double(4));
-    out->set_accuracy_mean(rows.Double(5));
-    out->set_value_mean(rows.IsNull(6) ? std::nan("") : rows.Double(6));
-    out->set_value_std(rows.IsNull(7) ? std::nan("") : rows.Double(7));
-    out->set_trial_state(TrialStateToWire(rows.Text(8)));
+    out->set_trial_id(row.trial_id);
+    out->set_params_json(row.params_json);
+    out->set_folds_done(row.folds_done);
+    out->set_macro_f1_mean(row.macro_f1_mean);
+    out->set_macro_f1_std(row.macro_f1_std);
+    out->set_accuracy_mean(row.accuracy_mean);
+    out->set_value_mean(OrNan(row.value_mean));
+    out->set_value_std(OrNan(row.value_std));
+    out->set_trial_state(ToWire(row.trial_state));
   }
   return response;
 }
