@@ -1,0 +1,122 @@
+#include "coordinator/store/prediction_run_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace foldstack::coordinator {
+
+absl::StatusOr<TrialModels> LoadTrialModels(Transaction& txn, int64_t trial_id) {
+  TrialModels models;
+  int32_t k = 0;
+  {
+    FS_ASSIGN_OR_RETURN(Statement trial, txn.Prepare(
+        "SELECT sp.k, d.num_classes FROM trials t JOIN sweeps s ON s.id = t.sweep_id "
+        "JOIN splits sp ON sp.id = s.split_id JOIN datasets d ON d.id = s.dataset_id WHERE t.id = ?"));
+    trial.Bind(1, trial_id);
+    FS_ASSIGN_OR_RETURN(bool found, trial.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("trial ", trial_id, ": no such trial"));
+    k = static_cast<int32_t>(trial.Int(0));
+    models.num_classes = static_cast<int32_t>(trial.Int(1));
+  }
+  FS_ASSIGN_OR_RETURN(Statement jobs, txn.Prepare(
+      "SELECT fold, id, state, checkpoint_path, COALESCE(worker_id, '') FROM jobs WHERE trial_id = ? ORDER BY fold"));
+  jobs.Bind(1, trial_id);
+  for (int32_t fold = 0; fold < k; ++fold) {
+    FS_ASSIGN_OR_RETURN(bool row, jobs.Step());
+    if (!row || jobs.Int(0) != fold) {
+      return absl::FailedPreconditionError(absl::StrCat("trial ", trial_id, ": fold ", fold, " has no job"));
+    }
+    if (jobs.Text(2) != "done") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("trial ", trial_id, ": fold ", fold, " is ", jobs.Text(2), ", not done"));
+    }
+    if (jobs.IsNull(3)) {
+      return absl::FailedPreconditionError(absl::StrCat("trial ", trial_id, ": fold ", fold,
+                                                        " has no checkpoint recorded (trained before v4?)"));
+    }
+    models.folds.push_back({jobs.Int(1), jobs.Text(4)});
+  }
+  return models;
+}
+
+absl::StatusOr<int64_t> InsertPredictionRun(Transaction& txn, const NewPredictionRun& run, int64_t now_ms) {
+  int64_t run_id = 0;
+  {
+    FS_ASSIGN_OR_RETURN(Statement insert, txn.Prepare(
+        "INSERT INTO prediction_runs(eval_root, members_json, num_classes, state, created_ms, submitted_by) "
+        "VALUES(?, ?, ?, 'running', ?, ?) RETURNING id"));
+    insert.Bind(1, run.eval_root).Bind(2, run.members_json).Bind(3, run.num_classes).Bind(4, now_ms)
+        .Bind(5, run.submitted_by);
+    FS_ASSIGN_OR_RETURN(bool row, insert.Step());
+    if (!row) return absl::InternalError("prediction run insert returned no id");
+    run_id = insert.Int(0);
+    FS_RETURN_IF_ERROR(insert.Step().status());
+  }
+  FS_ASSIGN_OR_RETURN(Statement image, txn.Prepare(
+      "INSERT INTO prediction_images(run_id, idx, image_id, image_key) VALUES(?, ?, ?, ?)"));
+  for (size_t i = 0; i < run.images.size(); ++i) {
+    image.Reset();
+    image.Bind(1, run_id).Bind(2, static_cast<int64_t>(i)).Bind(3, run.images[i].first).Bind(4, run.images[i].second);
+    FS_RETURN_IF_ERROR(image.Run().status());
+  }
+  image.Reset();
+  FS_ASSIGN_OR_RETURN(Statement job, txn.Prepare(
+      "INSERT INTO prediction_jobs(run_id, train_job_id, weight, preferred_worker_id, max_attempts, queued_ms) "
+      "VALUES(?, ?, ?, NULLIF(?, ''), ?, ?)"));
+  for (const NewPredictionRun::Job& j : run.jobs) {
+    job.Reset();
+    job.Bind(1, run_id).Bind(2, j.train_job_id).Bind(3, j.weight).Bind(4, j.preferred_worker_id)
+        .Bind(5, run.max_attempts).Bind(6, now_ms);
+    FS_RETURN_IF_ERROR(job.Run().status());
+  }
+  return run_id;
+}
+
+absl::StatusOr<PredictionRunRow> LoadPredictionRun(Transaction& txn, int64_t run_id) {
+  PredictionRunRow out;
+  {
+    FS_ASSIGN_OR_RETURN(Statement run, txn.Prepare(
+        "SELECT r.state, r.eval_root, r.members_json, r.num_classes, r.created_ms, COUNT(pj.id), "
+        "COALESCE(SUM(pj.state = 'done'), 0), COALESCE(SUM(pj.state = 'failed'), 0), "
+        "(SELECT error FROM prediction_jobs f WHERE f.run_id = r.id AND f.state = 'failed' ORDER BY f.id LIMIT 1) "
+        "FROM prediction_runs r LEFT JOIN prediction_jobs pj ON pj.run_id = r.id WHERE r.id = ? GROUP BY r.id"));
+    run.Bind(1, run_id);
+    FS_ASSIGN_OR_RETURN(bool found, run.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("prediction run ", run_id, " not found"));
+    out.state = run.Text(0);
+    out.eval_root = run.Text(1);
+    out.members_json = run.Text(2);
+    out.num_classes = static_cast<int32_t>(run.Int(3));
+    out.created_ms = run.Int(4);
+    out.jobs_total = static_cast<int32_t>(run.Int(5));
+    out.jobs_done = static_cast<int32_t>(run.Int(6));
+    out.jobs_failed = static_cast<int32_t>(run.Int(7));
+    if (!run.IsNull(8)) out.error = run.Text(8);
+  }
+  FS_ASSIGN_OR_RETURN(Statement images, txn.Prepare(
+      "SELECT image_id FROM prediction_images WHERE run_id = ? ORDER BY idx"));
+  images.Bind(1, run_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, images.Step());
+    if (!row) break;
+    out.image_ids.push_back(images.Text(0));
+  }
+  return out;
+}
+
+absl::Status ForEachEvalRow(Transaction& txn, int64_t run_id,
+                            const std::function<absl::Status(const StoredEvalRow&)>& row_fn) {
+  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(
+      "SELECT pj.id, j.trial_id, pj.weight, ep.idx, ep.probs FROM prediction_jobs pj "
+      "JOIN jobs j ON j.id = pj.train_job_id JOIN eval_probs ep ON ep.prediction_job_id = pj.id "
+      "WHERE pj.run_id = ?"));
+  rows.Bind(1, run_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    FS_RETURN_IF_ERROR(row_fn({rows.Int(0), rows.Int(1), rows.Double(2), rows.Int(3), rows.Text(4)}));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace foldstack::coordinator
