@@ -161,23 +161,25 @@ class Cli {
     return summary.state() == foldstack::v1::SWEEP_STATE_DONE ? 0 : 1;
   }
 
-  // Every page of the sweep's trials.
-  int Trials(int64_t sweep_id) {
-    foldstack::v1::ListTrialsRequest request;
-    request.set_sweep_id(sweep_id);
-    request.set_page_size(1000);
-    foldstack::v1::ListTrialsResponse all;
+  // Every page of a paginated list, merged into one response and printed like Read does.
+  template <typename Request, typename Response, typename Items, typename Render>
+  int ReadAll(grpc::Status (Coordinator::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+              Request request, Items items, Render render) {
+    Response all;
+    bool first = true;
     do {
-      foldstack::v1::ListTrialsResponse page;
-      if (int rc = Call(&Coordinator::Stub::ListTrials, request, &page); rc != 0) return rc;
-      std::string token = page.next_page_token();
-      auto trials = std::move(*page.mutable_trials());
-      page.clear_next_page_token();
-      if (all.trials().empty()) all = page;
-      for (auto& trial : trials) *all.add_trials() = std::move(trial);
-      request.set_page_token(token);
+      Response page;
+      if (int rc = Call(method, request, &page); rc != 0) return rc;
+      request.set_page_token(page.next_page_token());
+      if (first) {
+        all = std::move(page);  // keeps the fields beside the list (e.g. a sweep's metric)
+        first = false;
+      } else {
+        for (auto& item : *items(page)) *items(all)->Add() = std::move(item);
+      }
     } while (!request.page_token().empty());
-    std::cout << (json_ ? foldstack::cli::ToJson(all) + "\n" : foldstack::cli::RenderTrials(all));
+    all.clear_next_page_token();
+    std::cout << (json_ ? foldstack::cli::ToJson(all) + "\n" : render(all));
     return 0;
   }
 
@@ -255,8 +257,9 @@ int main(int argc, char** argv) {
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {
-    return cli.Read(&Coordinator::Stub::ListSweeps, foldstack::v1::ListSweepsRequest(),
-                    [](const auto& r) { return foldstack::cli::RenderSweeps(r); });
+    return cli.ReadAll(&Coordinator::Stub::ListSweeps, foldstack::v1::ListSweepsRequest(),
+                       [](auto& r) { return r.mutable_sweeps(); },
+                       [](const auto& r) { return foldstack::cli::RenderSweeps(r); });
   }
   if (command == "sweep" && (sub == "show" || sub == "watch" || sub == "cancel")) {
     if (!ParseId(args, 3, &id)) return Fail(absl::StrCat("sweep ", sub, ": expected a sweep id, e.g. foldstack sweep ", sub, " 1"));
@@ -293,7 +296,11 @@ int main(int argc, char** argv) {
   }
   if (command == "trials") {
     if (!ParseId(args, 2, &id)) return Fail("trials: expected a sweep id, e.g. foldstack trials 1");
-    return cli.Trials(id);
+    foldstack::v1::ListTrialsRequest request;
+    request.set_sweep_id(id);
+    request.set_page_size(1000);
+    return cli.ReadAll(&Coordinator::Stub::ListTrials, request, [](auto& r) { return r.mutable_trials(); },
+                       [](const auto& r) { return foldstack::cli::RenderTrials(r); });
   }
   if (command == "trial" && sub == "stop") {
     if (!ParseId(args, 3, &id)) return Fail("trial stop: expected a trial id, e.g. foldstack trial stop 7");
@@ -304,7 +311,8 @@ int main(int argc, char** argv) {
     });
   }
   if (command == "workers") {
-    return cli.Read(&Coordinator::Stub::ListWorkers, foldstack::v1::ListWorkersRequest(), [](const auto& r) {
+    return cli.ReadAll(&Coordinator::Stub::ListWorkers, foldstack::v1::ListWorkersRequest(),
+                       [](auto& r) { return r.mutable_workers(); }, [](const auto& r) {
       return foldstack::cli::RenderWorkers(r, absl::ToUnixMillis(absl::Now()));
     });
   }

@@ -1,5 +1,6 @@
 #include "coordinator/managers/sweep_manager.h"
 
+#include "coordinator/managers/paging.h"
 #include "coordinator/managers/wire_states.h"
 
 #include <algorithm>
@@ -121,14 +122,20 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
 }
 
 absl::StatusOr<foldstack::v1::ListSweepsResponse> SweepManager::ListSweeps(
-    const foldstack::v1::ListSweepsRequest&) {
+    const foldstack::v1::ListSweepsRequest& request) {
   const int64_t now = clock_.NowMs();
+  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(int64_t before, PagePosition(request.page_token(), INT64_MAX));
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(int64_t alive, CountWorkersSeenSince(*txn, now - options_.lease_ttl_ms));
-  std::vector<foldstack::v1::SweepSummary> summaries;
-  FS_RETURN_IF_ERROR(LoadSummaries(*txn, 0, alive, &summaries));
+  FS_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, LoadSweepRows(*txn, 0, before, page + 1));
   foldstack::v1::ListSweepsResponse response;
-  for (auto& s : summaries) *response.add_sweeps() = std::move(s);
+  for (size_t i = 0; i < rows.size() && static_cast<int32_t>(i) < page; ++i) {
+    *response.add_sweeps() = ToSummary(rows[i], alive);
+  }
+  if (static_cast<int32_t>(rows.size()) > page) {
+    response.set_next_page_token(absl::StrCat(rows[static_cast<size_t>(page) - 1].sweep_id));
+  }
   return response;
 }
 
@@ -226,12 +233,8 @@ absl::StatusOr<foldstack::v1::StopTrialResponse> SweepManager::StopTrial(
 
 absl::StatusOr<foldstack::v1::ListTrialsResponse> SweepManager::ListTrials(
     const foldstack::v1::ListTrialsRequest& request) {
-  const int32_t page = request.page_size() <= 0 ? 100 : std::min(request.page_size(), 1000);
-  int64_t after = -1;
-  if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &after)) {
-    return absl::InvalidArgumentError(absl::StrCat("page_token: not one this server gave: \"",
-                                                   request.page_token(), "\""));
-  }
+  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(int64_t after, PagePosition(request.page_token(), -1));
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, request.sweep_id()));
   FS_ASSIGN_OR_RETURN(std::vector<TrialRecord> records,

@@ -283,6 +283,24 @@ TEST_F(SweepManagerTest, ListSweepsCountsStatesAndEstimatesTime) {
   EXPECT_NEAR(s.eta_seconds(), 100.0 * 3 / 2, 1e-9);  // 3 jobs left, 2 alive workers
   EXPECT_EQ(list->sweeps(0).eta_seconds(), -1);       // nothing done yet
   EXPECT_EQ(list->sweeps(0).best_macro_f1(), -1);
+  EXPECT_TRUE(list->next_page_token().empty());
+
+  // A page at a time: the newest, then the older one, then nothing more.
+  v1::ListSweepsRequest paged;
+  paged.set_page_size(1);
+  auto first = sweeps_.ListSweeps(paged);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->sweeps_size(), 1);
+  EXPECT_EQ(first->sweeps(0).sweep_id(), newer);
+  ASSERT_FALSE(first->next_page_token().empty());
+  paged.set_page_token(first->next_page_token());
+  auto second = sweeps_.ListSweeps(paged);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->sweeps_size(), 1);
+  EXPECT_EQ(second->sweeps(0).sweep_id(), older);
+  EXPECT_TRUE(second->next_page_token().empty());
+  paged.set_page_token("bogus");
+  EXPECT_EQ(sweeps_.ListSweeps(paged).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SweepManagerTest, ShowSweepListsJobs) {
@@ -325,6 +343,18 @@ TEST_F(SweepManagerTest, ListWorkersMarksSilentWorkersLost) {
   ASSERT_EQ(w.running_job_ids_size(), 1);
   EXPECT_EQ(w.running_job_ids(0), job.job_id());
   EXPECT_EQ(list->workers(1).state(), v1::WORKER_STATE_ALIVE);
+  v1::ListWorkersRequest paged;
+  paged.set_page_size(1);
+  auto first = workers_.ListWorkers(paged);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->workers_size(), 1);
+  EXPECT_EQ(first->workers(0).worker_id(), gpu);
+  paged.set_page_token(first->next_page_token());
+  auto second = workers_.ListWorkers(paged);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->workers_size(), 1);
+  EXPECT_EQ(second->workers(0).worker_id(), fresh);
+  EXPECT_TRUE(second->next_page_token().empty());
 }
 
 }  // namespace

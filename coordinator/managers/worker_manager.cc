@@ -4,8 +4,10 @@
 #include <string>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "coordinator/managers/paging.h"
 #include "coordinator/store/worker_store.h"
 #include "nlohmann/json.hpp"
 
@@ -66,11 +68,17 @@ absl::StatusOr<foldstack::v1::RegisterWorkerResponse> WorkerManager::RegisterWor
 }
 
 absl::StatusOr<foldstack::v1::ListWorkersResponse> WorkerManager::ListWorkers(
-    const foldstack::v1::ListWorkersRequest&) {
+    const foldstack::v1::ListWorkersRequest& request) {
   const int64_t now = clock_.NowMs();
+  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(int64_t offset, PagePosition(request.page_token(), 0));
   FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
-  FS_ASSIGN_OR_RETURN(std::vector<WorkerRow> rows, LoadWorkers(*txn));
+  FS_ASSIGN_OR_RETURN(std::vector<WorkerRow> rows, LoadWorkers(*txn, offset, page + 1));
   foldstack::v1::ListWorkersResponse response;
+  if (static_cast<int32_t>(rows.size()) > page) {
+    rows.pop_back();
+    response.set_next_page_token(absl::StrCat(offset + page));
+  }
   for (const WorkerRow& row : rows) {
     foldstack::v1::WorkerSummary* w = response.add_workers();
     w->set_worker_id(row.id);

@@ -22,7 +22,7 @@ constexpr char kSummarySql[] =
     "  COALESCE(json_extract(s.spec_json, '$.method'), ''), s.trial_budget "
     "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
     "LEFT JOIN jobs j ON j.sweep_id = s.id "
-    "WHERE ?1 = 0 OR s.id = ?1 GROUP BY s.id ORDER BY s.id DESC";
+    "WHERE (?1 = 0 OR s.id = ?1) AND s.id < ?2 GROUP BY s.id ORDER BY s.id DESC LIMIT ?3";
 
 std::optional<double> OptionalDouble(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -62,9 +62,10 @@ SweepRow ReadSweepRow(const Statement& rows) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<SweepRow>> LoadSweepRows(Transaction& txn, int64_t sweep_id) {
+absl::StatusOr<std::vector<SweepRow>> LoadSweepRows(Transaction& txn, int64_t sweep_id, int64_t before_id,
+                                                    int64_t limit) {
   FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(kSummarySql));
-  rows.Bind(1, sweep_id);
+  rows.Bind(1, sweep_id).Bind(2, before_id).Bind(3, limit);
   std::vector<SweepRow> out;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, rows.Step());

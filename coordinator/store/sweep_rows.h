@@ -35,8 +35,10 @@ struct SweepRow {
   std::string method;
 };
 
-// One sweep (`sweep_id` > 0) or all (0), newest first.
-absl::StatusOr<std::vector<SweepRow>> LoadSweepRows(Transaction& txn, int64_t sweep_id);
+// One sweep (`sweep_id` > 0) or all (0), newest first: those with an id below `before_id`, at
+// most `limit` (-1: all).
+absl::StatusOr<std::vector<SweepRow>> LoadSweepRows(Transaction& txn, int64_t sweep_id,
+                                                    int64_t before_id = INT64_MAX, int64_t limit = -1);
 
 // Workers heard from at `since_ms` or later.
 absl::StatusOr<int64_t> CountWorkersSeenSince(Transaction& txn, int64_t since_ms);

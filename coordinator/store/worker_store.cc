@@ -16,7 +16,7 @@ absl::Status InsertWorker(Transaction& txn, const WorkerRow& worker, int64_t now
   return insert.Run().status();
 }
 
-absl::StatusOr<std::vector<WorkerRow>> LoadWorkers(Transaction& txn) {
+absl::StatusOr<std::vector<WorkerRow>> LoadWorkers(Transaction& txn, int64_t offset, int64_t limit) {
   std::map<std::string, std::vector<int64_t>> running;
   {
     FS_ASSIGN_OR_RETURN(Statement jobs, txn.Prepare(
@@ -29,7 +29,8 @@ absl::StatusOr<std::vector<WorkerRow>> LoadWorkers(Transaction& txn) {
   }
   FS_ASSIGN_OR_RETURN(Statement workers, txn.Prepare(
       "SELECT id, hostname, cpu_cores, devices_json, slots, version, last_heartbeat_ms FROM workers "
-      "ORDER BY registered_ms, id"));
+      "ORDER BY registered_ms, id LIMIT ? OFFSET ?"));
+  workers.Bind(1, limit).Bind(2, offset);
   std::vector<WorkerRow> rows;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, workers.Step());

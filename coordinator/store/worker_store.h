@@ -26,8 +26,8 @@ struct WorkerRow {
 // A new worker row (last heartbeat = registration time).
 absl::Status InsertWorker(Transaction& txn, const WorkerRow& worker, int64_t now_ms);
 
-// Every worker, in registration order.
-absl::StatusOr<std::vector<WorkerRow>> LoadWorkers(Transaction& txn);
+// Workers in registration order: `limit` (-1: all) from position `offset`.
+absl::StatusOr<std::vector<WorkerRow>> LoadWorkers(Transaction& txn, int64_t offset = 0, int64_t limit = -1);
 
 }  // namespace foldstack::coordinator
 
