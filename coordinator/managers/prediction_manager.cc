@@ -18,16 +18,11 @@ namespace {
 
 using TxnPtr = std::unique_ptr<Transaction>;
 
-struct FoldModel {
-  int64_t train_job_id = 0;
-  std::string worker_id;
-};
-
 struct Member {
   int64_t trial_id = 0;
   double weight = 0;
   int32_t num_classes = 0;
-  std::vector<FoldModel> folds;
+  std::vector<FoldModelRef> folds;
 };
 
 // Members in first-mention order, a repeated trial's weights summed (ensemble selection with
@@ -53,7 +48,7 @@ absl::StatusOr<std::vector<Member>> MergeMembers(const foldstack::v1::SubmitPred
 absl::Status LoadFoldModels(Transaction& txn, Member& member) {
   FS_ASSIGN_OR_RETURN(TrialModels models, LoadTrialModels(txn, member.trial_id));
   member.num_classes = models.num_classes;
-  for (const FoldModelRef& fold : models.folds) member.folds.push_back({fold.train_job_id, fold.worker_id});
+  member.folds = std::move(models.folds);
   return absl::OkStatus();
 }
 
@@ -72,7 +67,7 @@ absl::StatusOr<int64_t> InsertRun(Transaction& txn, const data::EvalSet& eval, c
   run.submitted_by = submitted_by;
   for (const auto& image : eval.images) run.images.emplace_back(image.image_id, image.key);
   for (const Member& m : members) {
-    for (const FoldModel& fold : m.folds) run.jobs.push_back({fold.train_job_id, m.weight, fold.worker_id});
+    for (const FoldModelRef& fold : m.folds) run.jobs.push_back({fold.train_job_id, m.weight, fold.worker_id});
   }
   run.max_attempts = PredictionManager::kMaxAttempts;
   return InsertPredictionRun(txn, run, now_ms);

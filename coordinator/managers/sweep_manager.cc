@@ -4,7 +4,6 @@
 #include "coordinator/managers/wire_states.h"
 
 #include <algorithm>
-#include <limits>
 #include <optional>
 #include <cmath>
 #include <map>
@@ -210,19 +209,15 @@ absl::StatusOr<foldstack::v1::StopTrialResponse> SweepManager::StopTrial(
     const foldstack::v1::StopTrialRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  FS_ASSIGN_OR_RETURN(int64_t sweep_id, SweepOfTrial(*txn, request.trial_id()));
+  FS_ASSIGN_OR_RETURN(TrialOwner trial, LoadTrialOwner(*txn, request.trial_id()));
+  if (trial.state != sweep::TrialState::kRunning) {
+    return absl::FailedPreconditionError(absl::StrCat("trial ", request.trial_id(), " already ended (",
+                                                      std::string(sweep::TrialStateName(trial.state)), ")"));
+  }
+  const int64_t sweep_id = trial.sweep_id;
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
   foldstack::v1::StopTrialResponse response;
   response.set_sweep_id(sweep_id);
-  FS_ASSIGN_OR_RETURN(std::vector<TrialRecord> trial,
-                      LoadTrialRecords(*txn, sweep_id, -1, std::numeric_limits<int32_t>::max()));
-  for (const TrialRecord& t : trial) {
-    if (t.trial_id != request.trial_id()) continue;
-    if (t.state != sweep::TrialState::kRunning) {
-      return absl::FailedPreconditionError(absl::StrCat("trial ", t.trial_id, " already ended (",
-                                                        std::string(sweep::TrialStateName(t.state)), ")"));
-    }
-  }
   FS_ASSIGN_OR_RETURN(int64_t ended,
                       PruneTrial(*txn, request.trial_id(), "stopped by hand", control.objective, now));
   response.set_jobs_ended(static_cast<int32_t>(ended));
@@ -251,7 +246,7 @@ absl::StatusOr<foldstack::v1::ListTrialsResponse> SweepManager::ListTrials(
     row->set_index(r.index);
     row->set_state(ToWire(r.state));
     row->set_folds_done(r.folds_done);
-    row->set_value(r.value.value_or(std::nan("")));
+    row->set_value(OrNan(r.value));
     row->set_params_json(r.params_json);
     row->set_stopped_epoch(r.stopped_epoch);
     row->set_stop_reason(r.stop_reason);

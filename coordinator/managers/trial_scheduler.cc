@@ -47,15 +47,16 @@ absl::StatusOr<std::shared_ptr<TrialScheduler::Engine>> TrialScheduler::EngineFo
   return engine;
 }
 
-absl::Status TrialScheduler::TopUp(Transaction& txn, const SweepControl& control, int64_t now_ms) {
-  int64_t want = control.trial_budget - control.trials;
+absl::StatusOr<int64_t> TrialScheduler::TopUp(Transaction& txn, const SweepControl& control,
+                                              const SweepProgress& progress, int64_t now_ms) {
+  int64_t want = control.trial_budget - progress.trials;
   if (control.max_concurrent_trials > 0) {
-    want = std::min<int64_t>(want, control.max_concurrent_trials - control.open_trials);
+    want = std::min<int64_t>(want, control.max_concurrent_trials - progress.open_trials);
   }
-  if (want <= 0) return absl::OkStatus();
+  if (want <= 0) return 0;
   FS_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, EngineFor(control));
-  if (engine->sampler == nullptr) return absl::OkStatus();
-  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, control.sweep_id));
+  if (engine->sampler == nullptr) return 0;
+  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, control));
   FS_ASSIGN_OR_RETURN(std::vector<nlohmann::json> asked,
                       engine->sampler->Ask(study, engine->spec.seed, static_cast<int>(want)));
   for (const nlohmann::json& params : asked) {
@@ -63,21 +64,22 @@ absl::Status TrialScheduler::TopUp(Transaction& txn, const SweepControl& control
                         sweep::CompleteTrial(engine->spec, control.base_dir, params));
     FS_RETURN_IF_ERROR(InsertTrial(txn, control.sweep_id, complete.dump(), control.k, now_ms).status());
   }
-  return absl::OkStatus();
+  return static_cast<int64_t>(asked.size());
 }
 
 absl::Status TrialScheduler::Settle(Transaction& txn, int64_t sweep_id, int64_t now_ms) {
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(txn, sweep_id));
   if (control.state != sweep::SweepState::kRunning) return absl::OkStatus();
+  FS_ASSIGN_OR_RETURN(const SweepProgress progress, LoadSweepProgress(txn, sweep_id));
   if (!control.paused) {
-    FS_RETURN_IF_ERROR(TopUp(txn, control, now_ms));
-    FS_ASSIGN_OR_RETURN(control, LoadSweepControl(txn, sweep_id));
+    FS_ASSIGN_OR_RETURN(const int64_t made, TopUp(txn, control, progress, now_ms));
+    if (made > 0) return absl::OkStatus();  // their jobs are queued: the sweep goes on
   }
-  if (control.jobs_open) return absl::OkStatus();
+  if (progress.jobs_open) return absl::OkStatus();
   // A paused sweep with budget left waits for resume; otherwise nothing more will be made.
-  if (control.paused && control.trials < control.trial_budget) return absl::OkStatus();
+  if (control.paused && progress.trials < control.trial_budget) return absl::OkStatus();
   return FinishSweep(txn, sweep_id,
-                     control.jobs_failed ? sweep::SweepState::kFailed : sweep::SweepState::kDone,
+                     progress.jobs_failed ? sweep::SweepState::kFailed : sweep::SweepState::kDone,
                      now_ms);
 }
 
@@ -98,7 +100,7 @@ absl::StatusOr<PruneDecision> TrialScheduler::OnEpochs(Transaction& txn, int64_t
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(txn, sweep_id));
   FS_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, EngineFor(control));
   if (!engine->prunes) return PruneDecision::Continue();
-  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, sweep_id));
+  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, control));
   const sweep::TrialView* trial = study.FindTrial(trial_id);
   if (trial == nullptr) return absl::InternalError(absl::StrCat("trial ", trial_id, " not in its sweep"));
   const PruneDecision decision = engine->pruner->OnEpoch(study, *trial, fold, epoch);
@@ -118,7 +120,7 @@ absl::Status TrialScheduler::OnJobDone(Transaction& txn, int64_t sweep_id, int64
   FS_ASSIGN_OR_RETURN(std::shared_ptr<Engine> engine, EngineFor(control));
   PruneDecision decision;
   if (engine->prunes) {
-    FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, sweep_id));
+    FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(txn, control));
     const sweep::TrialView* trial = study.FindTrial(trial_id);
     if (trial != nullptr && trial->state == sweep::TrialState::kRunning) {
       decision = engine->pruner->OnFoldDone(study, *trial, fold);

@@ -55,7 +55,10 @@ class TrialScheduler {
 
   static absl::Status Build(const SweepControl& control, Engine& engine);
   absl::StatusOr<std::shared_ptr<Engine>> EngineFor(const SweepControl& control);
-  absl::Status TopUp(Transaction& txn, const SweepControl& control, int64_t now_ms);
+  // Asks the sampler for the trials the budget and the in-flight limit allow; returns how many
+  // were made.
+  absl::StatusOr<int64_t> TopUp(Transaction& txn, const SweepControl& control, const SweepProgress& progress,
+                                int64_t now_ms);
   absl::Status Apply(Transaction& txn, const SweepControl& control, int64_t trial_id, int64_t job_id,
                      const sweep::PruneDecision& decision, int64_t now_ms);
 

@@ -11,21 +11,6 @@ namespace {
 using sweep::JobState;
 using sweep::TrialState;
 
-absl::Status LoadCounts(Transaction& txn, SweepControl& control) {
-  FS_ASSIGN_OR_RETURN(Statement counts, txn.Prepare(
-      "SELECT (SELECT COUNT(*) FROM trials WHERE sweep_id = ?1), "
-      "(SELECT COUNT(*) FROM trials WHERE sweep_id = ?1 AND state = 'running'), "
-      "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state IN ('queued', 'running')), "
-      "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state = 'failed')"));
-  counts.Bind(1, control.sweep_id);
-  FS_ASSIGN_OR_RETURN(bool row, counts.Step());
-  if (!row) return absl::InternalError("sweep counts: no row");
-  control.trials = counts.Int(0);
-  control.open_trials = counts.Int(1);
-  control.jobs_open = counts.Int(2) != 0;
-  control.jobs_failed = counts.Int(3) != 0;
-  return absl::OkStatus();
-}
 
 absl::Status LoadTrials(Transaction& txn, int64_t sweep_id, sweep::StudyView& view,
                         std::map<int64_t, size_t>& position) {
@@ -122,15 +107,31 @@ absl::StatusOr<SweepControl> LoadSweepControl(Transaction& txn, int64_t sweep_id
     control.objective.metric = load.Text(8);
     control.objective.goal = load.Text(9) == "minimize" ? sweep::Goal::kMinimize : sweep::Goal::kMaximize;
   }
-  FS_RETURN_IF_ERROR(LoadCounts(txn, control));
   return control;
 }
 
-absl::StatusOr<sweep::StudyView> LoadStudyView(Transaction& txn, int64_t sweep_id) {
-  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(txn, sweep_id));
+absl::StatusOr<SweepProgress> LoadSweepProgress(Transaction& txn, int64_t sweep_id) {
+  FS_ASSIGN_OR_RETURN(Statement counts, txn.Prepare(
+      "SELECT (SELECT COUNT(*) FROM trials WHERE sweep_id = ?1), "
+      "(SELECT COUNT(*) FROM trials WHERE sweep_id = ?1 AND state = 'running'), "
+      "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state IN ('queued', 'running')), "
+      "EXISTS(SELECT 1 FROM jobs WHERE sweep_id = ?1 AND state = 'failed')"));
+  counts.Bind(1, sweep_id);
+  FS_ASSIGN_OR_RETURN(bool row, counts.Step());
+  if (!row) return absl::InternalError("sweep counts: no row");
+  SweepProgress progress;
+  progress.trials = counts.Int(0);
+  progress.open_trials = counts.Int(1);
+  progress.jobs_open = counts.Int(2) != 0;
+  progress.jobs_failed = counts.Int(3) != 0;
+  return progress;
+}
+
+absl::StatusOr<sweep::StudyView> LoadStudyView(Transaction& txn, const SweepControl& sweep) {
+  const int64_t sweep_id = sweep.sweep_id;
   sweep::StudyView view;
-  view.objective = control.objective;
-  view.k = control.k;
+  view.objective = sweep.objective;
+  view.k = sweep.k;
   std::map<int64_t, size_t> position;
   FS_RETURN_IF_ERROR(LoadTrials(txn, sweep_id, view, position));
   FS_RETURN_IF_ERROR(LoadJobs(txn, sweep_id, view, position));
@@ -240,12 +241,12 @@ absl::Status UpdateSweepControls(Transaction& txn, int64_t sweep_id, std::option
   return update.Run().status();
 }
 
-absl::StatusOr<int64_t> SweepOfTrial(Transaction& txn, int64_t trial_id) {
-  FS_ASSIGN_OR_RETURN(Statement find, txn.Prepare("SELECT sweep_id FROM trials WHERE id = ?"));
+absl::StatusOr<TrialOwner> LoadTrialOwner(Transaction& txn, int64_t trial_id) {
+  FS_ASSIGN_OR_RETURN(Statement find, txn.Prepare("SELECT sweep_id, state FROM trials WHERE id = ?"));
   find.Bind(1, trial_id);
   FS_ASSIGN_OR_RETURN(bool found, find.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("trial ", trial_id, " not found"));
-  return find.Int(0);
+  return TrialOwner{find.Int(0), sweep::ParseTrialState(find.Text(1)).value_or(TrialState::kRunning)};
 }
 
 absl::StatusOr<std::vector<TrialRecord>> LoadTrialRecords(Transaction& txn, int64_t sweep_id,

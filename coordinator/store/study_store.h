@@ -28,18 +28,23 @@ struct SweepControl {
   std::string yaml;      // the submitted file, re-parsed to rebuild the sampler and pruner
   std::string base_dir;  // the sweep file's folder (relative paths in it)
   sweep::Objective objective;
-  int64_t trials = 0;       // made so far
-  int64_t open_trials = 0;  // trials in state running
-  bool jobs_open = false;   // some job queued or running
-  bool jobs_failed = false;
 };
 
 // NOT_FOUND for an unknown sweep.
 absl::StatusOr<SweepControl> LoadSweepControl(Transaction& txn, int64_t sweep_id);
 
+// How far a sweep has got (counts over its trials and jobs, for the trial scheduler only).
+struct SweepProgress {
+  int64_t trials = 0;       // made so far
+  int64_t open_trials = 0;  // trials in state running
+  bool jobs_open = false;   // some job queued or running
+  bool jobs_failed = false;
+};
+absl::StatusOr<SweepProgress> LoadSweepProgress(Transaction& txn, int64_t sweep_id);
+
 // Every trial of the sweep with its jobs' objective curves (metric rows named after the
 // sweep's metric), in trial order.
-absl::StatusOr<sweep::StudyView> LoadStudyView(Transaction& txn, int64_t sweep_id);
+absl::StatusOr<sweep::StudyView> LoadStudyView(Transaction& txn, const SweepControl& sweep);
 
 // A new trial (state running, index = the sweep's trial count) with one queued job per fold.
 absl::StatusOr<int64_t> InsertTrial(Transaction& txn, int64_t sweep_id, const std::string& params_json,
@@ -67,8 +72,12 @@ absl::StatusOr<int64_t> PruneTrial(Transaction& txn, int64_t trial_id, const std
 absl::Status UpdateSweepControls(Transaction& txn, int64_t sweep_id, std::optional<bool> paused,
                                  int64_t extend_by, std::optional<int32_t> max_concurrent_trials);
 
-// The sweep a trial belongs to; NOT_FOUND for an unknown trial.
-absl::StatusOr<int64_t> SweepOfTrial(Transaction& txn, int64_t trial_id);
+struct TrialOwner {
+  int64_t sweep_id = 0;
+  sweep::TrialState state = sweep::TrialState::kRunning;
+};
+// The sweep a trial belongs to, and the trial's state; NOT_FOUND for an unknown trial.
+absl::StatusOr<TrialOwner> LoadTrialOwner(Transaction& txn, int64_t trial_id);
 
 struct TrialRecord {
   int64_t trial_id = 0;

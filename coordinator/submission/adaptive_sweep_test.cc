@@ -168,7 +168,9 @@ TEST_F(AdaptiveSweepTest, TpeMakesTrialsOnDemandAndARestartContinuesTheSequence)
   Run(leased[3], Learns);  // trial 1 done: trial 3 is asked for
   auto txn = Transaction::Begin(*db_, Transaction::Mode::kDeferred);
   ASSERT_TRUE(txn.ok());
-  auto study = LoadStudyView(**txn, sweep);
+  auto control = LoadSweepControl(**txn, sweep);
+  ASSERT_TRUE(control.ok());
+  auto study = LoadStudyView(**txn, *control);
   ASSERT_TRUE(study.ok());
   txn->reset();
   ASSERT_EQ(study->trials.size(), 4u);

@@ -23,7 +23,7 @@ std::map<std::string, json> FirstTrialOfEachFile() {
     absl::StatusOr<SweepSpec> spec = ParseSweepYaml(entry.path().string(), text.str());
     EXPECT_TRUE(spec.ok()) << spec.status();
     if (!spec.ok()) continue;
-    absl::StatusOr<std::vector<json>> expanded = ExpandTrials(*spec);
+    absl::StatusOr<std::vector<json>> expanded = InitialTrials(*spec, "");
     EXPECT_TRUE(expanded.ok()) << expanded.status();
     if (expanded.ok() && !expanded->empty()) trials[entry.path().stem().string()] = expanded->front();
   }

@@ -37,8 +37,22 @@ absl::StatusOr<int64_t> BudgetOf(const SweepSpec& spec) {
   return (*grid)->size();
 }
 
-absl::Status ResolvePretrained(const std::string& base_dir, json& trial);
-absl::StatusOr<std::vector<json>> AskCompleted(const SweepSpec& spec, const std::string& base_dir, int n);
+// `pretrained: PATH` resolves like dataset.root (relative to the sweep file) and must name
+// a readable safetensors file now, not when a worker first tries it.
+absl::Status ResolvePretrained(const std::string& base_dir, json& trial) {
+  if (!trial.contains("pretrained") || !trial["pretrained"].is_string()) return absl::OkStatus();
+  const std::string given = trial["pretrained"].get<std::string>();
+  if (given.empty()) return absl::OkStatus();
+  const std::string path = ResolvePath(given, base_dir);
+  std::ifstream in(path, std::ios::binary);
+  char length[8];
+  if (!in || !in.read(length, sizeof(length)) || in.get() != '{') {
+    return ErrorAt("parameters.pretrained",
+                   absl::StrCat(given, " (", path, "): not a readable safetensors file"));
+  }
+  trial["pretrained"] = path;
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -61,36 +75,12 @@ absl::StatusOr<std::vector<json>> InitialTrials(const SweepSpec& spec, const std
   if (!budget.ok()) return budget.status();
   int64_t first = *budget;
   if (spec.max_concurrent_trials > 0) first = std::min<int64_t>(first, spec.max_concurrent_trials);
-  return AskCompleted(spec, base_dir, static_cast<int>(first));
-}
-
-absl::StatusOr<int64_t> TrialBudget(const SweepSpec& spec) {
-  absl::StatusOr<int64_t> budget = BudgetOf(spec);
-  if (!budget.ok()) return InFile(spec, budget.status());
-  return budget;
-}
-
-absl::StatusOr<std::vector<json>> ExpandTrials(const SweepSpec& spec) {
-  if (spec.method != "grid" && spec.method != "random") {
-    return InFile(spec, ErrorAt("method", absl::StrCat("expected grid or random to expand trials "
-                                                       "up front; got \"", spec.method, "\"")));
-  }
-  absl::StatusOr<int64_t> budget = TrialBudget(spec);
-  if (!budget.ok()) return budget.status();
-  return AskCompleted(spec, "", static_cast<int>(*budget));
-}
-
-
-namespace {
-
-// `n` trials asked from the sampler on an empty history, completed.
-absl::StatusOr<std::vector<json>> AskCompleted(const SweepSpec& spec, const std::string& base_dir, int n) {
   absl::StatusOr<std::unique_ptr<Sampler>> sampler =
       MakeSampler(spec.method, spec.parameters, spec.sampler_options);
   if (!sampler.ok()) return InFile(spec, sampler.status());
   StudyView empty;
   empty.k = spec.folds.k;
-  absl::StatusOr<std::vector<json>> trials = (*sampler)->Ask(empty, spec.seed, n);
+  absl::StatusOr<std::vector<json>> trials = (*sampler)->Ask(empty, spec.seed, static_cast<int>(first));
   if (!trials.ok()) return InFile(spec, trials.status());
   for (json& trial : *trials) {
     absl::StatusOr<json> complete = CompleteTrial(spec, base_dir, trial);
@@ -100,22 +90,10 @@ absl::StatusOr<std::vector<json>> AskCompleted(const SweepSpec& spec, const std:
   return trials;
 }
 
-// `pretrained: PATH` resolves like dataset.root (relative to the sweep file) and must name
-// a readable safetensors file now, not when a worker first tries it.
-absl::Status ResolvePretrained(const std::string& base_dir, json& trial) {
-  if (!trial.contains("pretrained") || !trial["pretrained"].is_string()) return absl::OkStatus();
-  const std::string given = trial["pretrained"].get<std::string>();
-  if (given.empty()) return absl::OkStatus();
-  const std::string path = ResolvePath(given, base_dir);
-  std::ifstream in(path, std::ios::binary);
-  char length[8];
-  if (!in || !in.read(length, sizeof(length)) || in.get() != '{') {
-    return ErrorAt("parameters.pretrained",
-                   absl::StrCat(given, " (", path, "): not a readable safetensors file"));
-  }
-  trial["pretrained"] = path;
-  return absl::OkStatus();
+absl::StatusOr<int64_t> TrialBudget(const SweepSpec& spec) {
+  absl::StatusOr<int64_t> budget = BudgetOf(spec);
+  if (!budget.ok()) return InFile(spec, budget.status());
+  return budget;
 }
 
-}  // namespace
 }  // namespace foldstack::sweep

@@ -25,7 +25,9 @@ absl::StatusOr<nlohmann::json> CompleteTrial(const SweepSpec& spec, const std::s
 
 // The trials a sweep starts with: as many as its budget and max_concurrent_trials allow, asked
 // from the sampler on an empty history and completed (CompleteTrial). The trial scheduler asks
-// for the rest as trials end; on an empty history it would ask exactly these.
+// for the rest as trials end; on an empty history it would ask exactly these. For grid and
+// random (unlimited in flight by default) that is every trial: the grid's points in order,
+// capped by count, or `count` random trials (trial i the same whatever the count).
 absl::StatusOr<std::vector<nlohmann::json>> InitialTrials(const SweepSpec& spec,
                                                           const std::string& base_dir);
 
@@ -34,11 +36,6 @@ absl::StatusOr<std::vector<nlohmann::json>> InitialTrials(const SweepSpec& spec,
 // more than ...").
 absl::StatusOr<int64_t> TrialBudget(const SweepSpec& spec);
 
-// Every trial's complete settings for a method that ignores results (grid, random), as the
-// sampler proposes them on an empty history: the grid's points in order (capped by count), or
-// `count` random trials (trial i the same whatever the count). Model-based methods are refused:
-// their trials depend on results. Errors start with the file name.
-absl::StatusOr<std::vector<nlohmann::json>> ExpandTrials(const SweepSpec& spec);
 
 }  // namespace foldstack::sweep
 

@@ -17,12 +17,12 @@ SweepSpec Parse(const std::string& body) {
 }
 
 std::vector<json> Expand(const std::string& body) {
-  absl::StatusOr<std::vector<json>> trials = ExpandTrials(Parse(body));
+  absl::StatusOr<std::vector<json>> trials = InitialTrials(Parse(body), "");
   EXPECT_TRUE(trials.ok()) << trials.status();
   return trials.ok() ? *trials : std::vector<json>{};
 }
 
-TEST(ExpandTrialsTest, QuickstartGivesTwoCompleteTrials) {
+TEST(InitialTrialsTest, QuickstartGivesTwoCompleteTrials) {
   const std::vector<json> trials = Expand(R"(method: grid
 parameters:
   model: {value: resnet18}
@@ -43,7 +43,7 @@ parameters:
   }
 }
 
-TEST(ExpandTrialsTest, GridNestsParametersByNameLastFastest) {
+TEST(InitialTrialsTest, GridNestsParametersByNameLastFastest) {
   const std::vector<json> trials = Expand(R"(method: grid
 parameters:
   epochs: {min: 1, max: 3}
@@ -58,12 +58,12 @@ parameters:
   }
 }
 
-TEST(ExpandTrialsTest, GridCountCapsTheTrialsAndHugeGridsNeedOne) {
+TEST(InitialTrialsTest, GridCountCapsTheTrialsAndHugeGridsNeedOne) {
   const std::string huge = R"(parameters:
   image_size: {min: 16, max: 1024}
   batch_size: {min: 1, max: 200}
 )";
-  absl::StatusOr<std::vector<json>> refused = ExpandTrials(Parse("method: grid\n" + huge));
+  absl::StatusOr<std::vector<json>> refused = InitialTrials(Parse("method: grid\n" + huge), "");
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("sweep.yaml: parameters: the grid has more than"),
             std::string::npos)
@@ -82,7 +82,7 @@ constexpr char kRandom[] = R"(parameters:
   batch_size: {distribution: q_log_uniform_values, min: 16, max: 128, q: 16}
 )";
 
-TEST(ExpandTrialsTest, RandomTrialsAreReproducibleFromTheSeed) {
+TEST(InitialTrialsTest, RandomTrialsAreReproducibleFromTheSeed) {
   const std::vector<json> a = Expand(std::string("method: random\ncount: 8\nseed: 5\n") + kRandom);
   const std::vector<json> b = Expand(std::string("method: random\ncount: 8\nseed: 5\n") + kRandom);
   const std::vector<json> c = Expand(std::string("method: random\ncount: 8\nseed: 6\n") + kRandom);
@@ -102,7 +102,7 @@ TEST(ExpandTrialsTest, RandomTrialsAreReproducibleFromTheSeed) {
   }
 }
 
-TEST(ExpandTrialsTest, RandomTrialsArePinnedAcrossPlatforms) {
+TEST(InitialTrialsTest, RandomTrialsArePinnedAcrossPlatforms) {
   // If this changes, a stored random sweep would no longer re-expand to the
   // same trials: the RNG or a transform changed.
   const std::vector<json> trials =
@@ -116,18 +116,18 @@ TEST(ExpandTrialsTest, RandomTrialsArePinnedAcrossPlatforms) {
   EXPECT_EQ(trials[1]["batch_size"], 80);
 }
 
-TEST(ExpandTrialsTest, OutOfRangeNormalDrawsAreRedrawn) {
+TEST(InitialTrialsTest, OutOfRangeNormalDrawsAreRedrawn) {
   const std::vector<json> trials = Expand(R"(method: random
 count: 50
 parameters:
   lr: {distribution: normal, mu: 0.001, sigma: 0.01}
 )");
   for (const json& trial : trials) EXPECT_GT(trial["lr"].get<double>(), 0);
-  absl::StatusOr<std::vector<json>> hopeless = ExpandTrials(Parse(R"(method: random
+  absl::StatusOr<std::vector<json>> hopeless = InitialTrials(Parse(R"(method: random
 count: 1
 parameters:
   momentum: {distribution: normal, mu: 100, sigma: 0.001}
-)"));
+)"), "");
   ASSERT_FALSE(hopeless.ok());
   EXPECT_NE(hopeless.status().message().find(
                 "sweep.yaml: parameters.momentum: 1000 draws in a row fell outside"),
@@ -135,13 +135,13 @@ parameters:
       << hopeless.status();
 }
 
-TEST(ExpandTrialsTest, HandBuiltSpecsAreCheckedToo) {
+TEST(InitialTrialsTest, HandBuiltSpecsAreCheckedToo) {
   SweepSpec spec;
   spec.file_name = "api";
   spec.method = "random";
-  EXPECT_EQ(ExpandTrials(spec).status().message(), "api: count: method random needs count >= 1");
+  EXPECT_EQ(InitialTrials(spec, "").status().message(), "api: count: method random needs count >= 1");
   spec.method = "bayes";
-  EXPECT_FALSE(ExpandTrials(spec).ok());
+  EXPECT_FALSE(InitialTrials(spec, "").ok());
 }
 
 }  // namespace
