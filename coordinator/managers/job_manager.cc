@@ -7,12 +7,12 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "coordinator/store/job_store.h"
-#include "coordinator/store/prediction_job_store.h"
+#include "absl/types/span.h"
 #include "coordinator/store/dataset_store.h"
+#include "coordinator/store/job_store.h"
+#include "coordinator/store/lease_store.h"
+#include "coordinator/store/prediction_job_store.h"
 #include "common/status_macros.h"
-#include "nlohmann/json.hpp"
 
 namespace foldstack::coordinator {
 namespace {
@@ -32,6 +32,39 @@ ReportedValues Reported(const foldstack::v1::CompleteJobRequest& request) {
           {"val_loss", request.val_loss()}};
 }
 
+JobTable TableOf(foldstack::v1::JobKind kind) {
+  return kind == foldstack::v1::JOB_KIND_PREDICT ? JobTable::kPredict : JobTable::kTrain;
+}
+
+template <typename T>
+absl::Span<const T> SpanOf(const google::protobuf::RepeatedField<T>& field) {
+  return absl::MakeConstSpan(field.data(), field.size());
+}
+
+void ToJobSpec(const JobLaunch& launch, foldstack::v1::JobSpec* spec) {
+  spec->set_job_id(launch.job_id);
+  spec->set_lease_id(launch.lease_id);
+  spec->set_attempt(launch.attempt);
+  spec->set_sweep_id(launch.sweep_id);
+  spec->set_trial_id(launch.trial_id);
+  spec->set_fold(launch.fold);
+  spec->set_split_id(launch.split_id);
+  spec->set_dataset_kind(launch.dataset_kind);
+  spec->set_dataset_root(launch.dataset_root);
+  spec->set_num_classes(launch.num_classes);
+  spec->set_params_json(launch.params_json);
+  spec->set_objective_metric(launch.objective_metric);
+  spec->set_objective_minimize(launch.objective_minimize);
+  if (launch.table == JobTable::kTrain) return;
+  spec->set_kind(foldstack::v1::JOB_KIND_PREDICT);
+  foldstack::v1::PredictSpec* predict = spec->mutable_predict();
+  predict->set_run_id(launch.run_id);
+  predict->set_train_job_id(launch.train_job_id);
+  predict->set_checkpoint_path(launch.checkpoint_path);
+  for (const std::string& key : launch.image_keys) predict->add_image_keys(key);
+  predict->set_hflip_tta(true);
+}
+
 }  // namespace
 
 JobManager::JobManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
@@ -42,14 +75,17 @@ absl::StatusOr<foldstack::v1::HeartbeatResponse> JobManager::Heartbeat(
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_RETURN_IF_ERROR(TouchWorker(*txn, request.worker_id(), now).status());
-  foldstack::v1::HeartbeatResponse response;
   const int64_t expires = now + options_.lease_ttl_ms;
-  FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kTrain, request.worker_id(), request.running_job_ids(),
-                                  now, expires, response.mutable_revoked_job_ids()));
+  std::vector<int64_t> revoked, revoked_predictions;
+  FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kTrain, request.worker_id(), SpanOf(request.running_job_ids()),
+                                  now, expires, &revoked));
   FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kPredict, request.worker_id(),
-                                  request.running_prediction_job_ids(), now, expires,
-                                  response.mutable_revoked_prediction_job_ids()));
+                                  SpanOf(request.running_prediction_job_ids()), now, expires,
+                                  &revoked_predictions));
   FS_RETURN_IF_ERROR(txn->Commit());
+  foldstack::v1::HeartbeatResponse response;
+  response.mutable_revoked_job_ids()->Add(revoked.begin(), revoked.end());
+  response.mutable_revoked_prediction_job_ids()->Add(revoked_predictions.begin(), revoked_predictions.end());
   return response;
 }
 
@@ -58,58 +94,76 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_ASSIGN_OR_RETURN(WorkerInfo worker, TouchWorker(*txn, request.worker_id(), now));
-  std::vector<EndedJob> ended;
-  FS_RETURN_IF_ERROR(ExpireLeasesIn(*txn, now, &ended).status());
-  FS_RETURN_IF_ERROR(SettleEnded(*txn, ended, now));
+  FS_RETURN_IF_ERROR(ExpireIn(*txn, now).status());
   foldstack::v1::LeaseJobResponse response;
   FS_ASSIGN_OR_RETURN(int64_t held, CountRunningJobs(*txn, request.worker_id()));
   if (held >= worker.slots) {
     FS_RETURN_IF_ERROR(txn->Commit());  // keeps the heartbeat and any expiries
     return response;
   }
-  const int64_t lease_id = NewLeaseId();
   // Prediction jobs first: they are short and someone waits for the submission.
-  FS_ASSIGN_OR_RETURN(std::optional<int64_t> prediction_job_id,
+  JobTable table = JobTable::kPredict;
+  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id,
                       NextPredictionJob(*txn, request.worker_id(), now, options_.lease_ttl_ms));
-  if (prediction_job_id.has_value()) {
-    FS_RETURN_IF_ERROR(StartAttempt(*txn, *prediction_job_id, lease_id, request.worker_id(),
-                                    now + options_.lease_ttl_ms, now, JobTable::kPredict));
-    FS_RETURN_IF_ERROR(LoadPredictionJobSpec(*txn, *prediction_job_id, response.mutable_job()));
-    FS_RETURN_IF_ERROR(txn->Commit());
-    response.set_leased(true);
-    return response;
+  if (!job_id.has_value()) {
+    table = JobTable::kTrain;
+    FS_ASSIGN_OR_RETURN(job_id, NextQueuedJob(*txn, worker));
   }
-  FS_ASSIGN_OR_RETURN(std::optional<int64_t> job_id, NextQueuedJob(*txn, worker));
   if (!job_id.has_value()) {
     FS_RETURN_IF_ERROR(txn->Commit());
     return response;
   }
-  FS_RETURN_IF_ERROR(StartAttempt(*txn, *job_id, lease_id, request.worker_id(),
+  FS_RETURN_IF_ERROR(StartAttempt(*txn, table, *job_id, NewLeaseId(), request.worker_id(),
                                   now + options_.lease_ttl_ms, now));
-  FS_RETURN_IF_ERROR(LoadJobSpec(*txn, *job_id, response.mutable_job()));
+  FS_ASSIGN_OR_RETURN(JobLaunch launch, LoadLaunch(*txn, table, *job_id));
   FS_RETURN_IF_ERROR(txn->Commit());
+  ToJobSpec(launch, response.mutable_job());
   response.set_leased(true);
   return response;
 }
 
-absl::Status JobManager::SettleEnded(Transaction& txn, const std::vector<EndedJob>& ended,
-                                     int64_t now_ms) {
-  for (const EndedJob& job : ended) {
-    FS_RETURN_IF_ERROR(scheduler_.OnJobEnded(txn, job.sweep_id, job.trial_id, now_ms));
+absl::Status JobManager::EndLease(Transaction& txn, const Lease& lease, bool retry, const std::string& reason,
+                                  const std::string& log_tail, int64_t now_ms) {
+  const bool requeue = retry && lease.attempt < lease.max_attempts;
+  const std::string error = absl::StrCat(reason, "; attempt ", lease.attempt, " of ", lease.max_attempts);
+  FS_RETURN_IF_ERROR(EndAttempt(txn, lease.table, lease.job_id, requeue, error, log_tail, now_ms));
+  if (requeue) return absl::OkStatus();
+  if (lease.table == JobTable::kPredict) return FinishRunIfDone(txn, lease.run_id, now_ms);
+  return scheduler_.OnJobEnded(txn, lease.sweep_id, lease.trial_id, now_ms);
+}
+
+absl::StatusOr<int> JobManager::ExpireIn(Transaction& txn, int64_t now_ms) {
+  FS_ASSIGN_OR_RETURN(std::vector<ExpiredLease> expired, FindExpiredLeases(txn, now_ms));
+  for (const ExpiredLease& e : expired) {
+    FS_ASSIGN_OR_RETURN(Lease lease, LoadLease(txn, e.table, e.job_id));
+    FS_RETURN_IF_ERROR(EndLease(
+        txn, lease, /*retry=*/true,
+        absl::StrCat("lease expired: worker ", e.worker_id, " (", e.hostname, ") stopped heartbeating"), "", now_ms));
   }
-  return absl::OkStatus();
+  return static_cast<int>(expired.size());
 }
 
 absl::StatusOr<foldstack::v1::GetSplitResponse> JobManager::GetSplit(
     const foldstack::v1::GetSplitRequest& request) {
-  return LoadSplit(db_, request.split_id());
+  FS_ASSIGN_OR_RETURN(SplitManifest split, LoadSplit(db_, request.split_id()));
+  foldstack::v1::GetSplitResponse response;
+  response.set_split_id(split.split_id);
+  response.set_k(split.k);
+  for (const SplitSample& sample : split.samples) {
+    foldstack::v1::SplitSample* wire = response.add_samples();
+    wire->set_sample_id(sample.sample_id);
+    wire->set_sample_key(sample.sample_key);
+    wire->set_label(sample.label);
+    wire->set_fold(sample.fold);
+  }
+  return response;
 }
 
 absl::StatusOr<foldstack::v1::ReportMetricsResponse> JobManager::ReportMetrics(
     const foldstack::v1::ReportMetricsRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  FS_ASSIGN_OR_RETURN(HeldJob job, CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now));
+  FS_ASSIGN_OR_RETURN(Lease job, CheckLeaseHeld(*txn, JobTable::kTrain, request.job_id(), request.lease_id(), now));
   int last_epoch = 0;
   std::vector<MetricRow> rows;
   for (const foldstack::v1::Metric& metric : request.metrics()) {
@@ -137,33 +191,32 @@ absl::StatusOr<foldstack::v1::ReportMetricsResponse> JobManager::ReportMetrics(
 
 absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::PredictionBatch& batch) {
   const int64_t now = clock_.NowMs();
+  const JobTable table = TableOf(batch.kind());
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  if (batch.kind() == foldstack::v1::JOB_KIND_PREDICT) {
-    FS_ASSIGN_OR_RETURN(int64_t stored, StorePredictionBatch(*txn, batch, now));
-    FS_RETURN_IF_ERROR(txn->Commit());
-    return stored;
-  }
-  FS_ASSIGN_OR_RETURN(HeldJob job, CheckLeaseHeld(*txn, batch.job_id(), batch.lease_id(), now));
-  FS_RETURN_IF_ERROR(CheckPredictionBatch(batch, absl::StrCat("job ", job.job_id), job.num_classes));
-  FS_ASSIGN_OR_RETURN(int64_t stored,
-                      InsertOofRows(*txn, job, absl::MakeConstSpan(batch.sample_ids().data(), batch.sample_ids_size()),
-                                    absl::MakeConstSpan(batch.probs().data(), batch.probs_size()),
-                                    batch.num_classes()));
+  FS_ASSIGN_OR_RETURN(Lease job, CheckLeaseHeld(*txn, table, batch.job_id(), batch.lease_id(), now));
+  const absl::Span<const int64_t> ids = SpanOf(batch.sample_ids());
+  const absl::Span<const float> probs = SpanOf(batch.probs());
+  FS_RETURN_IF_ERROR(
+      CheckProbRows(JobName(table, job.job_id), ids.size(), probs, batch.num_classes(), job.num_classes));
+  FS_ASSIGN_OR_RETURN(int64_t stored, table == JobTable::kTrain
+                                          ? InsertOofRows(*txn, job, ids, probs, job.num_classes)
+                                          : InsertEvalRows(*txn, job, ids, probs, job.num_classes));
   FS_RETURN_IF_ERROR(txn->Commit());
   return stored;
 }
 
 absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& request) {
   const int64_t now = clock_.NowMs();
+  const JobTable table = TableOf(request.kind());
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  if (request.kind() == foldstack::v1::JOB_KIND_PREDICT) {
-    FS_RETURN_IF_ERROR(CompletePredictionJob(*txn, request, now));
+  FS_ASSIGN_OR_RETURN(Lease job, LoadLease(*txn, table, request.job_id()));
+  if (job.state == sweep::JobState::kDone && job.lease_id == request.lease_id()) return absl::OkStatus();
+  FS_RETURN_IF_ERROR(CheckLeaseLive(job, request.lease_id(), now));
+  if (table == JobTable::kPredict) {
+    FS_RETURN_IF_ERROR(MarkPredictionJobDone(*txn, job, request.seconds(), now));
     return txn->Commit();
   }
-  FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(*txn, request.job_id()));
-  if (job.state == "done" && job.lease_id == request.lease_id()) return absl::OkStatus();
-  FS_RETURN_IF_ERROR(CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now).status());
-  FS_RETURN_IF_ERROR(MarkJobDone(*txn, request.job_id(),
+  FS_RETURN_IF_ERROR(MarkJobDone(*txn, job.job_id,
                                  {request.best_epoch(), request.macro_f1(), request.accuracy(), request.val_loss(),
                                   request.seconds(), request.checkpoint_path()},
                                  now));
@@ -175,27 +228,16 @@ absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& re
 absl::Status JobManager::FailJob(const foldstack::v1::FailJobRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  if (request.kind() == foldstack::v1::JOB_KIND_PREDICT) {
-    FS_RETURN_IF_ERROR(FailPredictionJob(*txn, request, now));
-    return txn->Commit();
-  }
-  FS_ASSIGN_OR_RETURN(HeldJob job, LoadHeldJob(*txn, request.job_id()));
-  if (job.state == "failed" && job.lease_id == request.lease_id()) return absl::OkStatus();
-  FS_RETURN_IF_ERROR(CheckLeaseHeld(*txn, request.job_id(), request.lease_id(), now).status());
-  const bool retry = request.retryable() && job.attempt < job.max_attempts;
-  const std::string error = absl::StrCat(request.reason(), "; attempt ", job.attempt, " of ",
-                                         job.max_attempts);
-  FS_RETURN_IF_ERROR(EndAttempt(*txn, job.job_id, retry, error, request.log_tail(), now));
-  if (!retry) FS_RETURN_IF_ERROR(scheduler_.OnJobEnded(*txn, job.sweep_id, job.trial_id, now));
+  FS_ASSIGN_OR_RETURN(Lease job, LoadLease(*txn, TableOf(request.kind()), request.job_id()));
+  if (job.state == sweep::JobState::kFailed && job.lease_id == request.lease_id()) return absl::OkStatus();
+  FS_RETURN_IF_ERROR(CheckLeaseLive(job, request.lease_id(), now));
+  FS_RETURN_IF_ERROR(EndLease(*txn, job, request.retryable(), request.reason(), request.log_tail(), now));
   return txn->Commit();
 }
 
 absl::StatusOr<int> JobManager::ExpireLeases() {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  const int64_t now = clock_.NowMs();
-  std::vector<EndedJob> ended;
-  FS_ASSIGN_OR_RETURN(int expired, ExpireLeasesIn(*txn, now, &ended));
-  FS_RETURN_IF_ERROR(SettleEnded(*txn, ended, now));
+  FS_ASSIGN_OR_RETURN(int expired, ExpireIn(*txn, clock_.NowMs()));
   FS_RETURN_IF_ERROR(txn->Commit());
   return expired;
 }

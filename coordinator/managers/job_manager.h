@@ -6,9 +6,11 @@
 // FAILED_PRECONDITION and stores nothing, so a worker that lost its lease can never overwrite the
 // results of the attempt that replaced it. Repeated reports are idempotent.
 //
-// Prediction jobs (JOB_KIND_PREDICT, see store/prediction_job_store.h) go through the same calls; every report
-// names its kind since the two kinds number their ids apart. A free slot takes a prediction job
-// before a training job.
+// Prediction jobs (JOB_KIND_PREDICT, see store/prediction_job_store.h) go through the same calls and
+// the same lease steps (store/lease_store.h); every report names its kind since the two kinds
+// number their ids apart, and only what is particular to a kind (OOF rows and the trial scheduler
+// for training, eval rows and the run for prediction) is settled apart. A free slot takes a
+// prediction job before a training job.
 //
 // Thread safety: every call runs in one SQLite transaction on the shared connection, which
 // serialises them; a JobManager may be called from any number of threads.
@@ -16,11 +18,13 @@
 #define FOLDSTACK_COORDINATOR_MANAGERS_JOB_MANAGER_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
 #include "coordinator/managers/trial_scheduler.h"
+#include "coordinator/store/lease_store.h"
 #include "coordinator/store/sqlite_db.h"
 #include "proto/foldstack.pb.h"
 
@@ -42,9 +46,9 @@ class JobManager {
   absl::StatusOr<foldstack::v1::HeartbeatResponse> Heartbeat(
       const foldstack::v1::HeartbeatRequest& request);
 
-  // Leases the oldest queued job (lowest id: the oldest running sweep's first trial/fold), with
-  // a new lease_id and attempt + 1, deleting any metrics/predictions of earlier attempts in the
-  // same transaction. Expired leases are requeued first. leased=false when nothing is queued or
+  // Leases the next job, a prediction job first, else the training job the scheduler's order
+  // puts first (store/job_store.h NextQueuedJob), with a new lease_id and attempt + 1, deleting
+  // the rows of earlier attempts in the same transaction. Expired leases are ended first. leased=false when nothing is queued or
   // the worker already runs `slots` jobs.
   absl::StatusOr<foldstack::v1::LeaseJobResponse> LeaseJob(
       const foldstack::v1::LeaseJobRequest& request);
@@ -79,8 +83,12 @@ class JobManager {
   const JobManagerOptions& options() const { return options_; }
 
  private:
-  // Settles the sweeps of jobs that ended for good (failed) in `txn`.
-  absl::Status SettleEnded(Transaction& txn, const std::vector<struct EndedJob>& ended, int64_t now_ms);
+  // Ends the leased job's attempt: requeued when `retry` and attempts are left, else failed with
+  // `reason`; a job failed for good settles its trial (training) or its run (prediction).
+  absl::Status EndLease(Transaction& txn, const Lease& lease, bool retry, const std::string& reason,
+                        const std::string& log_tail, int64_t now_ms);
+  // Ends every expired lease of both kinds in `txn`; returns how many.
+  absl::StatusOr<int> ExpireIn(Transaction& txn, int64_t now_ms);
 
   SqliteDb& db_;
   Clock& clock_;

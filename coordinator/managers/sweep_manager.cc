@@ -117,7 +117,12 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
   record.base_dir = sweep.base_dir;
   record.metric = sweep.metric;
   record.minimize = sweep.minimize;
-  return InsertSweep(db_, record, now);
+  FS_ASSIGN_OR_RETURN(InsertedSweep inserted, InsertSweep(db_, record, now));
+  foldstack::v1::SubmitSweepResponse response;
+  response.set_sweep_id(inserted.sweep_id);
+  response.set_trials(inserted.trials);
+  response.set_jobs(inserted.jobs);
+  return response;
 }
 
 absl::StatusOr<foldstack::v1::ListSweepsResponse> SweepManager::ListSweeps(

@@ -169,16 +169,16 @@ absl::StatusOr<int64_t> InsertSplit(SqliteDb& db, int64_t dataset_id, const Spli
   return split_id;
 }
 
-absl::StatusOr<foldstack::v1::GetSplitResponse> LoadSplit(SqliteDb& db, int64_t split_id) {
+absl::StatusOr<SplitManifest> LoadSplit(SqliteDb& db, int64_t split_id) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
-  foldstack::v1::GetSplitResponse response;
+  SplitManifest manifest;
   {
     FS_ASSIGN_OR_RETURN(Statement split, txn->Prepare("SELECT k FROM splits WHERE id = ?"));
     split.Bind(1, split_id);
     FS_ASSIGN_OR_RETURN(bool found, split.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("split ", split_id, " not found"));
-    response.set_split_id(split_id);
-    response.set_k(static_cast<int32_t>(split.Int(0)));
+    manifest.split_id = split_id;
+    manifest.k = static_cast<int32_t>(split.Int(0));
   }
   FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(
       "SELECT s.id, s.sample_key, s.label, f.fold FROM split_folds f "
@@ -187,13 +187,10 @@ absl::StatusOr<foldstack::v1::GetSplitResponse> LoadSplit(SqliteDb& db, int64_t 
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
-    foldstack::v1::SplitSample* sample = response.add_samples();
-    sample->set_sample_id(rows.Int(0));
-    sample->set_sample_key(rows.Text(1));
-    sample->set_label(static_cast<int32_t>(rows.Int(2)));
-    sample->set_fold(static_cast<int32_t>(rows.Int(3)));
+    manifest.samples.push_back({rows.Int(0), rows.Text(1), static_cast<int32_t>(rows.Int(2)),
+                                static_cast<int32_t>(rows.Int(3))});
   }
-  return response;
+  return manifest;
 }
 
 }  // namespace foldstack::coordinator

@@ -14,7 +14,6 @@
 
 #include "absl/status/statusor.h"
 #include "coordinator/store/sqlite_db.h"
-#include "proto/foldstack.pb.h"
 
 namespace foldstack::coordinator {
 
@@ -54,8 +53,19 @@ absl::StatusOr<std::optional<int64_t>> FindSplit(SqliteDb& db, int64_t dataset_i
 absl::StatusOr<int64_t> InsertSplit(SqliteDb& db, int64_t dataset_id, const SplitParams& params,
                                     const std::vector<int32_t>& folds, int64_t now_ms);
 
-// The split's manifest (samples in index order with their folds); NOT_FOUND for an unknown id.
-absl::StatusOr<foldstack::v1::GetSplitResponse> LoadSplit(SqliteDb& db, int64_t split_id);
+struct SplitSample {
+  int64_t sample_id = 0;
+  std::string sample_key;
+  int32_t label = 0;
+  int32_t fold = 0;
+};
+struct SplitManifest {
+  int64_t split_id = 0;
+  int32_t k = 0;
+  std::vector<SplitSample> samples;  // in the dataset's index order
+};
+// The split's manifest; NOT_FOUND for an unknown id.
+absl::StatusOr<SplitManifest> LoadSplit(SqliteDb& db, int64_t split_id);
 
 }  // namespace foldstack::coordinator
 

@@ -105,11 +105,11 @@ TEST(DatasetStoreTest, LoadSplitReturnsSamplesInIndexOrder) {
   ASSERT_TRUE(split_id.ok());
   auto split = LoadSplit(*db, *split_id);
   ASSERT_TRUE(split.ok()) << split.status();
-  EXPECT_EQ(split->k(), 2);
-  ASSERT_EQ(split->samples_size(), 6);
-  EXPECT_EQ(split->samples(5).sample_key(), "img/5.jpg");
-  EXPECT_EQ(split->samples(5).label(), 2);
-  EXPECT_EQ(split->samples(5).fold(), 1);
+  EXPECT_EQ(split->k, 2);
+  ASSERT_EQ(split->samples.size(), 6u);
+  EXPECT_EQ(split->samples[5].sample_key, "img/5.jpg");
+  EXPECT_EQ(split->samples[5].label, 2);
+  EXPECT_EQ(split->samples[5].fold, 1);
   EXPECT_EQ(LoadSplit(*db, 999).status().code(), absl::StatusCode::kNotFound);
 }
 

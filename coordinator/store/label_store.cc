@@ -172,10 +172,10 @@ absl::StatusOr<int64_t> EnsureLabelledSplit(SqliteDb& db, int64_t base_split_id,
   FS_ASSIGN_OR_RETURN(std::optional<int64_t> existing, FindSplit(db, dataset_id, params));
   if (existing.has_value()) return *existing;
   // Both datasets list the same keys in the same index order, so folds carry over by index.
-  FS_ASSIGN_OR_RETURN(foldstack::v1::GetSplitResponse base, LoadSplit(db, base_split_id));
+  FS_ASSIGN_OR_RETURN(SplitManifest base, LoadSplit(db, base_split_id));
   std::vector<int32_t> folds;
-  folds.reserve(base.samples_size());
-  for (const foldstack::v1::SplitSample& sample : base.samples()) folds.push_back(sample.fold());
+  folds.reserve(base.samples.size());
+  for (const SplitSample& sample : base.samples) folds.push_back(sample.fold);
   return InsertSplit(db, dataset_id, params, folds, now_ms);
 }
 

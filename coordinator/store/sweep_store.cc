@@ -8,9 +8,7 @@
 
 namespace foldstack::coordinator {
 
-absl::StatusOr<foldstack::v1::SubmitSweepResponse> InsertSweep(SqliteDb& db,
-                                                               const SweepRecord& sweep,
-                                                               int64_t now_ms) {
+absl::StatusOr<InsertedSweep> InsertSweep(SqliteDb& db, const SweepRecord& sweep, int64_t now_ms) {
   if (sweep.trial_params_json.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("sweep ", sweep.name, ": no trials"));
   }
@@ -69,11 +67,7 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> InsertSweep(SqliteDb& db,
   }
   trial.Reset();
   FS_RETURN_IF_ERROR(txn->Commit());
-  foldstack::v1::SubmitSweepResponse response;
-  response.set_sweep_id(sweep_id);
-  response.set_trials(static_cast<int32_t>(sweep.trial_params_json.size()));
-  response.set_jobs(jobs);
-  return response;
+  return InsertedSweep{sweep_id, static_cast<int32_t>(sweep.trial_params_json.size()), jobs};
 }
 
 }  // namespace foldstack::coordinator

@@ -9,7 +9,6 @@
 
 #include "absl/status/statusor.h"
 #include "coordinator/store/sqlite_db.h"
-#include "proto/foldstack.pb.h"
 
 namespace foldstack::coordinator {
 
@@ -30,11 +29,15 @@ struct SweepRecord {
   bool minimize = false;
 };
 
+struct InsertedSweep {
+  int64_t sweep_id = 0;
+  int32_t trials = 0;  // the first trials
+  int32_t jobs = 0;    // their trials x folds jobs
+};
+
 // Inserts the sweep (state running), one trial per params entry and one queued job per
 // (trial, fold) of the split, in ONE transaction. Jobs are numbered trial-major.
-absl::StatusOr<foldstack::v1::SubmitSweepResponse> InsertSweep(SqliteDb& db,
-                                                               const SweepRecord& sweep,
-                                                               int64_t now_ms);
+absl::StatusOr<InsertedSweep> InsertSweep(SqliteDb& db, const SweepRecord& sweep, int64_t now_ms);
 
 }  // namespace foldstack::coordinator
 

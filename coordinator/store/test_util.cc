@@ -82,7 +82,7 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
   }
   auto created = InsertSweep(db, sweep, now_ms);
   EXPECT_TRUE(created.ok()) << created.status();
-  toy.sweep_id = created.ok() ? created->sweep_id() : 0;
+  toy.sweep_id = created.ok() ? created->sweep_id : 0;
   return toy;
 }
 
