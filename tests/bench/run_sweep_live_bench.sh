@@ -10,8 +10,9 @@
 #     early_terminate {type: hyperband, min_iter: 1, eta: 3}: wall time, epochs trained (rows of
 #     val_macro_f1), the best trial's mean macro-F1 (leaderboard) and whether both pick the same trial.
 # Figures are reported, never asserted. About 15-20 minutes on 2 shared cores (training at nice 10).
-# Usage: tests/bench/run_sweep_live_bench.sh [--skip-record] [--keep] [--curves-out CSV]
+# Usage: tests/bench/run_sweep_live_bench.sh [--skip-record] [--skip-live] [--keep] [--curves-out CSV]
 #   --skip-record  replay the committed recording instead of recording again (steps 2 and 3 only)
+#   --skip-live    stop after the replay (steps 1 and 2 only)
 #   --keep         keep the work folder (default: a temp dir, removed on exit)
 #   sizes: PEOPLE=24 WIDTH=48 HEIGHT=64 IMAGE=32 BATCH=24 REC_EPOCHS=8 LIVE_EPOCHS=6 (environment)
 # Run after `bazel build //coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack`.
@@ -19,10 +20,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 command_line="tests/bench/run_sweep_live_bench.sh $*"
-record=1 keep=0 curves_out=tests/bench/testdata/sweep_curves_recorded.csv
+record=1 live=1 keep=0 curves_out=tests/bench/testdata/sweep_curves_recorded.csv
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --skip-record) record=0; shift ;;
+    --skip-live) live=0; shift ;;
     --keep) keep=1; shift ;;
     --curves-out) curves_out=$2; shift 2 ;;
     *) echo "run_sweep_live_bench.sh: unknown option $1 (see the usage at the top)" >&2; exit 2 ;;
@@ -130,7 +132,9 @@ tests/bench/run_sweep_prune_bench.sh --curves "$curves_out" | tee "$W/replay.txt
 write_sweep live-plain "$LIVE_LRS" "$LIVE_EPOCHS"
 write_sweep live-hyperband "$LIVE_LRS" "$LIVE_EPOCHS" "early_terminate: {type: hyperband, min_iter: 1, eta: 3}"
 declare -A live_best
-for kind in plain hyperband; do
+kinds=(plain hyperband)
+[[ $live == 1 ]] || kinds=()
+for kind in "${kinds[@]}"; do
   run_sweep "live-$kind"
   log "live $kind sweep $sweep_id done in $sweep_s s"
   best "$sweep_id"
@@ -147,6 +151,6 @@ for r in "${rows[@]}"; do
   IFS='|' read -r name secs ep bt f1 <<< "$r"
   printf '%-46s %8s %8s %-20s %.4f\n' "$name" "$secs" "$ep" "$bt" "$f1"
 done
-echo "live: same best trial with and without hyperband: $([[ ${live_best[plain]} == "${live_best[hyperband]}" ]] && echo yes || echo NO)"
+[[ $live == 0 ]] || echo "live: same best trial with and without hyperband: $([[ ${live_best[plain]} == "${live_best[hyperband]}" ]] && echo yes || echo NO)"
 echo "recorded curves: $curves_out (replay table above)"
 echo "reproduce: $command_line"

@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tests/testing/cluster.h"
 #include "tests/testing/results_db.h"
@@ -48,10 +46,9 @@ parameters:
   batch_size: {value: 24}
   image_size: {value: 32}
 )";
-  CommandResult submitted = cluster.Cli({"sweep", "submit", path});
-  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  int64_t sweep_id = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &sweep_id)) << submitted.out;
+  absl::StatusOr<int64_t> submitted = cluster.SubmitSweep(path);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  const int64_t sweep_id = *submitted;
   const std::string id = std::to_string(sweep_id);
 
   // `sweep watch` follows the coordinator's stream to the end: exit 0 for a done sweep.

@@ -9,6 +9,8 @@
 #include <future>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -90,6 +92,7 @@ void Cluster::Stop(Process& process, int signal) {
   if (process.child) {
     process.child->Signal(signal);
     process.child->Wait();
+    process.child.reset();  // reaped: its pid may belong to another process now
   }
   for (auto& drain : process.drains) {
     if (drain.joinable()) drain.join();
@@ -99,10 +102,12 @@ void Cluster::Stop(Process& process, int signal) {
 
 absl::Status Cluster::StartCoordinator(int lease_ttl_ms, int heartbeat_ms) {
   std::string line;
+  const std::string log_name = coordinator_starts_ == 0 ? "coordinator" : absl::StrCat("coordinator", coordinator_starts_);
+  ++coordinator_starts_;
   coordinator_ = Launch({BinaryPath("coordinator/foldstack-coordinator"), "--listen", "127.0.0.1:0", "--db",
                          db_path(), "--tokens", dir_ + "/tokens", absl::StrCat("--lease_ttl_ms=", lease_ttl_ms),
                          absl::StrCat("--heartbeat_ms=", heartbeat_ms)},
-                        "coordinator", &line);
+                        log_name, &line);
   // "foldstack-coordinator listening on 127.0.0.1:PORT (db ...)"
   size_t at = line.find("listening on ");
   if (at == std::string::npos) return absl::InternalError(absl::StrCat("coordinator did not start: ", line));
@@ -124,13 +129,39 @@ absl::StatusOr<int> Cluster::StartWorker(const std::vector<std::string>& extra_f
 
 void Cluster::KillWorker(int index, int signal) { Stop(workers_.at(index), signal); }
 
-pid_t Cluster::WorkerPid(int index) const { return workers_.at(index).child->pid(); }
+void Cluster::StopCoordinator(int signal) { Stop(coordinator_, signal); }
+
+int Cluster::WaitWorker(int index) {
+  Process& process = workers_.at(index);
+  const worker::ExitStatus status = process.child->Wait();
+  for (auto& drain : process.drains) {
+    if (drain.joinable()) drain.join();
+  }
+  process.drains.clear();
+  process.child.reset();
+  return status.signaled ? -1 : status.value;
+}
+
+pid_t Cluster::WorkerPid(int index) const {
+  const auto& child = workers_.at(index).child;
+  return child ? child->pid() : 0;
+}
 
 CommandResult Cluster::Cli(std::vector<std::string> args) const {
   args.insert(args.begin(), BinaryPath("cli/foldstack"));
   args.push_back("--coordinator=" + address_);
   args.push_back("--token=" + token_);
   return RunCommand(args);
+}
+
+absl::StatusOr<int64_t> Cluster::SubmitSweep(const std::string& path) const {
+  CommandResult submitted = Cli({"sweep", "submit", path});
+  int64_t sweep_id = 0;
+  if (submitted.exit_code != 0 || !absl::SimpleAtoi(absl::StripAsciiWhitespace(submitted.out), &sweep_id)) {
+    return absl::InternalError(absl::StrCat("sweep submit ", path, " exited with ", submitted.exit_code, ": ",
+                                            submitted.out, submitted.err));
+  }
+  return sweep_id;
 }
 
 absl::StatusOr<nlohmann::json> Cluster::CliJson(std::vector<std::string> args) const {

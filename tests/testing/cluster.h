@@ -36,13 +36,20 @@ class Cluster {
   ~Cluster();                         // kills whatever still runs
 
   absl::Status StartCoordinator(int lease_ttl_ms, int heartbeat_ms);
+  // Signals the coordinator and waits for it to exit; StartCoordinator starts a new one on the same
+  // database (on a new port; workers started before it keep the old address).
+  void StopCoordinator(int signal);
+  // Waits for a worker that exits by itself (e.g. with --max_jobs); returns its exit code.
+  int WaitWorker(int index);
   // Returns the worker's index for KillWorker.
   absl::StatusOr<int> StartWorker(const std::vector<std::string>& extra_flags = {});
   void KillWorker(int index, int signal);
-  pid_t WorkerPid(int index) const;
+  pid_t WorkerPid(int index) const;  // 0 once it was stopped or waited for
 
   // `foldstack ARGS --coordinator ... --token ...`
   CommandResult Cli(std::vector<std::string> args) const;
+  // `foldstack sweep submit PATH`: the new sweep's id, or the CLI's error.
+  absl::StatusOr<int64_t> SubmitSweep(const std::string& path) const;
   // `foldstack ARGS --json`, parsed.
   absl::StatusOr<nlohmann::json> CliJson(std::vector<std::string> args) const;
   // Polls `sweep show` until the sweep leaves "running" or timeout; returns the last response.
@@ -65,6 +72,7 @@ class Cluster {
   std::string token_ = "test-token-5f3a";
   std::string address_;
   Process coordinator_;
+  int coordinator_starts_ = 0;  // later starts log to coordinator<N>.log
   std::vector<Process> workers_;
 };
 
