@@ -5,7 +5,7 @@ With --config=cuda (.bazelrc) the `torch` target switches to the LibTorch at
 $FOLDSTACK_LIBTORCH (a directory with include/ and lib/, e.g. the official
 cxx11-ABI LibTorch zip or a pip torch package's directory), with CUDA headers
 from $FOLDSTACK_CUDA_HOME (default /usr/local/cuda) and nccl.h from
-$FOLDSTACK_NCCL_HOME/include (default: the CUDA home). See docs/gpu-workers.md.
+$FOLDSTACK_NCCL_HOME/include (default: the CUDA home). See README.md, "GPU workers".
 """
 
 _CUDA_LIBRARY = """

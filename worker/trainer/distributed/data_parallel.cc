@@ -166,7 +166,7 @@ absl::StatusOr<std::unique_ptr<DataParallel>> DataParallel::Connect(const RankIn
   if (device.is_cuda()) {
     return absl::FailedPreconditionError(
         absl::StrCat("rank ", rank.rank, ": device ", device.str(),
-                     " needs NCCL, which this CPU build lacks; build with bazel --config=cuda (docs/gpu-workers.md)"));
+                     " needs NCCL, which this CPU build lacks; build with bazel --config=cuda (README.md, section GPU workers)"));
   }
 #endif
   if (rank.world_size == 1) return absl::WrapUnique(new DataParallel(rank, device, backend, nullptr));
