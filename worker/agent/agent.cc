@@ -15,9 +15,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/job_events.h"
 #include "proto/rpc_util.h"
 #include "worker/agent/machine_probe.h"
-#include "worker/agent/trainer_events.h"
 
 namespace foldstack::worker {
 namespace {
@@ -363,7 +363,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
     bool lease_lost = false;
     std::optional<std::string> pruned;  // the sweep's pruner stopped the job: why
     absl::Status report_error;
-    std::optional<DoneEvent> done;
+    std::optional<common::DoneEvent> done;
     std::unique_ptr<grpc::ClientContext> stream_context;
     foldstack::v1::ReportPredictionsResponse stream_response;
     std::unique_ptr<grpc::ClientWriter<foldstack::v1::PredictionBatch>> stream;
@@ -376,9 +376,9 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
 
     ForEachLine(child->stdout_fd(), [&](const std::string& line) {
       if (!report_error.ok() || pruned.has_value()) return;
-      absl::StatusOr<TrainerEvent> event = ParseTrainerEvent(line);
+      absl::StatusOr<common::JobEvent> event = common::ParseJobEvent(line);
       if (!event.ok()) return note_error(event.status());
-      if (auto* epoch = std::get_if<EpochEvent>(&*event)) {
+      if (auto* epoch = std::get_if<common::EpochEvent>(&*event)) {
         foldstack::v1::ReportMetricsRequest request;
         request.set_job_id(job.job_id());
         request.set_lease_id(job.lease_id());
@@ -397,7 +397,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
           pruned = response.reason();
           child->Signal(SIGTERM);
         }
-      } else if (auto* predictions = std::get_if<PredictionsEvent>(&*event)) {
+      } else if (auto* predictions = std::get_if<common::PredictionsEvent>(&*event)) {
         if (!stream) {
           stream_context = rpc::MakeContext(token, milliseconds(600000));
           stream = stub_->ReportPredictions(stream_context.get(), &stream_response);
@@ -411,7 +411,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
         batch.mutable_probs()->Add(predictions->probs.begin(), predictions->probs.end());
         if (!stream->Write(batch)) note_error(rpc::FromGrpcStatus(stream->Finish()));
       } else {
-        done = std::get<DoneEvent>(*event);
+        done = std::get<common::DoneEvent>(*event);
       }
     });
     ExitStatus exit = child->Wait();

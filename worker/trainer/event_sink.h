@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/job_events.h"
+
 namespace foldstack::trainer {
 
 // Held-out metrics after one epoch (epochs count from 1).
@@ -18,22 +20,10 @@ struct EpochEvent {
   double seconds = 0;  // wall time of this epoch, training + evaluation
 };
 
-// Softmax probabilities of the best checkpoint for some held-out samples:
-// probs is row-major [sample_ids.size(), num_classes].
-struct PredictionsEvent {
-  int num_classes = 0;
-  std::vector<int64_t> sample_ids;
-  std::vector<float> probs;
-};
-
-// The job finished: held-out metrics of the best epoch's weights.
-struct DoneEvent {
-  int best_epoch = 0;
-  double macro_f1 = 0;
-  double accuracy = 0;
-  double val_loss = 0;
-  double seconds = 0;  // wall time of the whole job
-};
+// Softmax probabilities of the best checkpoint for some held-out samples, and the job's end: the
+// job events protocol's own structs (common/job_events.h).
+using PredictionsEvent = common::PredictionsEvent;
+using DoneEvent = common::DoneEvent;
 
 // Where the trainer reports progress. The worker agent reads the JSON-lines
 // form from the trainer's stdout; tests collect events in memory.
@@ -45,11 +35,9 @@ class EventSink {
   virtual void OnDone(const DoneEvent& event) = 0;
 };
 
-// One JSON object per line, flushed after each:
-//   {"event":"epoch","epoch":1,"train_loss":..,"val_loss":..,"val_macro_f1":..,"val_accuracy":..,"seconds":..}
-//   {"event":"predictions","num_classes":18,"sample_ids":[..],"probs":[..]}
-//   {"event":"done","best_epoch":2,"macro_f1":..,"accuracy":..,"val_loss":..,"seconds":..}
-// Non-finite numbers are written as null.
+// The job events protocol (common/job_events.h), one line per event, flushed after each. An
+// epoch's metrics are train_loss, val_loss, val_macro_f1, val_accuracy and seconds (the epoch's
+// wall time); non-finite numbers are written as null.
 class JsonLinesEventSink : public EventSink {
  public:
   explicit JsonLinesEventSink(std::FILE* out) : out_(out) {}

@@ -5,30 +5,31 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "nlohmann/json.hpp"
+#include "common/job_events.h"
 
 namespace foldstack::trainer {
 namespace {
 
-using json = nlohmann::json;
-
-std::vector<json> Lines(std::FILE* file) {
+// The sink's lines, read back through the agent's parser.
+std::vector<common::JobEvent> Lines(std::FILE* file) {
   std::rewind(file);
-  std::vector<json> lines;
+  std::vector<common::JobEvent> events;
   std::string line;
   for (int c = std::fgetc(file); c != EOF; c = std::fgetc(file)) {
     if (c == '\n') {
-      lines.push_back(json::parse(line));
+      absl::StatusOr<common::JobEvent> event = common::ParseJobEvent(line);
+      EXPECT_TRUE(event.ok()) << event.status() << " in " << line;
+      if (event.ok()) events.push_back(*event);
       line.clear();
     } else {
       line.push_back(static_cast<char>(c));
     }
   }
   EXPECT_TRUE(line.empty()) << "unterminated last line";
-  return lines;
+  return events;
 }
 
-TEST(JsonLinesEventSinkTest, WritesOneObjectPerLine) {
+TEST(JsonLinesEventSinkTest, WritesTheJobEventsProtocolOneLineEach) {
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);
   JsonLinesEventSink sink(file);
@@ -37,16 +38,21 @@ TEST(JsonLinesEventSinkTest, WritesOneObjectPerLine) {
   sink.OnDone({1, 0.5, 0.75, 1.25, 9.0});
   sink.OnEpoch({2, NAN, 1, 1, 1, 1});
 
-  std::vector<json> lines = Lines(file);
+  std::vector<common::JobEvent> events = Lines(file);
   std::fclose(file);
-  ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0], json::parse(R"({"event":"epoch","epoch":1,"train_loss":2.5,"val_loss":1.25,
-                                     "val_macro_f1":0.5,"val_accuracy":0.75,"seconds":3.0})"));
-  EXPECT_EQ(lines[1], json::parse(R"({"event":"predictions","num_classes":2,"sample_ids":[11,12],
-                                     "probs":[0.25,0.75,1.0,0.0]})"));
-  EXPECT_EQ(lines[2], json::parse(R"({"event":"done","best_epoch":1,"macro_f1":0.5,"accuracy":0.75,
-                                     "val_loss":1.25,"seconds":9.0})"));
-  EXPECT_TRUE(lines[3]["train_loss"].is_null());  // NaN stays valid JSON
+  ASSERT_EQ(events.size(), 4u);
+  const auto& epoch = std::get<common::EpochEvent>(events[0]);
+  EXPECT_EQ(epoch.epoch, 1);
+  EXPECT_EQ(epoch.metrics, (std::vector<std::pair<std::string, double>>{
+                               {"seconds", 3.0}, {"train_loss", 2.5}, {"val_accuracy", 0.75}, {"val_loss", 1.25},
+                               {"val_macro_f1", 0.5}}));
+  const auto& predictions = std::get<common::PredictionsEvent>(events[1]);
+  EXPECT_EQ(predictions.sample_ids, (std::vector<int64_t>{11, 12}));
+  EXPECT_EQ(predictions.probs, (std::vector<float>{0.25f, 0.75f, 1.0f, 0.0f}));
+  EXPECT_EQ(std::get<common::DoneEvent>(events[2]).best_epoch, 1);
+  EXPECT_DOUBLE_EQ(std::get<common::DoneEvent>(events[2]).val_loss, 1.25);
+  // NaN stays valid JSON (null) and is read as absent.
+  EXPECT_EQ(std::get<common::EpochEvent>(events[3]).metrics.size(), 4u);
 }
 
 TEST(CollectingEventSinkTest, KeepsEvents) {

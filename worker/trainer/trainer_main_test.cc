@@ -112,7 +112,7 @@ TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
   EXPECT_EQ(out.events[0]["epoch"], 1);
   EXPECT_EQ(out.events[1]["epoch"], 2);
   for (const char* key : {"train_loss", "val_loss", "val_macro_f1", "val_accuracy", "seconds"}) {
-    EXPECT_TRUE(out.events[1][key].is_number()) << key;
+    EXPECT_TRUE(out.events[1]["metrics"][key].is_number()) << key;
   }
   size_t predicted = 0;
   for (size_t i = 2; i + 1 < out.events.size(); ++i) {
@@ -126,7 +126,7 @@ TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
   EXPECT_EQ(done["event"], "done");
   EXPECT_GE(done["best_epoch"].get<int>(), 1);
   EXPECT_LE(done["best_epoch"].get<int>(), 2);
-  EXPECT_EQ(done["macro_f1"], out.events[done["best_epoch"].get<int>() - 1]["val_macro_f1"]);
+  EXPECT_EQ(done["macro_f1"], out.events[done["best_epoch"].get<int>() - 1]["metrics"]["val_macro_f1"]);
   EXPECT_TRUE(std::filesystem::exists(TempDir() + "/e2e/best.safetensors"));
 }
 

@@ -1,0 +1,59 @@
+// The job events protocol, version 1: what a training program (the built-in trainer, or later any
+// program) tells the worker agent on its stdout, one JSON object per line. The trainer writes
+// these lines and the agent reads them through this one definition.
+//
+//   {"v":1,"event":"epoch","epoch":1,"metrics":{"train_loss":..,"val_loss":..,"val_macro_f1":..}}
+//   {"v":1,"event":"predictions","num_classes":18,"sample_ids":[..],"probs":[..]}
+//   {"v":1,"event":"done","best_epoch":2,"macro_f1":..,"accuracy":..,"val_loss":..,"seconds":..}
+//
+// Epochs count from 1; an epoch's metrics may have any names (the sweep's metric must be among
+// them); a non-finite metric is written as null and read as absent. probs is row-major, num_classes
+// per sample. A line without "v" is version 1 (the trainer's output before the version field, whose
+// epoch metrics sat beside "epoch" rather than under "metrics"); a newer version is refused.
+#ifndef FOLDSTACK_COMMON_JOB_EVENTS_H_
+#define FOLDSTACK_COMMON_JOB_EVENTS_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace foldstack::common {
+
+inline constexpr int kJobEventsVersion = 1;
+
+struct EpochEvent {
+  int epoch = 0;
+  std::vector<std::pair<std::string, double>> metrics;  // in name order
+};
+
+struct PredictionsEvent {
+  int num_classes = 0;
+  std::vector<int64_t> sample_ids;
+  std::vector<float> probs;  // row-major, num_classes per sample
+};
+
+// The job finished: held-out figures of the best epoch.
+struct DoneEvent {
+  int best_epoch = 0;
+  double macro_f1 = 0;
+  double accuracy = 0;
+  double val_loss = 0;
+  double seconds = 0;  // wall time of the whole job
+};
+
+using JobEvent = std::variant<EpochEvent, PredictionsEvent, DoneEvent>;
+
+// One line, without the newline.
+std::string FormatJobEvent(const JobEvent& event);
+
+// Parses one line; a malformed line is an error naming what was wrong.
+absl::StatusOr<JobEvent> ParseJobEvent(absl::string_view line);
+
+}  // namespace foldstack::common
+
+#endif  // FOLDSTACK_COMMON_JOB_EVENTS_H_
