@@ -25,6 +25,8 @@ ABSL_FLAG(int, threads, 0, "CPU threads per job (0: cores / slots)");
 ABSL_FLAG(std::string, work_dir, "", "folder for job files and checkpoints (default /tmp/foldstack-worker-PID)");
 ABSL_FLAG(std::string, trainer, "", "trainer program to run per job (default: this binary's train mode)");
 ABSL_FLAG(int, max_jobs, 0, "exit after this many jobs (0: run until stopped)");
+ABSL_FLAG(double, exit_when_idle, 0,
+          "exit after this many seconds with no job to run (0: never; for batch schedulers such as Slurm)");
 ABSL_FLAG(int, poll_ms, 500, "how often an idle worker asks for work, in milliseconds");
 
 namespace {
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   options.work_dir = absl::GetFlag(FLAGS_work_dir);
   options.max_jobs = absl::GetFlag(FLAGS_max_jobs);
   options.poll_interval_ms = absl::GetFlag(FLAGS_poll_ms);
+  options.exit_when_idle_ms = static_cast<int>(absl::GetFlag(FLAGS_exit_when_idle) * 1000);
   std::string trainer = absl::GetFlag(FLAGS_trainer);
   if (trainer.empty()) {
     options.trainer_command = {SelfPath(), "train"};

@@ -3,7 +3,7 @@
 // lease is given), resumed, killed -9 mid-sweep with the coordinator restarted on the same
 // database, and extended; the restarted coordinator asks exactly what the sampler asks from the
 // stored history and seed, a trial pruned on its first fold never runs its other fold, and the
-// sweep ends after the extended count.
+// sweep ends after the extended count. The last worker, started with --exit_when_idle, then exits.
 #include <signal.h>
 #include <unistd.h>
 
@@ -111,9 +111,12 @@ TEST(AdaptiveRestartEndToEnd, PauseResumeKillRestartExtendAndFoldPruning) {
   ASSERT_TRUE(cluster.StartCoordinator(/*lease_ttl_ms=*/10000, /*heartbeat_ms=*/500).ok());
   CommandResult extended = cluster.Cli({"sweep", "extend", id, "--count", "1"});
   ASSERT_EQ(extended.exit_code, 0) << extended.err;
-  ASSERT_TRUE(cluster.StartWorker().ok());
+  // A batch-scheduled worker: it leaves by itself once there is nothing left to run.
+  absl::StatusOr<int> second = cluster.StartWorker({"--exit_when_idle=2"});
+  ASSERT_TRUE(second.ok());
   CommandResult watched = cluster.Cli({"sweep", "watch", id});
   EXPECT_EQ(watched.exit_code, 0) << watched.out << watched.err;
+  EXPECT_EQ(cluster.WaitWorker(*second), 0);
 
   // 3 + 1 trials; trial 1 (lr 1e-7) pruned by the fold rule on fold 0, its fold 1 never leased.
   EXPECT_EQ(QueryNumber(db, "SELECT COUNT(*) FROM trials WHERE sweep_id = " + id), 4);

@@ -83,6 +83,7 @@ struct Agent::RunningJob {
   std::mutex mutex;
   ChildProcess* child = nullptr;  // set while the trainer runs
   bool revoked = false;
+  std::atomic<bool> ended{false};  // its thread is about to return
 
   void Kill() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -99,9 +100,30 @@ Agent::Agent(AgentOptions options) : options_(std::move(options)) {
 
 Agent::~Agent() {
   Stop();
-  for (auto& thread : job_threads_) {
+  for (auto& [entry, thread] : job_threads_) {
     if (thread.joinable()) thread.join();
   }
+}
+
+void Agent::JoinEndedJobs() {
+  for (auto it = job_threads_.begin(); it != job_threads_.end();) {
+    if (!it->first->ended) {
+      ++it;
+      continue;
+    }
+    it->second.join();
+    it = job_threads_.erase(it);
+  }
+}
+
+bool Agent::IdleTooLong(size_t running, std::optional<std::chrono::steady_clock::time_point>& idle_since) const {
+  if (options_.exit_when_idle_ms <= 0) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (running > 0 || !idle_since.has_value()) {
+    idle_since = running > 0 ? std::nullopt : std::optional(now);
+    return false;
+  }
+  return now - *idle_since >= milliseconds(options_.exit_when_idle_ms);
 }
 
 void Agent::Stop() { stopping_ = true; }
@@ -141,7 +163,9 @@ absl::Status Agent::Run() {
   if (absl::Status status = Register(); !status.ok()) return status;
   std::thread heartbeat([this] { HeartbeatLoop(); });
 
+  std::optional<std::chrono::steady_clock::time_point> idle_since;
   while (!stopping_) {
+    JoinEndedJobs();
     size_t running;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -149,6 +173,10 @@ absl::Status Agent::Run() {
     }
     bool budget_left = options_.max_jobs == 0 || jobs_started_ < options_.max_jobs;
     if (!budget_left && running == 0) break;
+    if (IdleTooLong(running, idle_since)) {
+      Log(absl::StrCat("no job for ", options_.exit_when_idle_ms / 1000.0, " s; exiting"));
+      break;
+    }
     if (budget_left && running < static_cast<size_t>(options_.slots)) {
       foldstack::v1::LeaseJobRequest request;
       request.set_worker_id(worker_id_);
@@ -175,7 +203,10 @@ absl::Status Agent::Run() {
           running_[entry->key] = entry;
         }
         ++jobs_started_;
-        job_threads_.emplace_back([this, job, entry] { RunJob(job, entry); });
+        job_threads_.emplace_back(entry, std::thread([this, job, entry] {
+                                    RunJob(job, entry);
+                                    entry->ended = true;
+                                  }));
         continue;  // maybe another slot is free
       }
       if (!status.ok()) Log(absl::StrCat("lease failed: ", status.message()));
@@ -193,7 +224,7 @@ absl::Status Agent::Run() {
     job->Kill();
     ReportFailure(job->key, job->lease_id, "worker stopped", "", /*retryable=*/true);
   }
-  for (auto& thread : job_threads_) thread.join();
+  for (auto& [entry, thread] : job_threads_) thread.join();
   job_threads_.clear();
   stopping_ = true;
   heartbeat.join();

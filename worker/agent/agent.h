@@ -12,7 +12,9 @@
 #define FOLDSTACK_WORKER_AGENT_AGENT_H_
 
 #include <atomic>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +37,7 @@ struct AgentOptions {
   std::vector<std::string> trainer_command;  // argv prefix; "--job FILE" is appended
   int poll_interval_ms = 500;             // how often an idle agent asks for work
   int max_jobs = 0;                       // stop after this many jobs (0: run until stopped)
+  int exit_when_idle_ms = 0;              // stop after this long with no job to run (0: never)
 };
 
 class Agent {
@@ -42,7 +45,7 @@ class Agent {
   explicit Agent(AgentOptions options);
   ~Agent();
 
-  // Runs until Stop() is called (or max_jobs ended). Returns an error only when it cannot start.
+  // Runs until Stop() is called, max_jobs ended or it was idle for exit_when_idle_ms. Returns an error only when it cannot start.
   absl::Status Run();
   void Stop();
 
@@ -63,6 +66,10 @@ class Agent {
   absl::StatusOr<std::string> WriteJobFile(const foldstack::v1::JobSpec& job, const std::string& dir);
   std::vector<JobKey> RunningJobs();
   void Revoke(const JobKey& job);
+  // Joins the threads of jobs that have ended.
+  void JoinEndedJobs();
+  // True once the agent has run nothing for exit_when_idle_ms; `idle_since` tracks it.
+  bool IdleTooLong(size_t running, std::optional<std::chrono::steady_clock::time_point>& idle_since) const;
 
   AgentOptions options_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
@@ -75,7 +82,7 @@ class Agent {
   std::mutex mutex_;
   std::map<JobKey, std::shared_ptr<RunningJob>> running_;
   std::map<int64_t, std::shared_ptr<const foldstack::v1::GetSplitResponse>> splits_;
-  std::vector<std::thread> job_threads_;
+  std::vector<std::pair<std::shared_ptr<RunningJob>, std::thread>> job_threads_;
 };
 
 }  // namespace foldstack::worker
