@@ -2,7 +2,7 @@
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
 //   foldstack sweep pause ID | resume ID | extend ID --count N | set ID --max-concurrent N
 //   foldstack trials SWEEP_ID | trial stop TRIAL_ID
-//   foldstack workers | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
+//   foldstack workers [drain WORKER_ID] | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
 //   foldstack data flip-labels --from FASHION_MNIST_DIR --out DIR --rate R --seed S [--max-samples N]
 //   foldstack models list | models forward --model NAME --input X --output Y
 //   foldstack predict ... (cli/predict_command.h)
@@ -70,6 +70,7 @@ constexpr char kUsage[] =
     "  trials SWEEP_ID          every trial: state, folds done, value, where it was pruned\n"
     "  trial stop TRIAL_ID      end a trial by hand: running jobs pruned, queued ones cancelled\n"
     "  workers                  registered workers\n"
+    "  workers drain WORKER_ID  the worker finishes its running jobs, takes no new ones, then exits\n"
     "  leaderboard SWEEP_ID     trials ranked by the sweep's metric (mean over done folds)\n"
     "  models list [--num-classes N] [--family F]\n"
     "                           the timm backbones: parameters, input size, normalization\n"
@@ -308,6 +309,15 @@ int main(int argc, char** argv) {
     request.set_trial_id(id);
     return cli.Read(&Coordinator::Stub::StopTrial, request, [id](const auto& r) {
       return absl::StrCat("trial ", id, " stopped (", r.jobs_ended(), " jobs ended)\n");
+    });
+  }
+  if (command == "workers" && sub == "drain") {
+    if (arg(3).empty()) return Fail("workers drain: expected a worker id, e.g. foldstack workers drain w-node1-1a2b3c4d");
+    foldstack::v1::DrainWorkerRequest request;
+    request.set_worker_id(arg(3));
+    return cli.Read(&Coordinator::Stub::DrainWorker, request, [&request](const auto& r) {
+      return absl::StrCat("worker ", request.worker_id(), " draining: it finishes ", r.running_jobs(),
+                          " running jobs, takes no new ones, then exits\n");
     });
   }
   if (command == "workers") {

@@ -74,7 +74,7 @@ absl::StatusOr<foldstack::v1::HeartbeatResponse> JobManager::Heartbeat(
     const foldstack::v1::HeartbeatRequest& request) {
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
-  FS_RETURN_IF_ERROR(TouchWorker(*txn, request.worker_id(), now).status());
+  FS_ASSIGN_OR_RETURN(WorkerInfo worker, TouchWorker(*txn, request.worker_id(), now));
   const int64_t expires = now + options_.lease_ttl_ms;
   std::vector<int64_t> revoked, revoked_predictions;
   FS_RETURN_IF_ERROR(ExtendLeases(*txn, JobTable::kTrain, request.worker_id(), SpanOf(request.running_job_ids()),
@@ -84,6 +84,7 @@ absl::StatusOr<foldstack::v1::HeartbeatResponse> JobManager::Heartbeat(
                                   &revoked_predictions));
   FS_RETURN_IF_ERROR(txn->Commit());
   foldstack::v1::HeartbeatResponse response;
+  response.set_drain(worker.draining);
   response.mutable_revoked_job_ids()->Add(revoked.begin(), revoked.end());
   response.mutable_revoked_prediction_job_ids()->Add(revoked_predictions.begin(), revoked_predictions.end());
   return response;
@@ -97,7 +98,7 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
   FS_RETURN_IF_ERROR(ExpireIn(*txn, now).status());
   foldstack::v1::LeaseJobResponse response;
   FS_ASSIGN_OR_RETURN(int64_t held, CountRunningJobs(*txn, request.worker_id()));
-  if (held >= worker.slots) {
+  if (held >= worker.slots || worker.draining) {
     FS_RETURN_IF_ERROR(txn->Commit());  // keeps the heartbeat and any expiries
     return response;
   }

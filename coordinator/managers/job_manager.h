@@ -48,8 +48,8 @@ class JobManager {
 
   // Leases the next job, a prediction job first, else the training job the scheduler's order
   // puts first (store/job_store.h NextQueuedJob), with a new lease_id and attempt + 1, deleting
-  // the rows of earlier attempts in the same transaction. Expired leases are ended first. leased=false when nothing is queued or
-  // the worker already runs `slots` jobs.
+  // the rows of earlier attempts in the same transaction. Expired leases are ended first.
+  // leased=false when nothing is queued, the worker already runs `slots` jobs or is draining.
   absl::StatusOr<foldstack::v1::LeaseJobResponse> LeaseJob(
       const foldstack::v1::LeaseJobRequest& request);
 

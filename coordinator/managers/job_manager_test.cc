@@ -196,6 +196,37 @@ TEST_F(JobManagerTest, WorkerHoldsAtMostItsSlots) {
   EXPECT_NE(Lease(Register("b", 1)).job_id(), 0);
 }
 
+TEST_F(JobManagerTest, ADrainedWorkerFinishesItsJobButIsLeasedNothingAndToldToDrain) {
+  MakeToySweep(*db_, 2, 2);
+  const std::string worker = Register("a");
+  const JobSpec job = Lease(worker);
+  ASSERT_NE(job.job_id(), 0);
+  v1::DrainWorkerRequest drain;
+  drain.set_worker_id(worker);
+  auto drained = workers_.DrainWorker(drain);
+  ASSERT_TRUE(drained.ok()) << drained.status();
+  EXPECT_EQ(drained->running_jobs(), 1);
+  EXPECT_EQ(Lease(worker).job_id(), 0);  // slots free, jobs queued: still nothing
+  v1::HeartbeatRequest heartbeat;
+  heartbeat.set_worker_id(worker);
+  heartbeat.add_running_job_ids(job.job_id());
+  auto beat = jobs_.Heartbeat(heartbeat);
+  ASSERT_TRUE(beat.ok()) << beat.status();
+  EXPECT_TRUE(beat->drain());
+  EXPECT_TRUE(beat->revoked_job_ids().empty());  // its running job stays its own
+  EXPECT_TRUE(Complete(job, 0.5).ok());
+  auto listed = workers_.ListWorkers(v1::ListWorkersRequest());
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->workers(0).state(), v1::WORKER_STATE_DRAINING);
+  // Other workers are not drained; an unknown one is NOT_FOUND.
+  const std::string other = Register("b");
+  EXPECT_NE(Lease(other).job_id(), 0);
+  heartbeat.set_worker_id(other);
+  EXPECT_FALSE(jobs_.Heartbeat(heartbeat)->drain());
+  drain.set_worker_id("w-nobody");
+  EXPECT_EQ(workers_.DrainWorker(drain).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(JobManagerTest, UnknownWorkerIsNotFound) {
   v1::LeaseJobRequest request;
   request.set_worker_id("w-ghost-00000000");

@@ -86,10 +86,22 @@ absl::StatusOr<foldstack::v1::ListWorkersResponse> WorkerManager::ListWorkers(
     w->set_cpu_cores(row.cpu_cores);
     AddDevices(row.devices_json, w);
     w->set_last_heartbeat_unix_ms(row.last_heartbeat_ms);
-    w->set_state(now - row.last_heartbeat_ms <= options_.lease_ttl_ms ? foldstack::v1::WORKER_STATE_ALIVE
-                                                                      : foldstack::v1::WORKER_STATE_LOST);
+    const bool alive = now - row.last_heartbeat_ms <= options_.lease_ttl_ms;
+    w->set_state(!alive         ? foldstack::v1::WORKER_STATE_LOST
+                 : row.draining ? foldstack::v1::WORKER_STATE_DRAINING
+                                : foldstack::v1::WORKER_STATE_ALIVE);
     for (int64_t job_id : row.running_job_ids) w->add_running_job_ids(job_id);
   }
+  return response;
+}
+
+absl::StatusOr<foldstack::v1::DrainWorkerResponse> WorkerManager::DrainWorker(
+    const foldstack::v1::DrainWorkerRequest& request) {
+  FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, Transaction::Begin(db_));
+  FS_ASSIGN_OR_RETURN(int64_t running, MarkWorkerDraining(*txn, request.worker_id()));
+  FS_RETURN_IF_ERROR(txn->Commit());
+  foldstack::v1::DrainWorkerResponse response;
+  response.set_running_jobs(static_cast<int32_t>(running));
   return response;
 }
 

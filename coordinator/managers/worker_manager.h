@@ -24,6 +24,10 @@ class WorkerManager {
   absl::StatusOr<foldstack::v1::ListWorkersResponse> ListWorkers(
       const foldstack::v1::ListWorkersRequest& request);
 
+  // The worker finishes its running jobs, is leased nothing more, and is told on its next
+  // heartbeat to exit once they end. NOT_FOUND for an unknown worker.
+  absl::StatusOr<foldstack::v1::DrainWorkerResponse> DrainWorker(const foldstack::v1::DrainWorkerRequest& request);
+
  private:
   SqliteDb& db_;
   Clock& clock_;

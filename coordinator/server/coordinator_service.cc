@@ -116,6 +116,11 @@ grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const
   return Serve(Caller(context), response, [&](const std::string&) { return workers_->ListWorkers(*request); });
 }
 
+grpc::Status CoordinatorService::DrainWorker(grpc::ServerContext* context, const v1::DrainWorkerRequest* request,
+                                             v1::DrainWorkerResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return workers_->DrainWorker(*request); });
+}
+
 grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                                              v1::LeaderboardResponse* response) {
   return Serve(Caller(context), response, [&](const std::string&) { return sweeps_->Leaderboard(*request); });

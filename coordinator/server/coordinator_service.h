@@ -58,6 +58,8 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                            v1::CancelSweepResponse* response) override;
   grpc::Status ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
                            v1::ListWorkersResponse* response) override;
+  grpc::Status DrainWorker(grpc::ServerContext* context, const v1::DrainWorkerRequest* request,
+                           v1::DrainWorkerResponse* response) override;
   grpc::Status Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
                            v1::LeaderboardResponse* response) override;
   grpc::Status UpdateSweep(grpc::ServerContext* context, const v1::UpdateSweepRequest* request,

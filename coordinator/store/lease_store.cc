@@ -30,14 +30,14 @@ std::string JobName(JobTable table, int64_t job_id) {
 absl::StatusOr<WorkerInfo> TouchWorker(Transaction& txn, const std::string& worker_id, int64_t now_ms) {
   FS_ASSIGN_OR_RETURN(Statement touch, txn.Prepare(
       "UPDATE workers SET last_heartbeat_ms = ? WHERE id = ? RETURNING hostname, slots, cpu_cores, "
-      "(SELECT COUNT(*) FROM json_each(devices_json) WHERE json_extract(value, '$.kind') = 'cuda')"));
+      "(SELECT COUNT(*) FROM json_each(devices_json) WHERE json_extract(value, '$.kind') = 'cuda'), draining"));
   touch.Bind(1, now_ms).Bind(2, worker_id);
   FS_ASSIGN_OR_RETURN(bool found, touch.Step());
   if (!found) {
     return absl::NotFoundError(absl::StrCat("worker ", worker_id, " is not registered; register again"));
   }
   WorkerInfo info{worker_id, touch.Text(0), static_cast<int32_t>(touch.Int(1)),
-                  static_cast<int32_t>(touch.Int(2)), static_cast<int32_t>(touch.Int(3))};
+                  static_cast<int32_t>(touch.Int(2)), static_cast<int32_t>(touch.Int(3)), touch.Int(4) != 0};
   // Finish the statement so the UPDATE is complete before anything else runs.
   FS_RETURN_IF_ERROR(touch.Step().status());
   return info;

@@ -29,6 +29,7 @@ struct WorkerInfo {
   int32_t slots = 1;
   int32_t cpu_cores = 1;
   int32_t cuda_devices = 0;  // devices of kind "cuda" it registered
+  bool draining = false;     // leased nothing more (DrainWorker)
 };
 
 // Records a sign of life (last_heartbeat_ms = now). NOT_FOUND for an unregistered worker.

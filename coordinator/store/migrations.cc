@@ -221,6 +221,11 @@ UPDATE sweeps SET
   goal = COALESCE(json_extract(spec_json, '$.metric.goal'), 'maximize');
 )sql";
 
+// Workers can be drained: they finish their running jobs, take no new ones, then exit.
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE workers ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;  -- 1: lease nothing more to it
+)sql";
+
 // jobs.state's CHECK gains 'pruned'. Widening a CHECK changes nothing stored, so SQLite's own
 // recipe applies (lang_altertable.html, "simpler procedure"): edit the table's schema text with
 // writable_schema and bump schema_version, instead of copying the whole table.
@@ -264,6 +269,7 @@ const std::vector<Migration>& FoldstackMigrations() {
       {4, "kept models and prediction runs", PredictionSchemaSql()},
       {5, "adaptive sweeps: trials on demand, pruned states, objective values; views again",
        std::string(kSchemaV5) + kViewsSql, AllowPrunedJobs},
+      {6, "draining workers", kSchemaV6},
   };
   return *steps;
 }

@@ -114,7 +114,7 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 5);
+  EXPECT_EQ(*SchemaVersion(**db), 6);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   // Rows kept; the sweep's objective and budget come from what it was.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
@@ -132,6 +132,28 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   ASSERT_TRUE(txn.ok());
   EXPECT_TRUE((*txn)->ExecScript("UPDATE jobs SET state = 'pruned' WHERE id = 4", "prune").ok());
   EXPECT_FALSE((*txn)->ExecScript("UPDATE jobs SET state = 'prunned' WHERE id = 4", "typo").ok());
+}
+
+// A results database written by the release with the adaptive sweep engine (schema 5; how it was
+// made: testdata/make_release_v5_db.sh): a tpe sweep of val_loss with hyperband, trials done,
+// pruned (its other fold cancelled) and in flight. It upgrades in place and keeps working.
+TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
+  const std::string path = FreshDbPath("release_v5");
+  std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 6);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials"), 4);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials WHERE state = 'pruned'"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE state = 'pruned' AND stopped_epoch = 1"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'"), 2);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM predictions"), 168);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM metrics"), 65);
+  EXPECT_EQ(QueryInt(**db, "SELECT trial_budget FROM sweeps"), 4);
+  EXPECT_EQ(QueryInt(**db, "SELECT jobs_pruned FROM v_sweeps"), 1);
+  // Its worker is not draining.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM workers WHERE draining = 0"), 1);
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

@@ -3,7 +3,8 @@
 // lease is given), resumed, killed -9 mid-sweep with the coordinator restarted on the same
 // database, and extended; the restarted coordinator asks exactly what the sampler asks from the
 // stored history and seed, a trial pruned on its first fold never runs its other fold, and the
-// sweep ends after the extended count. The last worker, started with --exit_when_idle, then exits.
+// sweep ends after the extended count. The last worker, started with --exit_when_idle, then exits;
+// one more, drained with `foldstack workers drain`, exits too.
 #include <signal.h>
 #include <unistd.h>
 
@@ -140,6 +141,17 @@ TEST(AdaptiveRestartEndToEnd, PauseResumeKillRestartExtendAndFoldPruning) {
     EXPECT_EQ(params["lr"], AskedFromHistory(db, sweep_id, idx)["lr"]) << "trial " << idx;
   }
   EXPECT_EQ(Query(db, "SELECT state FROM sweeps WHERE id = " + id).at(0).at(0), "done");
+
+  // `foldstack workers drain`: a worker with nothing to finish exits at its next heartbeat.
+  absl::StatusOr<int> third = cluster.StartWorker();
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(WaitFor(db, "SELECT COUNT(*) FROM workers", 3), 3);
+  const std::string newest = Query(db, "SELECT id FROM workers ORDER BY registered_ms DESC, rowid DESC LIMIT 1").at(0).at(0);
+  CommandResult drained = cluster.Cli({"workers", "drain", newest});
+  EXPECT_EQ(drained.exit_code, 0) << drained.err;
+  EXPECT_NE(drained.out.find("draining"), std::string::npos) << drained.out;
+  EXPECT_EQ(cluster.WaitWorker(*third), 0);
+  EXPECT_EQ(cluster.Cli({"workers", "drain", "w-nobody"}).exit_code, 1);
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ absl::Status Agent::Run() {
       std::lock_guard<std::mutex> lock(mutex_);
       running = running_.size();
     }
-    bool budget_left = options_.max_jobs == 0 || jobs_started_ < options_.max_jobs;
+    bool budget_left = !draining_ && (options_.max_jobs == 0 || jobs_started_ < options_.max_jobs);
     if (!budget_left && running == 0) break;
     if (IdleTooLong(running, idle_since)) {
       Log(absl::StrCat("no job for ", options_.exit_when_idle_ms / 1000.0, " s; exiting"));
@@ -267,6 +267,9 @@ void Agent::HeartbeatLoop() {
     if (status.ok()) {
       for (int64_t id : response.revoked_job_ids()) Revoke({foldstack::v1::JOB_KIND_TRAIN, id});
       for (int64_t id : response.revoked_prediction_job_ids()) Revoke({foldstack::v1::JOB_KIND_PREDICT, id});
+      if (response.drain() && !draining_.exchange(true)) {
+        Log("draining: finishing the running jobs, taking no new ones, then exiting");
+      }
     } else {
       Log(absl::StrCat("heartbeat failed: ", status.message()));
     }

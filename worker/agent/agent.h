@@ -45,7 +45,8 @@ class Agent {
   explicit Agent(AgentOptions options);
   ~Agent();
 
-  // Runs until Stop() is called, max_jobs ended or it was idle for exit_when_idle_ms. Returns an error only when it cannot start.
+  // Runs until Stop() is called, max_jobs ended, it was drained (its running jobs ended) or it
+  // was idle for exit_when_idle_ms. Returns an error only when it cannot start.
   absl::Status Run();
   void Stop();
 
@@ -78,6 +79,7 @@ class Agent {
   int heartbeat_interval_ms_ = 2000;
   std::atomic<bool> stopping_{false};
   std::atomic<int> jobs_started_{0};
+  std::atomic<bool> draining_{false};  // the coordinator said drain: lease nothing more, exit when idle
 
   std::mutex mutex_;
   std::map<JobKey, std::shared_ptr<RunningJob>> running_;
