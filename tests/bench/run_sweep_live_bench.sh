@@ -15,7 +15,9 @@
 #   --skip-live    stop after the replay (steps 1 and 2 only)
 #   --keep         keep the work folder (default: a temp dir, removed on exit)
 #   sizes: PEOPLE=24 WIDTH=48 HEIGHT=64 IMAGE=32 BATCH=24 REC_EPOCHS=8 LIVE_EPOCHS=6 (environment)
-# Run after `bazel build //coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack`.
+# Run after `bazel build //coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack`;
+# BIN_DIR=DIR runs copies of those binaries (DIR/coordinator/..., DIR/worker/..., DIR/cli/...) instead,
+# so that rebuilding during the run cannot swap the trainer under it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -37,11 +39,11 @@ LIVE_LRS="1.0e-7, 1.0e-6, 1.0e-5, 1.0e-4, 5.0e-4, 1.0e-3, 3.0e-3, 3.0e-2"
 START=$(date +%s)
 log() { echo "[$(( $(date +%s) - START )) s] $*" >&2; }
 
+BIN=${BIN_DIR:-$ROOT/bazel-bin}
 for b in coordinator/foldstack-coordinator worker/foldstack-worker cli/foldstack; do
-  [[ -x bazel-bin/$b ]] || { echo "run_sweep_live_bench.sh: bazel-bin/$b missing; run: bazel build" \
+  [[ -x $BIN/$b ]] || { echo "run_sweep_live_bench.sh: $BIN/$b missing; run: bazel build" \
     "//coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack" >&2; exit 1; }
 done
-BIN="$ROOT/bazel-bin"
 FS="$BIN/cli/foldstack"
 W=$(mktemp -d "${TMPDIR:-/tmp}/foldstack-live-bench.XXXXXX")
 
