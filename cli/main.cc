@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/flag_names.h"
-#include "cli/models_command.h"
+#include "cli/worker_tool.h"
 #include "cli/analysis_commands.h"
 #include "cli/predict_command.h"
 #include "cli/relabel_commands.h"
@@ -236,6 +236,9 @@ int main(int argc, char** argv) {
       foldstack::cli::NormalizeFlagDashes(std::vector<std::string>(argv, argv + argc)));
   std::vector<char*> typed_argv;
   for (std::string& arg : typed) typed_argv.push_back(arg.data());
+  if (typed.size() > 1 && typed[1] == "models") {
+    return foldstack::cli::ExecWorkerModelTool(static_cast<int>(typed_argv.size()), typed_argv.data());
+  }
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(typed_argv.size()), typed_argv.data());
   auto arg = [&](size_t i) { return args.size() > i ? std::string(args[i]) : std::string(); };
   const std::string command = arg(1), sub = arg(2);
@@ -243,10 +246,6 @@ int main(int argc, char** argv) {
 
   if (command == "data" && sub == "synth") return Synth();
   if (command == "data" && sub == "flip-labels") return FlipLabels();
-  if (command == "models") {
-    return foldstack::cli::RunModelsCommand(std::vector<std::string>(args.begin() + 2, args.end()),
-                                            absl::GetFlag(FLAGS_json));
-  }
   if (command == "predict") {
     return foldstack::cli::RunPredictCommand(
         std::vector<std::string>(args.begin() + 2, args.end()),

@@ -9,13 +9,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "proto/rpc_util.h"
 #include "worker/agent/agent.h"
+#include "worker/tools/models_command.h"
 #include "worker/trainer/trainer_main.h"
 
 ABSL_FLAG(std::string, coordinator, "", "coordinator address HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
@@ -27,6 +30,7 @@ ABSL_FLAG(std::string, trainer, "", "trainer program to run per job (default: th
 ABSL_FLAG(int, max_jobs, 0, "exit after this many jobs (0: run until stopped)");
 ABSL_FLAG(double, exit_when_idle, 0,
           "exit after this many seconds with no job to run (0: never; for batch schedulers such as Slurm)");
+ABSL_FLAG(bool, json, false, "models list: print JSON instead of a table");
 ABSL_FLAG(int, poll_ms, 500, "how often an idle worker asks for work, in milliseconds");
 
 namespace {
@@ -37,6 +41,15 @@ std::string SelfPath() {
   if (n <= 0) return "";
   path[n] = '\0';
   return path;
+}
+
+// `foldstack-worker models list|forward ...`: the local model tool (the CLI's `foldstack models`).
+int ModelsMode(int argc, char** argv) {
+  absl::SetProgramUsageMessage("foldstack-worker models list [--family F] [--num_classes N] [--json] | "
+                               "models forward --model NAME --input X.safetensors --output Y.safetensors");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  return foldstack::worker::tools::RunModelsCommand(std::vector<std::string>(positional.begin() + 2, positional.end()),
+                                                    absl::GetFlag(FLAGS_json));
 }
 
 int TrainMode(int argc, char** argv) {
@@ -50,6 +63,7 @@ int TrainMode(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "train") == 0) return TrainMode(argc, argv);
+  if (argc > 1 && std::strcmp(argv[1], "models") == 0) return ModelsMode(argc, argv);
   absl::SetProgramUsageMessage("foldstack-worker --coordinator HOST:PORT [--token T] [--slots N]");
   absl::ParseCommandLine(argc, argv);
 

@@ -8,7 +8,7 @@
 #include "worker/trainer/safetensors.h"
 #include "worker/trainer/state_dict.h"
 
-namespace foldstack::cli {
+namespace foldstack::worker::tools {
 namespace {
 
 using testing::BinaryPath;
@@ -87,4 +87,4 @@ TEST(ModelsCommandTest, ListShowsEveryModelWithItsParameterCount) {
 }
 
 }  // namespace
-}  // namespace foldstack::cli
+}  // namespace foldstack::worker::tools

@@ -1,4 +1,4 @@
-#include "cli/models_command.h"
+#include "worker/tools/models_command.h"
 
 #include <torch/torch.h>
 
@@ -21,9 +21,10 @@ ABSL_FLAG(std::string, weights, "", "models forward: safetensors weights to load
 ABSL_FLAG(std::string, input, "", "models forward: safetensors file with tensor \"input\" (float32 NCHW)");
 ABSL_FLAG(std::string, output, "", "models forward: where to write tensor \"logits\"");
 
-namespace foldstack::cli {
+namespace foldstack::worker::tools {
 namespace {
 
+using cli::Table;
 using trainer::ModelInfo;
 
 int Fail(const std::string& message) {
@@ -140,4 +141,4 @@ int RunModelsCommand(const std::vector<std::string>& args, bool json) {
   return Fail("models: expected `models list` or `models forward`");
 }
 
-}  // namespace foldstack::cli
+}  // namespace foldstack::worker::tools
