@@ -9,7 +9,6 @@
 #include <iostream>
 #include <vector>
 
-#include "absl/strings/str_split.h"
 
 namespace foldstack::cli {
 namespace {
@@ -30,27 +29,22 @@ std::optional<std::string> FindWorkerBinary() {
       if (IsExecutable(candidate)) return candidate.string();
     }
   }
-  const char* path = std::getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path == nullptr ? "" : path, ':', absl::SkipEmpty())) {
-    const std::filesystem::path candidate = std::filesystem::path(std::string(dir)) / "foldstack-worker";
-    if (IsExecutable(candidate)) return candidate.string();
-  }
   return std::nullopt;
 }
 
 int ExecWorkerModelTool(int argc, char** argv) {
-  const std::optional<std::string> worker = FindWorkerBinary();
-  if (!worker.has_value()) {
+  const std::string worker = FindWorkerBinary().value_or("foldstack-worker");
+  std::vector<char*> args = {const_cast<char*>(worker.c_str())};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);  // "models" and what follows
+  args.push_back(nullptr);
+  execvp(worker.c_str(), args.data());  // searches PATH when `worker` has no slash
+  if (errno == ENOENT && worker.find('/') == std::string::npos) {
     std::cerr << "foldstack: models: runs foldstack-worker's model tool, which is neither beside foldstack, "
                  "in ../worker/ from it nor on PATH (set FOLDSTACK_WORKER to it)"
               << std::endl;
-    return 2;
+  } else {
+    std::cerr << "foldstack: models: cannot run " << worker << ": " << std::strerror(errno) << std::endl;
   }
-  std::vector<char*> args = {const_cast<char*>(worker->c_str())};
-  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);  // "models" and what follows
-  args.push_back(nullptr);
-  execv(worker->c_str(), args.data());
-  std::cerr << "foldstack: models: cannot run " << *worker << ": " << std::strerror(errno) << std::endl;
   return 2;
 }
 

@@ -9,7 +9,7 @@
 namespace foldstack::cli {
 
 // The foldstack-worker binary: $FOLDSTACK_WORKER, else beside this program (an installed pair),
-// else ../worker/ from it (bazel-bin), else on PATH.
+// else ../worker/ from it (bazel-bin); nullopt leaves it to execvp's search of PATH.
 std::optional<std::string> FindWorkerBinary();
 
 // Replaces this process with `foldstack-worker models ARGS...` (argv[2..] passed unchanged);

@@ -89,15 +89,21 @@ Cluster::Process Cluster::Launch(const std::vector<std::string>& argv, const std
 }
 
 void Cluster::Stop(Process& process, int signal) {
+  if (process.child) process.child->Signal(signal);
+  Reap(process);
+}
+
+worker::ExitStatus Cluster::Reap(Process& process) {
+  worker::ExitStatus status;
   if (process.child) {
-    process.child->Signal(signal);
-    process.child->Wait();
+    status = process.child->Wait();
     process.child.reset();  // reaped: its pid may belong to another process now
   }
   for (auto& drain : process.drains) {
     if (drain.joinable()) drain.join();
   }
   process.drains.clear();
+  return status;
 }
 
 absl::Status Cluster::StartCoordinator(int lease_ttl_ms, int heartbeat_ms) {
@@ -132,13 +138,7 @@ void Cluster::KillWorker(int index, int signal) { Stop(workers_.at(index), signa
 void Cluster::StopCoordinator(int signal) { Stop(coordinator_, signal); }
 
 int Cluster::WaitWorker(int index) {
-  Process& process = workers_.at(index);
-  const worker::ExitStatus status = process.child->Wait();
-  for (auto& drain : process.drains) {
-    if (drain.joinable()) drain.join();
-  }
-  process.drains.clear();
-  process.child.reset();
+  const worker::ExitStatus status = Reap(workers_.at(index));
   return status.signaled ? -1 : status.value;
 }
 

@@ -67,6 +67,8 @@ class Cluster {
   };
   Process Launch(const std::vector<std::string>& argv, const std::string& log_name, std::string* first_stdout_line);
   void Stop(Process& process, int signal);
+  // Waits for the process to exit and for its output to be drained.
+  worker::ExitStatus Reap(Process& process);
 
   std::string dir_;
   std::string token_ = "test-token-5f3a";
