@@ -136,7 +136,8 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
 
 // A results database written by the release with the adaptive sweep engine (schema 5; how it was
 // made: testdata/make_release_v5_db.sh): a tpe sweep of val_loss with hyperband, trials done,
-// pruned (its other fold cancelled) and in flight. It upgrades in place and keeps working.
+// pruned (its other fold cancelled) and in flight, and a label review: candidates found on its done
+// trials, one person accepted (label version 1), one rejected. It upgrades in place and keeps working.
 TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   const std::string path = FreshDbPath("release_v5");
   std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
@@ -152,6 +153,12 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM metrics"), 65);
   EXPECT_EQ(QueryInt(**db, "SELECT trial_budget FROM sweeps"), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT jobs_pruned FROM v_sweeps"), 1);
+  // The label review survives: candidates, decisions per photo, the label version.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM relabel_candidates"), 121);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM label_versions"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM label_overrides WHERE status = 'accepted'"), 7);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM label_overrides WHERE status = 'rejected'"), 7);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_relabel_candidates WHERE review_status != 'pending'"), 2);
   // Its worker is not draining.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM workers WHERE draining = 0"), 1);
 }

@@ -3,7 +3,8 @@
 # 26f970e), so migrations_test can check that such a file upgrades in place. Run from a checkout of
 # that commit after `bazel build //...`; writes release_v5.db in the current folder.
 # The file holds a tpe sweep of val_loss with hyperband: trial 0 (lr 0.003) done on both folds, the
-# 1e-7 trials pruned at the first band, and a trial still in flight.
+# 1e-7 trials pruned at the first band, and a trial still in flight; then relabel candidates found on
+# trials 1 and 3, the first person-level one accepted (a new label version), the second rejected.
 set -euo pipefail
 B=$(git rev-parse --show-toplevel)/bazel-bin
 dir=$(mktemp -d)
@@ -28,5 +29,9 @@ source "$(git rev-parse --show-toplevel)/scripts/local_cluster.sh"
 start_local_coordinator "$B" "$dir"
 "$B/cli/foldstack" sweep submit "$dir/sweep.yaml"
 "$B/worker/foldstack-worker" --coordinator "$FOLDSTACK_COORDINATOR" --work_dir "$dir/work" --max_jobs 5
+"$B/cli/foldstack" relabel find 1 --trials 1,3 --method all
+targets=$(sqlite3 "$dir/foldstack.db" "SELECT person FROM v_relabel_candidates WHERE sample_key IS NULL ORDER BY score DESC, candidate_id LIMIT 2")
+"$B/cli/foldstack" relabel accept "$(echo "$targets" | sed -n 1p)" --note "release 5 fixture"
+"$B/cli/foldstack" relabel reject "$(echo "$targets" | sed -n 2p)" --note "fine"
 stop_local_cluster
 sqlite3 "$dir/foldstack.db" "VACUUM INTO '$PWD/release_v5.db'"
