@@ -145,13 +145,13 @@ absl::StatusOr<std::vector<std::string>> ExpandProgramCommand(const ProgramComma
     auto macro = macros.find(word.substr(2, word.size() - 3));
     if (macro == macros.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "command: unknown macro ", word,
+          "unknown macro ", word,
           " (expected ${env}, ${interpreter}, ${program}, ${args}, ${args_no_hyphens}, ${args_json} or "
           "${args_json_file})"));
     }
     argv.insert(argv.end(), macro->second.begin(), macro->second.end());
   }
-  if (argv.empty()) return absl::InvalidArgumentError("command: expands to nothing");
+  if (argv.empty()) return absl::InvalidArgumentError("expands to nothing");
   return argv;
 }
 
