@@ -1,5 +1,7 @@
 #include "common/job_events.h"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -17,8 +19,21 @@ json ToJson(const EpochEvent& event) {
 }
 
 json ToJson(const PredictionsEvent& event) {
-  return {{"event", "predictions"}, {"num_classes", event.num_classes}, {"sample_ids", event.sample_ids},
-          {"probs", event.probs}};
+  json object = {{"event", "predictions"}, {"num_classes", event.num_classes}, {"probs", event.probs}};
+  if (event.sample_keys.empty()) {
+    object["sample_ids"] = event.sample_ids;
+  } else {
+    object["sample_keys"] = event.sample_keys;
+  }
+  return object;
+}
+
+// Probabilities, a null read as NaN (JSON has no NaN; the checks downstream name it).
+std::vector<float> ReadProbs(const json& probs) {
+  std::vector<float> out;
+  out.reserve(probs.size());
+  for (const json& p : probs) out.push_back(p.is_null() ? std::numeric_limits<float>::quiet_NaN() : p.get<float>());
+  return out;
 }
 
 json ToJson(const DoneEvent& event) {
@@ -49,12 +64,16 @@ absl::StatusOr<EpochEvent> ParseEpoch(const json& object) {
 absl::StatusOr<PredictionsEvent> ParsePredictions(const json& object) {
   PredictionsEvent event;
   event.num_classes = object.at("num_classes").get<int>();
-  event.sample_ids = object.at("sample_ids").get<std::vector<int64_t>>();
-  event.probs = object.at("probs").get<std::vector<float>>();
-  if (event.num_classes <= 0 || event.probs.size() != event.sample_ids.size() * event.num_classes) {
+  if (object.contains("sample_keys")) {
+    event.sample_keys = object.at("sample_keys").get<std::vector<std::string>>();
+  } else {
+    event.sample_ids = object.at("sample_ids").get<std::vector<int64_t>>();
+  }
+  event.probs = ReadProbs(object.at("probs"));
+  const size_t samples = std::max(event.sample_ids.size(), event.sample_keys.size());
+  if (event.num_classes <= 0 || event.probs.size() != samples * event.num_classes) {
     return absl::InvalidArgumentError(absl::StrCat("predictions event: ", event.probs.size(), " probabilities for ",
-                                                   event.sample_ids.size(), " samples of ", event.num_classes,
-                                                   " classes"));
+                                                   samples, " samples of ", event.num_classes, " classes"));
   }
   return event;
 }

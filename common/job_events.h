@@ -4,12 +4,13 @@
 //
 //   {"v":1,"event":"epoch","epoch":1,"metrics":{"train_loss":..,"val_loss":..,"val_macro_f1":..}}
 //   {"v":1,"event":"predictions","num_classes":18,"sample_ids":[..],"probs":[..]}
+//   {"v":1,"event":"predictions","num_classes":18,"sample_keys":["000001_female_Asian_45/mask1.jpg",..],"probs":[..]}
 //   {"v":1,"event":"done","best_epoch":2,"macro_f1":..,"accuracy":..,"val_loss":..,"seconds":..}
 //
 // Epochs count from 1; an epoch's metrics may have any names (the sweep's metric must be among
 // them); a non-finite metric is written as null and read as absent. probs is row-major, num_classes
-// per sample. A line without "v" is version 1 (the trainer's output before the version field, whose
-// epoch metrics sat beside "epoch" rather than under "metrics"); a newer version is refused.
+// per sample; a null probability reads as NaN (and is refused downstream). A line without "v" is
+// version 1 (the trainer's output before the version field, whose epoch metrics sat beside "epoch" rather than under "metrics"); a newer version is refused.
 #ifndef FOLDSTACK_COMMON_JOB_EVENTS_H_
 #define FOLDSTACK_COMMON_JOB_EVENTS_H_
 
@@ -33,8 +34,9 @@ struct EpochEvent {
 
 struct PredictionsEvent {
   int num_classes = 0;
-  std::vector<int64_t> sample_ids;
+  std::vector<int64_t> sample_ids;   // the built-in trainer's: the split's sample ids
   std::vector<float> probs;  // row-major, num_classes per sample
+  std::vector<std::string> sample_keys;  // a program's: keys from its split file, instead of ids
 };
 
 // The job finished: held-out figures of the best epoch.

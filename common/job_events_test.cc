@@ -28,6 +28,14 @@ TEST(JobEvents, EveryEventRoundTrips) {
   EXPECT_EQ(predictions_back.sample_ids, predictions.sample_ids);
   EXPECT_EQ(predictions_back.probs, predictions.probs);
 
+  const PredictionsEvent by_key{2, {}, {0.5f, 0.5f}, {"person/mask1.jpg"}};
+  const auto by_key_back = std::get<PredictionsEvent>(RoundTrip(by_key));
+  EXPECT_EQ(by_key_back.sample_keys, by_key.sample_keys);
+  EXPECT_TRUE(by_key_back.sample_ids.empty());
+  const auto nan = std::get<PredictionsEvent>(
+      *ParseJobEvent(R"({"v":1,"event":"predictions","num_classes":2,"sample_keys":["a"],"probs":[null,1]})"));
+  EXPECT_TRUE(std::isnan(nan.probs[0]));
+
   const DoneEvent done{2, 0.5, 0.625, 0.875, 12.5};
   const auto done_back = std::get<DoneEvent>(RoundTrip(done));
   EXPECT_EQ(done_back.best_epoch, 2);

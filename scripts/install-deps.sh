@@ -18,6 +18,9 @@ PACKAGES=(
   libeigen3-dev
   # Side-by-side search-quality and pruning benchmarks (tests/bench/sweep_*).
   python3-optuna
+  # The PyTorch example sweep program (experiments/programs/train.py) and the Python peers of the
+  # model and input benchmarks.
+  python3-torch python3-torchvision python3-pil
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

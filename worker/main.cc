@@ -31,6 +31,8 @@ ABSL_FLAG(int, max_jobs, 0, "exit after this many jobs (0: run until stopped)");
 ABSL_FLAG(double, exit_when_idle, 0,
           "exit after this many seconds with no job to run (0: never; for batch schedulers such as Slurm)");
 ABSL_FLAG(bool, json, false, "models list: print JSON instead of a table");
+ABSL_FLAG(double, stop_grace, 10,
+          "seconds a sweep program stopped by the pruner has to end after SIGTERM before it is killed");
 ABSL_FLAG(int, poll_ms, 500, "how often an idle worker asks for work, in milliseconds");
 
 namespace {
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
   options.max_jobs = absl::GetFlag(FLAGS_max_jobs);
   options.poll_interval_ms = absl::GetFlag(FLAGS_poll_ms);
   options.exit_when_idle_ms = static_cast<int>(absl::GetFlag(FLAGS_exit_when_idle) * 1000);
+  options.stop_grace_ms = static_cast<int>(absl::GetFlag(FLAGS_stop_grace) * 1000);
   std::string trainer = absl::GetFlag(FLAGS_trainer);
   if (trainer.empty()) {
     options.trainer_command = {SelfPath(), "train"};

@@ -235,11 +235,15 @@ absl::StatusOr<bool> LoadCommonLaunch(Statement& load, JobLaunch* launch) {
   return true;
 }
 
+// The sweep's stored spec, or an empty one where an old or hand-made row holds no JSON.
+constexpr char kSpec[] = "(CASE WHEN json_valid(s.spec_json) THEN s.spec_json ELSE '{}' END)";
+
 absl::Status LoadTrainLaunch(Transaction& txn, JobLaunch* launch) {
   FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(LaunchSql(
       "j", "d.root", "d.num_classes",
-      "s.split_id, d.kind, s.metric, s.goal, COALESCE(json_extract(s.spec_json, '$.program'), ''), "
-      "COALESCE(json_extract(s.spec_json, '$.command'), '[]'), COALESCE(json_extract(s.spec_json, '$.resume'), 1)",
+      absl::StrCat("s.split_id, d.kind, s.metric, s.goal, COALESCE(json_extract(", kSpec, ", '$.program'), ''), ",
+                   "COALESCE(json_extract(", kSpec, ", '$.command'), '[]'), COALESCE(json_extract(", kSpec,
+                   ", '$.resume'), 1)"),
       "FROM jobs j JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
       "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?")));
   FS_ASSIGN_OR_RETURN(bool found, LoadCommonLaunch(load, launch));

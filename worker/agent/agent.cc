@@ -17,7 +17,12 @@
 #include "absl/strings/str_join.h"
 #include "common/job_events.h"
 #include "proto/rpc_util.h"
+#include "worker/agent/coordinator_calls.h"
+#include "worker/agent/graceful_stop.h"
+#include "worker/agent/held_out_predictions.h"
+#include "worker/agent/log_tail.h"
 #include "worker/agent/machine_probe.h"
+#include "worker/agent/python_module.h"
 
 namespace foldstack::worker {
 namespace {
@@ -31,30 +36,6 @@ constexpr milliseconds kCallDeadline{30000};
 void Log(const std::string& line) { std::cerr << "[worker] " << line << std::endl; }
 
 void SleepMs(int ms) { std::this_thread::sleep_for(milliseconds(ms)); }
-
-// Transient transport errors are retried: every report is idempotent on the coordinator's side.
-bool IsTransient(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded;
-}
-
-// A held job the coordinator no longer recognises: stop working on it.
-bool IsLeaseLost(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kFailedPrecondition ||
-         status.code() == absl::StatusCode::kNotFound;
-}
-
-absl::Status CallWithRetry(const std::string& token,
-                           const std::function<grpc::Status(grpc::ClientContext*)>& call) {
-  absl::Status status;
-  for (int attempt = 0; attempt < 6; ++attempt) {
-    auto context = rpc::MakeContext(token, kCallDeadline);
-    status = rpc::FromGrpcStatus(call(context.get()));
-    if (!IsTransient(status)) return status;
-    SleepMs(200 << attempt);
-  }
-  return status;
-}
 
 std::string EnsureDir(const std::string& path) {
   mkdir(path.c_str(), 0755);
@@ -85,10 +66,26 @@ struct Agent::RunningJob {
   bool revoked = false;
   std::atomic<bool> ended{false};  // its thread is about to return
 
+  // Revoked by the coordinator (or the worker is stopping): end the child now.
   void Kill() {
     std::lock_guard<std::mutex> lock(mutex);
     revoked = true;
     if (child != nullptr) child->Signal(SIGKILL);
+  }
+  void Signal(int signal) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (child != nullptr) child->Signal(signal);
+  }
+  void Attach(ChildProcess* running) {
+    std::lock_guard<std::mutex> lock(mutex);
+    child = running;
+    if (revoked) child->Signal(SIGKILL);
+  }
+  // The child has been reaped; returns whether the job was revoked meanwhile.
+  bool Detach() {
+    std::lock_guard<std::mutex> lock(mutex);
+    child = nullptr;
+    return revoked;
   }
 };
 
@@ -160,6 +157,9 @@ absl::Status Agent::Run() {
   if (options_.trainer_command.empty()) return absl::InvalidArgumentError("no trainer command");
   if (options_.work_dir.empty()) options_.work_dir = absl::StrCat("/tmp/foldstack-worker-", getpid());
   EnsureDir(options_.work_dir);
+  absl::StatusOr<std::string> python_path = WritePythonModule(options_.work_dir);
+  if (!python_path.ok()) return python_path.status();
+  python_path_ = *python_path;
   if (absl::Status status = Register(); !status.ok()) return status;
   std::thread heartbeat([this] { HeartbeatLoop(); });
 
@@ -295,54 +295,6 @@ absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Agent::Sp
   return split;
 }
 
-absl::StatusOr<std::string> Agent::WriteJobFile(const JobSpec& job, const std::string& dir) {
-  const bool predict = job.kind() == foldstack::v1::JOB_KIND_PREDICT;
-  std::shared_ptr<const foldstack::v1::GetSplitResponse> split;
-  if (!predict) {
-    absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> loaded = Split(job.split_id());
-    if (!loaded.ok()) return loaded.status();
-    split = *loaded;
-  }
-  nlohmann::json spec;
-  spec["mode"] = predict ? "predict" : "train";
-  spec["job_id"] = job.job_id();
-  spec["dataset"] = {{"kind", job.dataset_kind()}, {"root", job.dataset_root()}};
-  spec["num_classes"] = job.num_classes();
-  spec["fold"] = job.fold();
-  if (!job.objective_metric().empty()) {
-    spec["objective"] = {{"metric", job.objective_metric()}, {"minimize", job.objective_minimize()}};
-  }
-  try {
-    spec["params"] = nlohmann::json::parse(job.params_json());
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id(), ": params are not JSON: ", e.what()));
-  }
-  nlohmann::json samples = nlohmann::json::array();
-  if (predict) {
-    // Sample ids are eval rows: what the coordinator expects back.
-    const auto& keys = job.predict().image_keys();
-    for (int row = 0; row < keys.size(); ++row) samples.push_back({{"id", row}, {"key", keys[row]}});
-    spec["checkpoint"] = job.predict().checkpoint_path();
-    spec["hflip_tta"] = job.predict().hflip_tta();
-  } else {
-    for (const auto& sample : split->samples()) {
-      samples.push_back({{"id", sample.sample_id()}, {"key", sample.sample_key()},
-                         {"label", sample.label()}, {"fold", sample.fold()}});
-    }
-  }
-  spec["samples"] = std::move(samples);
-  // The coordinator placed the job here because this worker has what it asks for.
-  const std::string wanted = spec["params"].value("device", std::string("auto"));
-  spec["device"] = wanted == "cuda" || (wanted == "auto" && cuda_devices_ > 0) ? "cuda" : "cpu";
-  spec["threads"] = options_.threads_per_job;
-  spec["out_dir"] = dir;
-  std::string path = dir + "/job.json";
-  std::ofstream out(path);
-  out << spec.dump();
-  if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", path));
-  return path;
-}
-
 void Agent::ReportFailure(const JobKey& job, int64_t lease_id, const std::string& reason,
                           const std::string& log_tail, bool retryable) {
   Log(absl::StrCat(JobName(job.first, job.second), " failed: ", reason));
@@ -358,153 +310,111 @@ void Agent::ReportFailure(const JobKey& job, int64_t lease_id, const std::string
 }
 
 void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry) {
-  const std::string& token = options_.token;
-  auto fail = [&](const std::string& reason, const std::string& tail, bool retryable) {
-    ReportFailure(entry->key, job.lease_id(), reason, tail, retryable);
-  };
   const bool predict = job.kind() == foldstack::v1::JOB_KIND_PREDICT;
-
   Log(absl::StrCat(JobName(job), " (sweep ", job.sweep_id(), ", trial ", job.trial_id(), ", fold ", job.fold(),
                    predict ? absl::StrCat(", run ", job.predict().run_id()) : "", ", attempt ", job.attempt(),
-                   ") starting"));
+                   job.program().empty() ? "" : absl::StrCat(", program ", job.program()), ") starting"));
   const std::string dir = EnsureDir(
       absl::StrCat(options_.work_dir, predict ? "/predict-" : "/job-", job.job_id(), "-a", job.attempt()));
-  absl::StatusOr<std::string> job_file = WriteJobFile(job, dir);
-  std::vector<std::string> argv = options_.trainer_command;
-  argv.push_back("--job");
-  argv.push_back(job_file.ok() ? *job_file : "");
-  absl::StatusOr<ChildProcess> child =
-      job_file.ok() ? ChildProcess::Spawn(argv) : absl::StatusOr<ChildProcess>(job_file.status());
-  if (!child.ok()) {
-    fail(std::string(child.status().message()), "", true);
-  } else {
-    {
-      std::lock_guard<std::mutex> lock(entry->mutex);
-      entry->child = &*child;
-      if (entry->revoked) child->Signal(SIGKILL);
-    }
-    std::deque<std::string> tail;
-    std::mutex tail_mutex;
-    std::thread stderr_reader([&] {
-      ForEachLine(child->stderr_fd(), [&](const std::string& line) {
-        std::cerr << "[job " << job.job_id() << "] " << line << std::endl;
-        std::lock_guard<std::mutex> lock(tail_mutex);
-        tail.push_back(line);
-        if (tail.size() > kLogTailLines) tail.pop_front();
-      });
-    });
-
-    bool lease_lost = false;
-    std::optional<std::string> pruned;  // the sweep's pruner stopped the job: why
-    absl::Status report_error;
-    std::optional<common::DoneEvent> done;
-    std::unique_ptr<grpc::ClientContext> stream_context;
-    foldstack::v1::ReportPredictionsResponse stream_response;
-    std::unique_ptr<grpc::ClientWriter<foldstack::v1::PredictionBatch>> stream;
-    auto note_error = [&](const absl::Status& status) {
-      if (status.ok() || !report_error.ok()) return;
-      report_error = status;
-      lease_lost = IsLeaseLost(status);
-      child->Signal(SIGKILL);  // no point training on: the coordinator will not take the results
-    };
-
-    ForEachLine(child->stdout_fd(), [&](const std::string& line) {
-      if (!report_error.ok() || pruned.has_value()) return;
-      absl::StatusOr<common::JobEvent> event = common::ParseJobEvent(line);
-      if (!event.ok()) return note_error(event.status());
-      if (auto* epoch = std::get_if<common::EpochEvent>(&*event)) {
-        foldstack::v1::ReportMetricsRequest request;
-        request.set_job_id(job.job_id());
-        request.set_lease_id(job.lease_id());
-        for (const auto& [name, value] : epoch->metrics) {
-          auto* metric = request.add_metrics();
-          metric->set_epoch(epoch->epoch);
-          metric->set_name(name);
-          metric->set_value(value);
-        }
-        foldstack::v1::ReportMetricsResponse response;
-        absl::Status status =
-            CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->ReportMetrics(c, request, &response); });
-        note_error(status);
-        if (status.ok() && response.directive() == foldstack::v1::JOB_DIRECTIVE_STOP) {
-          // The coordinator has already ended the job as pruned, metrics kept: stop training.
-          pruned = response.reason();
-          child->Signal(SIGTERM);
-        }
-      } else if (auto* predictions = std::get_if<common::PredictionsEvent>(&*event)) {
-        if (!stream) {
-          stream_context = rpc::MakeContext(token, milliseconds(600000));
-          stream = stub_->ReportPredictions(stream_context.get(), &stream_response);
-        }
-        foldstack::v1::PredictionBatch batch;
-        batch.set_job_id(job.job_id());
-        batch.set_lease_id(job.lease_id());
-        batch.set_kind(job.kind());
-        batch.set_num_classes(predictions->num_classes);
-        batch.mutable_sample_ids()->Add(predictions->sample_ids.begin(), predictions->sample_ids.end());
-        batch.mutable_probs()->Add(predictions->probs.begin(), predictions->probs.end());
-        if (!stream->Write(batch)) note_error(rpc::FromGrpcStatus(stream->Finish()));
-      } else {
-        done = std::get<common::DoneEvent>(*event);
-      }
-    });
-    ExitStatus exit = child->Wait();
-    stderr_reader.join();
-    {
-      std::lock_guard<std::mutex> lock(entry->mutex);
-      entry->child = nullptr;
-    }
-    if (stream && report_error.ok()) {
-      stream->WritesDone();
-      note_error(rpc::FromGrpcStatus(stream->Finish()));
-    }
-    std::string log_tail;
-    std::string last_error;
-    {
-      std::lock_guard<std::mutex> lock(tail_mutex);
-      log_tail = absl::StrJoin(tail, "\n");
-      for (const auto& line : tail) {
-        if (absl::StartsWith(line, "error: ")) last_error = line.substr(7);
-      }
-    }
-    bool revoked;
-    {
-      std::lock_guard<std::mutex> lock(entry->mutex);
-      revoked = entry->revoked;
-    }
-    if (pruned.has_value()) {
-      Log(absl::StrCat(JobName(job), " pruned: ", *pruned));
-    } else if (revoked || lease_lost) {
-      Log(absl::StrCat(JobName(job), " dropped: ", revoked ? "revoked" : report_error.message()));
-    } else if (!report_error.ok()) {
-      fail(absl::StrCat("reporting results failed: ", report_error.message()), log_tail, true);
-    } else if (exit.ok() && done.has_value()) {
-      foldstack::v1::CompleteJobRequest request;
-      request.set_job_id(job.job_id());
-      request.set_lease_id(job.lease_id());
-      request.set_kind(job.kind());
-      if (!predict) request.set_checkpoint_path(CheckpointPath(dir));
-      request.set_best_epoch(done->best_epoch);
-      request.set_macro_f1(done->macro_f1);
-      request.set_accuracy(done->accuracy);
-      request.set_val_loss(done->val_loss);
-      request.set_seconds(done->seconds);
-      foldstack::v1::CompleteJobResponse response;
-      absl::Status status =
-          CallWithRetry(token, [&](grpc::ClientContext* c) { return stub_->CompleteJob(c, request, &response); });
-      Log(absl::StrCat(JobName(job), status.ok() ? " done" : " completion refused: ",
-                       status.ok() ? (predict ? "" : absl::StrCat(": macro-F1 ", done->macro_f1))
-                                   : std::string(status.message())));
+  std::shared_ptr<const foldstack::v1::GetSplitResponse> split;
+  absl::StatusOr<SpawnOptions> launch = absl::UnavailableError("not prepared");
+  if (!predict) {
+    absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> loaded = Split(job.split_id());
+    if (loaded.ok()) {
+      split = *loaded;
     } else {
-      std::string reason = absl::StrCat("trainer ", exit.Describe());
-      if (!last_error.empty()) absl::StrAppend(&reason, ": ", last_error);
-      if (exit.ok()) absl::StrAppend(&reason, " without reporting a result");
-      // A signal (crash, OOM kill) may not recur elsewhere; a trainer's own error (bad input) will.
-      fail(reason, log_tail, exit.signaled);
+      launch = loaded.status();
     }
+  }
+  if (predict || split != nullptr) launch = PrepareLaunch(job, split.get(), LaunchFor(job, dir));
+  absl::StatusOr<ChildProcess> child =
+      launch.ok() ? ChildProcess::Spawn(*launch) : absl::StatusOr<ChildProcess>(launch.status());
+  if (child.ok()) {
+    Supervise(job, *entry, *child, dir, split.get());
+  } else {
+    // A missing program or a bad command fails on every worker; a transport error may not.
+    const absl::StatusCode code = child.status().code();
+    const bool retryable = code != absl::StatusCode::kFailedPrecondition && code != absl::StatusCode::kInvalidArgument;
+    ReportFailure(entry->key, job.lease_id(), std::string(child.status().message()), "", retryable);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   running_.erase(entry->key);
+}
+
+LaunchContext Agent::LaunchFor(const JobSpec& job, const std::string& dir) const {
+  LaunchContext ctx;
+  ctx.dir = std::filesystem::absolute(dir).lexically_normal().string();
+  // The coordinator placed the job here because this worker has what it asks for.
+  const nlohmann::json params = nlohmann::json::parse(job.params_json(), nullptr, false);
+  const std::string wanted = params.is_object() ? params.value("device", std::string("auto")) : "auto";
+  ctx.trainer.device = wanted == "cuda" || (wanted == "auto" && cuda_devices_ > 0) ? "cuda" : "cpu";
+  ctx.trainer.threads = options_.threads_per_job;
+  ctx.trainer_command = options_.trainer_command;
+  ctx.python_path = python_path_;
+  return ctx;
+}
+
+void Agent::Supervise(const JobSpec& job, RunningJob& entry, ChildProcess& child, const std::string& dir,
+                      const foldstack::v1::GetSplitResponse* split) {
+  const auto started = std::chrono::steady_clock::now();
+  const bool program = !job.program().empty() && split != nullptr;
+  entry.Attach(&child);
+  LogTail tail(kLogTailLines);
+  auto relay_log = [&](int fd) {
+    ForEachLine(fd, [&](const std::string& line) {
+      std::cerr << "[job " << job.job_id() << "] " << line << std::endl;
+      tail.Add(line);
+    });
+  };
+  std::vector<std::thread> log_readers;
+  log_readers.emplace_back(relay_log, child.stderr_fd());
+  if (program) log_readers.emplace_back(relay_log, child.stdout_fd());  // a program's prints are log lines
+
+  HeldOutPredictions predictions(job, split);
+  GracefulStop stop([&entry](int signal) { entry.Signal(signal); }, StopFilePath(dir), options_.stop_grace_ms);
+  EventRelay relay(*stub_, options_.token, job, predictions,
+                   {[&](const std::string&) { stop.Begin(); }, [&entry] { entry.Signal(SIGKILL); }});
+  ForEachLine(program ? child.events_fd() : child.stdout_fd(), [&](const std::string& line) { relay.OnLine(line); });
+  OutcomeInputs inputs;
+  inputs.exit = child.Wait();
+  stop.Finished();
+  for (std::thread& reader : log_readers) reader.join();
+  inputs.revoked = entry.Detach();
+  inputs.program = program;
+  inputs.training = split != nullptr;
+  inputs.metric = job.objective_metric();
+  inputs.last_error = tail.LastError();
+  inputs.predictions_complete = predictions.CheckComplete();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Settle(job, DecideOutcome(inputs, relay.state()), relay, dir, tail.Text(), seconds);
+}
+
+void Agent::Settle(const JobSpec& job, const JobOutcome& outcome, EventRelay& relay, const std::string& dir,
+                   const std::string& log_tail, double seconds) {
+  const JobKey key{job.kind(), job.job_id()};
+  switch (outcome.kind) {
+    case OutcomeKind::kPruned:
+      Log(absl::StrCat(JobName(job), " pruned: ", outcome.reason));
+      return;
+    case OutcomeKind::kDropped:
+      Log(absl::StrCat(JobName(job), " dropped: ", outcome.reason));
+      return;
+    case OutcomeKind::kFail:
+      ReportFailure(key, job.lease_id(), outcome.reason, log_tail, outcome.retryable);
+      return;
+    case OutcomeKind::kComplete:
+      break;
+  }
+  const common::DoneEvent done = relay.Result(seconds);
+  const bool training = job.kind() != foldstack::v1::JOB_KIND_PREDICT;
+  absl::Status status = relay.Complete(done, training ? CheckpointPath(dir) : "");
+  if (!status.ok() && !IsLeaseLost(status)) {
+    ReportFailure(key, job.lease_id(), absl::StrCat("reporting results failed: ", status.message()), log_tail, true);
+    return;
+  }
+  Log(absl::StrCat(JobName(job), status.ok() ? " done" : " completion refused: ",
+                   status.ok() ? (training ? absl::StrCat(": macro-F1 ", done.macro_f1) : "")
+                               : std::string(status.message())));
 }
 
 }  // namespace foldstack::worker

@@ -25,6 +25,9 @@
 #include "absl/status/statusor.h"
 #include "proto/foldstack.grpc.pb.h"
 #include "worker/agent/child_process.h"
+#include "worker/agent/event_relay.h"
+#include "worker/agent/job_launch.h"
+#include "worker/agent/job_outcome.h"
 
 namespace foldstack::worker {
 
@@ -38,6 +41,7 @@ struct AgentOptions {
   int poll_interval_ms = 500;             // how often an idle agent asks for work
   int max_jobs = 0;                       // stop after this many jobs (0: run until stopped)
   int exit_when_idle_ms = 0;              // stop after this long with no job to run (0: never)
+  int stop_grace_ms = 10000;              // a stopped program's time to end after SIGTERM, before SIGKILL
 };
 
 class Agent {
@@ -59,12 +63,19 @@ class Agent {
 
   absl::Status Register();
   void HeartbeatLoop();
+  // Prepares, runs and settles one job, in its own thread: the parts below.
   void RunJob(const foldstack::v1::JobSpec& job, const std::shared_ptr<RunningJob>& entry);
+  LaunchContext LaunchFor(const foldstack::v1::JobSpec& job, const std::string& dir) const;
+  // Runs the child to its end, relaying its events and keeping its log tail.
+  void Supervise(const foldstack::v1::JobSpec& job, RunningJob& entry, ChildProcess& child, const std::string& dir,
+                 const foldstack::v1::GetSplitResponse* split);
+  // Acts on the outcome: complete (predictions, then CompleteJob), fail, or only log.
+  void Settle(const foldstack::v1::JobSpec& job, const JobOutcome& outcome, EventRelay& relay, const std::string& dir,
+              const std::string& log_tail, double seconds);
   // Tells the coordinator the job failed (retried on transient errors; the outcome is not needed).
   void ReportFailure(const JobKey& job, int64_t lease_id, const std::string& reason, const std::string& log_tail,
                      bool retryable);
   absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> Split(int64_t split_id);
-  absl::StatusOr<std::string> WriteJobFile(const foldstack::v1::JobSpec& job, const std::string& dir);
   std::vector<JobKey> RunningJobs();
   void Revoke(const JobKey& job);
   // Joins the threads of jobs that have ended.
@@ -75,6 +86,7 @@ class Agent {
   AgentOptions options_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
   std::string worker_id_;
+  std::string python_path_;  // where the `foldstack` Python module for programs was written
   int cuda_devices_ = 0;  // probed at registration; jobs with device auto use them
   int heartbeat_interval_ms_ = 2000;
   std::atomic<bool> stopping_{false};
