@@ -64,8 +64,8 @@ absl::StatusOr<json> Canonical(const ParamSpec& spec, const json& value) {
 // integers (or the distribution says so), uniform otherwise.
 TrainerSetting ProgramParameterSetting(const json& config) {
   TrainerSetting setting;
-  const bool int_bounds = common::AsInteger(Field(config, "min")).has_value() &&
-                          common::AsInteger(Field(config, "max")).has_value();
+  // As written: `min: 0.0` is a float range even though 0.0 is whole.
+  const bool int_bounds = Field(config, "min").is_number_integer() && Field(config, "max").is_number_integer();
   const json& distribution = Field(config, "distribution");
   const bool int_distribution = distribution.is_string() && distribution.get<std::string>() == "int_uniform";
   setting.type = int_distribution || (distribution.is_null() && int_bounds) ? SettingType::kInt : SettingType::kFloat;

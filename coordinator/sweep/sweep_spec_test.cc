@@ -214,6 +214,7 @@ parameters:
   learning_rate: {distribution: log_uniform_values, min: 0.0001, max: 0.1}
   layers: {min: 1, max: 4}
   width: {min: 0.5, max: 2}
+  ratio: {min: 0.0, max: 1.0}
   arch: {values: [small, large]}
   epochs: {value: 5000}
 )";
@@ -228,6 +229,7 @@ TEST(ParseSweepYamlTest, ProgramSweepsTakeAnyParameterAndMetric) {
   EXPECT_EQ(spec->metric.name, "val_acc");
   EXPECT_TRUE(spec->parameters.at("layers").integer_valued);   // integer ends: int_uniform, as W&B
   EXPECT_FALSE(spec->parameters.at("width").integer_valued);
+  EXPECT_FALSE(spec->parameters.at("ratio").integer_valued);  // 0.0 is written as a float
   EXPECT_EQ(spec->parameters.at("epochs").value, 5000);        // no trainer bounds for a program
   // Without program the same names are trainer settings, and unknown.
   std::string no_program = kProgramSweep;

@@ -77,7 +77,7 @@ parameters:
   const std::string id = std::to_string(*submitted);
   absl::StatusOr<nlohmann::json> sweep = cluster.WaitForSweep(*submitted, 240);
   ASSERT_TRUE(sweep.ok()) << sweep.status();
-  EXPECT_EQ((*sweep)["state"], "done") << sweep->dump();
+  EXPECT_EQ((*sweep)["summary"]["state"], "SWEEP_STATE_DONE") << sweep->dump();
 
   const std::string db = cluster.db_path();
   EXPECT_EQ(QueryNumber(db, "SELECT COUNT(*) FROM trials WHERE sweep_id = " + id), 8);
@@ -88,6 +88,8 @@ parameters:
                               "m.value FROM metrics m JOIN jobs j ON j.id = m.job_id JOIN trials t ON t.id = j.trial_id "
                               "WHERE m.name = 'score'");
   ASSERT_FALSE(rows.empty());
+  // x and y are float ranges: no two trials share a draw.
+  EXPECT_EQ(QueryNumber(db, "SELECT COUNT(DISTINCT json_extract(params_json, '$.x')) FROM trials"), 8);
   for (const auto& row : rows) {
     const double x = std::stod(row[0]), y = std::stod(row[1]), epoch = std::stod(row[2]);
     EXPECT_NEAR(std::stod(row[3]), 1 - (x - 0.3) * (x - 0.3) - y * y - 0.1 / epoch, 1e-9);
@@ -216,7 +218,7 @@ TEST(ProgramEndToEnd, ThePytorchExampleProgramTrainsAFoldAndReportsOof) {
   absl::StatusOr<nlohmann::json> sweep = cluster.WaitForSweep(*submitted, 300);
   ASSERT_TRUE(sweep.ok()) << sweep.status();
   const std::string db = cluster.db_path();
-  EXPECT_EQ((*sweep)["state"], "done") << Query(db, "SELECT error FROM jobs")[0][0];
+  EXPECT_EQ((*sweep)["summary"]["state"], "SWEEP_STATE_DONE") << Query(db, "SELECT error FROM jobs")[0][0];
   EXPECT_EQ(QueryNumber(db, "SELECT COUNT(*) FROM jobs WHERE state = 'done'"), 2);
   EXPECT_EQ(QueryNumber(db, "SELECT COUNT(*) FROM predictions"), QueryNumber(db, "SELECT COUNT(*) FROM samples"));
   EXPECT_EQ(QueryNumber(db, "SELECT COUNT(DISTINCT name) FROM metrics WHERE epoch = 1"), 3);
