@@ -444,9 +444,9 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
         batch.mutable_sample_ids()->Add(predictions->sample_ids.begin(), predictions->sample_ids.end());
         batch.mutable_probs()->Add(predictions->probs.begin(), predictions->probs.end());
         if (!stream->Write(batch)) note_error(rpc::FromGrpcStatus(stream->Finish()));
-      } else {
-        done = std::get<common::DoneEvent>(*event);
-      }
+      } else if (auto* finished = std::get_if<common::DoneEvent>(&*event)) {
+        done = *finished;
+      }  // CheckpointEvent: not used by this agent yet
     });
     ExitStatus exit = child->Wait();
     stderr_reader.join();
