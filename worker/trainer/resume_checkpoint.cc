@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -24,15 +23,60 @@ constexpr size_t kMagicSize = sizeof(kMagic) - 1;
 constexpr size_t kHeaderSize = kMagicSize + 16;  // magic, payload length, checksum
 constexpr int kEpochColumns = 6;  // epoch, train_loss, val_loss, val_macro_f1, val_accuracy, seconds
 
-uint64_t Fnv1a(const char* data, size_t size, uint64_t hash = 14695981039346656037ULL) {
-  for (size_t i = 0; i < size; ++i) {
-    hash ^= static_cast<unsigned char>(data[i]);
-    hash *= 1099511628211ULL;
+constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+constexpr uint64_t kFnvPrime = 1099511628211ULL;
+
+uint64_t Fnv1a(const std::string& text, uint64_t hash) {
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= kFnvPrime;
   }
   return hash;
 }
 
-uint64_t Fnv1a(const std::string& text, uint64_t hash) { return Fnv1a(text.data(), text.size(), hash); }
+// The payload's checksum: FNV-1a over 64-bit little-endian words (the last one zero-padded),
+// fed in pieces of any size. Word-wise because a checkpoint is hundreds of MB and a byte-wise
+// loop costs seconds; each step is a bijection of the word, so any one changed word changes it.
+class Checksum {
+ public:
+  void Update(const char* data, size_t size) {
+    while (size > 0 && (pending_size_ > 0 || size < 8)) {
+      pending_[pending_size_++] = *data++;
+      --size;
+      if (pending_size_ == 8) Flush();
+    }
+    for (; size >= 8; data += 8, size -= 8) Word(data);
+    for (; size > 0; --size) pending_[pending_size_++] = *data++;
+  }
+  uint64_t Finish() {
+    if (pending_size_ > 0) {
+      std::memset(pending_ + pending_size_, 0, 8 - pending_size_);
+      Flush();
+    }
+    return hash_;
+  }
+
+ private:
+  void Word(const char* bytes) {
+    uint64_t word = 0;
+    for (int i = 7; i >= 0; --i) word = (word << 8) | static_cast<unsigned char>(bytes[i]);
+    hash_ = (hash_ ^ word) * kFnvPrime;
+  }
+  void Flush() {
+    Word(pending_);
+    pending_size_ = 0;
+  }
+
+  uint64_t hash_ = kFnvOffset;
+  char pending_[8] = {};
+  size_t pending_size_ = 0;
+};
+
+uint64_t ChecksumOf(const char* data, size_t size) {
+  Checksum checksum;
+  checksum.Update(data, size);
+  return checksum.Finish();
+}
 
 void AppendUint64(std::string& out, uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -44,10 +88,9 @@ uint64_t ReadUint64(const std::string& bytes, size_t at) {
   return value;
 }
 
+// A view of `bytes` (no copy): valid while `bytes` is.
 torch::Tensor BytesTensor(const std::string& bytes) {
-  torch::Tensor tensor = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
-  if (!bytes.empty()) std::memcpy(tensor.data_ptr(), bytes.data(), bytes.size());
-  return tensor;
+  return torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<int64_t>(bytes.size())}, torch::kUInt8);
 }
 
 std::string TensorBytes(const torch::Tensor& tensor) {
@@ -65,14 +108,13 @@ absl::Status Errno(const std::string& what, const std::string& path) {
   return absl::PermissionDeniedError(absl::StrCat(path, ": ", what, ": ", std::strerror(errno)));
 }
 
-absl::Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+absl::Status WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+  for (size_t done = 0; done < size;) {
+    const ssize_t n = ::write(fd, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Errno("write failed", path);
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return Errno("fsync failed", path);
   return absl::OkStatus();
 }
 
@@ -115,8 +157,8 @@ std::vector<EpochEvent> EpochsFromTable(const torch::Tensor& table) {
   return epochs;
 }
 
-std::string Payload(const ResumeCheckpoint& c) {
-  torch::serialize::OutputArchive archive;
+// Fills `archive` with the checkpoint (tensors of bytes are views of `c`'s strings).
+void BuildArchive(const ResumeCheckpoint& c, torch::serialize::OutputArchive& archive) {
   WriteIdentity(archive, c.identity);
   archive.write("epoch", c10::IValue(static_cast<int64_t>(c.epoch)));
   archive.write("phase", c10::IValue(static_cast<int64_t>(c.phase)));
@@ -138,10 +180,39 @@ std::string Payload(const ResumeCheckpoint& c) {
     archive.write(absl::StrCat("model/", i), c.model[i].second.detach().to(torch::kCPU), /*is_buffer=*/true);
   }
   archive.write("model/names", c10::IValue(names));
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
 }
+
+// Streams the magic line, a placeholder for length and checksum, and the archive to `fd`, then
+// fills in the length and checksum.
+absl::Status WriteCheckpointFile(int fd, torch::serialize::OutputArchive& archive, const std::string& path) {
+  FS_RETURN_IF_ERROR(WriteAll(fd, kMagic, kMagicSize, path));
+  const std::string placeholder(16, '\0');
+  FS_RETURN_IF_ERROR(WriteAll(fd, placeholder.data(), placeholder.size(), path));
+  Checksum checksum;
+  uint64_t length = 0;
+  absl::Status written;
+  try {
+    archive.save_to([&](const void* data, size_t size) -> size_t {
+      if (!written.ok()) return 0;
+      checksum.Update(static_cast<const char*>(data), size);
+      length += size;
+      written = WriteAll(fd, static_cast<const char*>(data), size, path);
+      return written.ok() ? size : 0;
+    });
+  } catch (const std::exception& e) {
+    if (written.ok()) written = absl::InternalError(absl::StrCat(path, ": cannot serialize: ", FirstLine(e)));
+  }
+  FS_RETURN_IF_ERROR(written);
+  std::string trailer;
+  AppendUint64(trailer, length);
+  AppendUint64(trailer, checksum.Finish());
+  if (::pwrite(fd, trailer.data(), trailer.size(), kMagicSize) != static_cast<ssize_t>(trailer.size())) {
+    return Errno("write failed", path);
+  }
+  return absl::OkStatus();
+}
+
+
 
 // Reads the archive's fields; throws (c10::Error) when a key is missing or of another type.
 ResumeCheckpoint FromArchive(torch::serialize::InputArchive& archive) {
@@ -188,8 +259,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// The payload of a well-formed file: magic, length and checksum checked.
-absl::StatusOr<std::string> VerifiedPayload(const std::string& path, const std::string& bytes) {
+// Checks the magic line, the payload's length and its checksum.
+absl::Status VerifyFile(const std::string& path, const std::string& bytes) {
   if (bytes.size() < kMagicSize || bytes.compare(0, kMagicSize, kMagic) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a foldstack resume checkpoint (expected the line \"FOLDSTACK-RESUME 1\")"));
@@ -200,10 +271,10 @@ absl::StatusOr<std::string> VerifiedPayload(const std::string& path, const std::
     return absl::DataLossError(absl::StrCat(path, ": truncated or padded: ", bytes.size() - kHeaderSize,
                                             " payload bytes, the header says ", length));
   }
-  if (Fnv1a(bytes.data() + kHeaderSize, length) != ReadUint64(bytes, kMagicSize + 8)) {
+  if (ChecksumOf(bytes.data() + kHeaderSize, length) != ReadUint64(bytes, kMagicSize + 8)) {
     return absl::DataLossError(absl::StrCat(path, ": corrupt: the payload's checksum does not match"));
   }
-  return bytes.substr(kHeaderSize);
+  return absl::OkStatus();
 }
 
 // The first setting whose value differs, or "" when the two dumps are equal settings.
@@ -238,7 +309,7 @@ ResumeIdentity JobIdentity(const JobConfig& job) {
   id.objective = absl::StrCat(job.objective_metric, job.objective_minimize ? " min" : " max");
   id.settings = job.params.settings.dump();
   id.samples = static_cast<int64_t>(job.samples.size());
-  uint64_t hash = 14695981039346656037ULL;
+  uint64_t hash = kFnvOffset;
   for (const JobSample& s : job.samples) {
     // The separator keeps ("ab", 1) and ("a", "b1") apart.
     hash = Fnv1a(absl::StrCat(s.id, "\x1f", s.key, "\x1f", s.label, "\x1f", s.fold, "\x1e"), hash);
@@ -267,11 +338,12 @@ std::string IdentityMismatch(const ResumeIdentity& job, const ResumeIdentity& ch
   return "";
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+absl::Status WriteFileAtomically(const std::string& path, const std::function<absl::Status(int fd)>& fill) {
   const std::string temp = absl::StrCat(path, ".tmp-", ::getpid());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", temp);
-  absl::Status written = WriteAll(fd, bytes, temp);
+  absl::Status written = fill(fd);
+  if (written.ok() && ::fsync(fd) != 0) written = Errno("fsync failed", temp);
   if (::close(fd) != 0 && written.ok()) written = Errno("close failed", temp);
   if (written.ok() && std::rename(temp.c_str(), path.c_str()) != 0) {
     written = Errno(absl::StrCat("cannot rename ", temp, " over it"), path);
@@ -284,28 +356,27 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& byt
   return absl::OkStatus();
 }
 
+absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
+  return WriteFileAtomically(path, [&](int fd) { return WriteAll(fd, bytes.data(), bytes.size(), path); });
+}
+
 absl::Status WriteResumeCheckpoint(const std::string& path, const ResumeCheckpoint& checkpoint) {
-  std::string payload;
+  torch::serialize::OutputArchive archive;
   try {
-    payload = Payload(checkpoint);
+    BuildArchive(checkpoint, archive);
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(path, ": cannot serialize the resume checkpoint: ", FirstLine(e)));
   }
-  std::string file = kMagic;
-  AppendUint64(file, payload.size());
-  AppendUint64(file, Fnv1a(payload.data(), payload.size()));
-  file += payload;
-  return WriteFileAtomically(path, file);
+  return WriteFileAtomically(path, [&](int fd) { return WriteCheckpointFile(fd, archive, path); });
 }
 
 absl::StatusOr<ResumeCheckpoint> ReadResumeCheckpoint(const std::string& path, const ResumeIdentity& expected) {
   FS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
-  FS_ASSIGN_OR_RETURN(const std::string payload, VerifiedPayload(path, bytes));
+  FS_RETURN_IF_ERROR(VerifyFile(path, bytes));
   ResumeCheckpoint checkpoint;
   try {
-    std::istringstream in(payload);
     torch::serialize::InputArchive archive;
-    archive.load_from(in);
+    archive.load_from(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize);
     checkpoint = FromArchive(archive);
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": unreadable resume checkpoint: ", FirstLine(e)));

@@ -7,10 +7,11 @@
 // File format (resume.ckpt):
 //   "FOLDSTACK-RESUME 1\n"                      the magic line, format version 1
 //   8 bytes  little-endian payload length L
-//   8 bytes  little-endian FNV-1a-64 of the payload (a torn or corrupt file is refused)
+//   8 bytes  little-endian checksum of the payload: FNV-1a-64 over its 64-bit little-endian
+//            words, the last zero-padded (a torn or corrupt file is refused)
 //   L bytes  payload: a LibTorch archive (torch::serialize::OutputArchive, a zip)
 //            with the keys ResumeCheckpoint's fields name (see resume_checkpoint.cc).
-// Written to "<path>.tmp-<pid>" in the same directory, fsync'ed and renamed
+// Streamed to "<path>.tmp-<pid>" in the same directory, fsync'ed and renamed
 // over <path> (then the directory is fsync'ed): a reader sees the previous
 // checkpoint or the new one, never half of one.
 //
@@ -26,6 +27,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -96,6 +98,8 @@ absl::Status WriteResumeSidecar(const std::string& out_dir, int epoch);
 // `path` and fsyncs the directory; on failure the temporary file is removed
 // and `path` is left as it was.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes);
+// The same with the content written by `fill` to the temporary file's descriptor.
+absl::Status WriteFileAtomically(const std::string& path, const std::function<absl::Status(int fd)>& fill);
 
 }  // namespace foldstack::trainer
 

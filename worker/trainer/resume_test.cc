@@ -225,7 +225,8 @@ TEST_F(ResumeTest, AMissingOrMismatchingCheckpointIsOneErrorLineNamingTheFile) {
   json first = Job("first");
   first["params"]["epochs"] = 1;
   first["params"]["finetune_epochs"] = 0;
-  ASSERT_TRUE(Succeeded(RunTrainer(first)));
+  const TrainerRun first_run = RunTrainer(first);
+  ASSERT_TRUE(Succeeded(first_run)) << first_run.stderr_text;
   json other = Job("other");
   other["params"]["epochs"] = 1;
   other["params"]["finetune_epochs"] = 0;

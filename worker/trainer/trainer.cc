@@ -16,7 +16,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -92,16 +91,18 @@ absl::Status ApplyAgeBins(const JobConfig& job, std::vector<JobSample>& samples)
 std::string OptimizationBytes(const Optimization& optimization) {
   torch::serialize::OutputArchive archive;
   optimization.Save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  return bytes;
 }
 
 absl::Status LoadOptimizationBytes(const std::string& bytes, Optimization& optimization) {
   torch::serialize::InputArchive archive;
   try {
-    std::istringstream in(bytes);
-    archive.load_from(in);
+    archive.load_from(bytes.data(), bytes.size());
   } catch (const std::exception&) {
     return absl::DataLossError("optimizer state: not a readable archive");
   }
@@ -371,6 +372,7 @@ class JobRun {
   absl::Status WriteResume(const PhasePlan& plan, int epoch, bool phase_done, const Optimization& optimization,
                            const recipes::EarlyStopping& stopping, const TrainResult& result) {
     if (!WritesResume()) return absl::OkStatus();
+    const auto start = std::chrono::steady_clock::now();
     ResumeCheckpoint checkpoint;
     checkpoint.identity = JobIdentity(job_);
     checkpoint.epoch = epoch;
@@ -388,6 +390,9 @@ class JobRun {
     const std::string path = std::filesystem::absolute(std::filesystem::path(job_.out_dir) / kResumeFileName).string();
     FS_RETURN_IF_ERROR(WriteResumeCheckpoint(path, checkpoint));
     FS_RETURN_IF_ERROR(WriteResumeSidecar(job_.out_dir, epoch));
+    std::error_code size_error;
+    std::fprintf(stderr, "[job %lld] epoch %d: %s written (%.1f MB, %.2fs)\n", static_cast<long long>(job_.job_id),
+                 epoch, kResumeFileName, std::filesystem::file_size(path, size_error) / 1e6, SecondsSince(start));
     events_.OnCheckpoint({epoch, path});
     return absl::OkStatus();
   }
