@@ -15,14 +15,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
-#include "data/synth.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "worker/trainer/testing/synth_mask.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -107,28 +105,16 @@ class ResumeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     root_ = new std::string(TempPath("resume_synth"));
-    data::SynthOptions options;
-    options.out_dir = *root_;
-    options.people = 9;
-    options.seed = 2;
-    options.width = 48;
-    options.height = 64;
-    options.threads = 2;
-    options.eval_people = 0;
-    ASSERT_TRUE(data::WriteSynthDataset(options).ok());
+    ASSERT_TRUE(testing::WriteSynthMask(*root_, /*people=*/9, /*seed=*/2, /*width=*/48, /*height=*/64,
+                                        /*eval_people=*/0)
+                    .ok());
   }
   static void TearDownTestSuite() { delete root_; }
 
   // Fold 0 of 3 (folds round-robin over people): 3 epochs of training and 1 of finetuning.
   static json Job(const std::string& name) {
-    auto index = data::LoadDatasetIndex(data::DatasetKind::kMask, *root_);
-    EXPECT_TRUE(index.ok()) << index.status();
-    std::map<std::string, int> fold_of_person;
-    json samples = json::array();
-    for (const data::Sample& sample : index->samples) {
-      const int fold = fold_of_person.emplace(sample.group, fold_of_person.size() % 3).first->second;
-      samples.push_back({{"id", samples.size() + 1}, {"key", sample.key}, {"label", sample.label}, {"fold", fold}});
-    }
+    absl::StatusOr<testing::SynthMaskSamples> synth = testing::LoadSynthMaskSamples(*root_, /*folds=*/3);
+    EXPECT_TRUE(synth.ok()) << synth.status();
     const json params = {{"model", "resnet18"},         {"optimizer", "madgrad"}, {"lr", 0.01},
                          {"scheduler", "cosine"},       {"warmup_epochs", 1},     {"epochs", 3},
                          {"finetune_epochs", 1},        {"finetune_lr", 0.001},   {"batch_size", 8},
@@ -138,8 +124,8 @@ class ResumeTest : public ::testing::Test {
     const std::string out_dir = TempPath(name);
     fs::remove_all(out_dir);
     return {{"job_id", 5},         {"dataset", {{"kind", "mask"}, {"root", *root_}}},
-            {"num_classes", index->num_classes}, {"fold", 0},
-            {"params", params},    {"samples", samples},
+            {"num_classes", synth->num_classes}, {"fold", 0},
+            {"params", params},    {"samples", synth->samples},
             {"device", "cpu"},     {"threads", 1},
             {"out_dir", out_dir}};
   }
