@@ -99,10 +99,11 @@ std::string OptimizationBytes(const Optimization& optimization) {
   return bytes;
 }
 
-absl::Status LoadOptimizationBytes(const std::string& bytes, Optimization& optimization) {
+// The optimiser's state tensors are placed on `device`, beside the parameters they belong to.
+absl::Status LoadOptimizationBytes(const std::string& bytes, torch::Device device, Optimization& optimization) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(bytes.data(), bytes.size());
+    archive.load_from(bytes.data(), bytes.size(), device);
   } catch (const std::exception&) {
     return absl::DataLossError("optimizer state: not a readable archive");
   }
@@ -318,7 +319,7 @@ class JobRun {
     recipes::EarlyStopping stopping(settings_["early_stopping"].get<int>());
     int first = plan.first;
     if (resume != nullptr) {
-      if (absl::Status loaded = LoadOptimizationBytes(resume->optimization, *optimization); !loaded.ok()) {
+      if (absl::Status loaded = LoadOptimizationBytes(resume->optimization, device_, *optimization); !loaded.ok()) {
         return absl::DataLossError(absl::StrCat(job_.resume_from, ": ", loaded.message()));
       }
       stopping.Restore(resume->stopping);

@@ -57,8 +57,11 @@ class DataParallel;
 // for the epochs it already had and continues with the next epoch; on CPU it
 // then ends with exactly the events (but wall times) and best.safetensors of
 // the uninterrupted run. Sampler order, augmentation and mixup/cutmix draws
-// are derived from (seed, epoch) and need no state. A data-parallel job
-// (ranks > 1) writes no resumable checkpoints, and resume_from is refused.
+// are derived from (seed, epoch) and need no state. On CUDA a resumed job
+// continues correctly but not bitwise (CUDA generators are not saved). A
+// checkpoint that cannot be written fails the job, as best.safetensors does.
+// A data-parallel job (ranks > 1) writes no resumable checkpoints, and
+// resume_from is refused.
 // With `data_parallel` (ranks > 1) every rank reads its shard of each global
 // batch, gradients are averaged before each step, held-out probabilities are
 // gathered so every rank sees the same metrics, and rank 0 writes the
