@@ -41,6 +41,10 @@ json ToJson(const DoneEvent& event) {
           {"accuracy", event.accuracy}, {"val_loss", event.val_loss},     {"seconds", event.seconds}};
 }
 
+json ToJson(const CheckpointEvent& event) {
+  return {{"event", "checkpoint"}, {"epoch", event.epoch}, {"path", event.path}};
+}
+
 // Numeric members of `object` but `skip`, in name order (nlohmann's object order).
 std::vector<std::pair<std::string, double>> NumericMembers(const json& object, absl::string_view skip) {
   std::vector<std::pair<std::string, double>> members;
@@ -88,6 +92,15 @@ DoneEvent ParseDone(const json& object) {
   return event;
 }
 
+absl::StatusOr<CheckpointEvent> ParseCheckpoint(const json& object) {
+  CheckpointEvent event;
+  event.epoch = object.at("epoch").get<int>();
+  event.path = object.at("path").get<std::string>();
+  if (event.epoch < 1) return absl::InvalidArgumentError(absl::StrCat("checkpoint event: epoch ", event.epoch, " < 1"));
+  if (event.path.empty()) return absl::InvalidArgumentError("checkpoint event: empty path");
+  return event;
+}
+
 }  // namespace
 
 std::string FormatJobEvent(const JobEvent& event) {
@@ -108,6 +121,7 @@ absl::StatusOr<JobEvent> ParseJobEvent(absl::string_view line) {
     if (kind == "epoch") return ParseEpoch(object);
     if (kind == "predictions") return ParsePredictions(object);
     if (kind == "done") return ParseDone(object);
+    if (kind == "checkpoint") return ParseCheckpoint(object);
     return absl::InvalidArgumentError(absl::StrCat("unknown job event \"", kind, "\""));
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("bad job event line: ", e.what()));

@@ -43,6 +43,13 @@ TEST(JobEvents, EveryEventRoundTrips) {
   EXPECT_DOUBLE_EQ(done_back.accuracy, 0.625);
   EXPECT_DOUBLE_EQ(done_back.val_loss, 0.875);
   EXPECT_DOUBLE_EQ(done_back.seconds, 12.5);
+
+  const CheckpointEvent checkpoint{2, "/out/job 7/resume.ckpt"};
+  const std::string line = FormatJobEvent(checkpoint);
+  EXPECT_EQ(line, R"({"epoch":2,"event":"checkpoint","path":"/out/job 7/resume.ckpt","v":1})");
+  const auto checkpoint_back = std::get<CheckpointEvent>(RoundTrip(checkpoint));
+  EXPECT_EQ(checkpoint_back.epoch, 2);
+  EXPECT_EQ(checkpoint_back.path, checkpoint.path);
 }
 
 TEST(JobEvents, LinesCarryTheVersionAndANonFiniteMetricIsDropped) {
@@ -75,6 +82,11 @@ TEST(JobEvents, RefusesMalformedLinesWithTheReason) {
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"party"})").status().message(), "unknown job event \"party\"");
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"epoch","epoch":0,"metrics":{}})").status().message(),
             "epoch event: epoch 0 < 1");
+  EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":0,"path":"/a"})").status().message(),
+            "checkpoint event: epoch 0 < 1");
+  EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":1,"path":""})").status().message(),
+            "checkpoint event: empty path");
+  EXPECT_FALSE(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":1})").ok());
   EXPECT_FALSE(ParseJobEvent("not json").ok());
   EXPECT_FALSE(ParseJobEvent(R"({"epoch":1})").ok());
 }

@@ -16,6 +16,8 @@ void JsonLinesEventSink::OnPredictions(const PredictionsEvent& event) { WriteLin
 
 void JsonLinesEventSink::OnDone(const DoneEvent& event) { WriteLine(common::FormatJobEvent(event)); }
 
+void JsonLinesEventSink::OnCheckpoint(const CheckpointEvent& event) { WriteLine(common::FormatJobEvent(event)); }
+
 void JsonLinesEventSink::WriteLine(const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fputc('\n', out_);

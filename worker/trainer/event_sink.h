@@ -24,6 +24,8 @@ struct EpochEvent {
 // job events protocol's own structs (common/job_events.h).
 using PredictionsEvent = common::PredictionsEvent;
 using DoneEvent = common::DoneEvent;
+// A resumable checkpoint of the job after `epoch` is complete at `path` (resume_checkpoint.h).
+using CheckpointEvent = common::CheckpointEvent;
 
 // Where the trainer reports progress. The worker agent reads the JSON-lines
 // form from the trainer's stdout; tests collect events in memory.
@@ -33,6 +35,7 @@ class EventSink {
   virtual void OnEpoch(const EpochEvent& event) = 0;
   virtual void OnPredictions(const PredictionsEvent& event) = 0;
   virtual void OnDone(const DoneEvent& event) = 0;
+  virtual void OnCheckpoint(const CheckpointEvent& event) = 0;
 };
 
 // The job events protocol (common/job_events.h), one line per event, flushed after each. An
@@ -44,6 +47,7 @@ class JsonLinesEventSink : public EventSink {
   void OnEpoch(const EpochEvent& event) override;
   void OnPredictions(const PredictionsEvent& event) override;
   void OnDone(const DoneEvent& event) override;
+  void OnCheckpoint(const CheckpointEvent& event) override;
 
  private:
   void WriteLine(const std::string& line);
@@ -56,10 +60,12 @@ class CollectingEventSink : public EventSink {
   void OnEpoch(const EpochEvent& event) override { epochs.push_back(event); }
   void OnPredictions(const PredictionsEvent& event) override { predictions.push_back(event); }
   void OnDone(const DoneEvent& event) override { done.push_back(event); }
+  void OnCheckpoint(const CheckpointEvent& event) override { checkpoints.push_back(event); }
 
   std::vector<EpochEvent> epochs;
   std::vector<PredictionsEvent> predictions;
   std::vector<DoneEvent> done;
+  std::vector<CheckpointEvent> checkpoints;
 };
 
 }  // namespace foldstack::trainer

@@ -37,10 +37,11 @@ TEST(JsonLinesEventSinkTest, WritesTheJobEventsProtocolOneLineEach) {
   sink.OnPredictions({2, {11, 12}, {0.25f, 0.75f, 1.0f, 0.0f}});
   sink.OnDone({1, 0.5, 0.75, 1.25, 9.0});
   sink.OnEpoch({2, NAN, 1, 1, 1, 1});
+  sink.OnCheckpoint({2, "/out/resume.ckpt"});
 
   std::vector<common::JobEvent> events = Lines(file);
   std::fclose(file);
-  ASSERT_EQ(events.size(), 4u);
+  ASSERT_EQ(events.size(), 5u);
   const auto& epoch = std::get<common::EpochEvent>(events[0]);
   EXPECT_EQ(epoch.epoch, 1);
   EXPECT_EQ(epoch.metrics, (std::vector<std::pair<std::string, double>>{
@@ -53,6 +54,7 @@ TEST(JsonLinesEventSinkTest, WritesTheJobEventsProtocolOneLineEach) {
   EXPECT_DOUBLE_EQ(std::get<common::DoneEvent>(events[2]).val_loss, 1.25);
   // NaN stays valid JSON (null) and is read as absent.
   EXPECT_EQ(std::get<common::EpochEvent>(events[3]).metrics.size(), 4u);
+  EXPECT_EQ(std::get<common::CheckpointEvent>(events[4]).path, "/out/resume.ckpt");
 }
 
 TEST(CollectingEventSinkTest, KeepsEvents) {
@@ -60,6 +62,8 @@ TEST(CollectingEventSinkTest, KeepsEvents) {
   sink.OnEpoch({1, 0, 0, 0, 0, 0});
   sink.OnEpoch({2, 0, 0, 0, 0, 0});
   sink.OnDone({2, 0, 0, 0, 0});
+  sink.OnCheckpoint({2, "/r.ckpt"});
+  EXPECT_EQ(sink.checkpoints.size(), 1u);
   ASSERT_EQ(sink.epochs.size(), 2u);
   EXPECT_EQ(sink.epochs[1].epoch, 2);
   EXPECT_EQ(sink.done.size(), 1u);

@@ -54,6 +54,14 @@ class FieldReader {
     return status;
   }
 
+  // Optional: an absent key keeps *out.
+  absl::Status Bool(const std::string& key, bool* out) const {
+    if (!Has(key)) return absl::OkStatus();
+    if (!object_[key].is_boolean()) return Error(key, "true or false");
+    *out = object_[key].get<bool>();
+    return absl::OkStatus();
+  }
+
   absl::Status String(const std::string& key, std::string* out, bool required = true) const {
     if (!Has(key)) return required ? Error(key, "a string") : absl::OkStatus();
     if (!object_[key].is_string() || object_[key].get<std::string>().empty()) return Error(key, "a non-empty string");
@@ -129,6 +137,18 @@ absl::Status ParseSamples(const json& samples, const std::string& source, int nu
   return absl::OkStatus();
 }
 
+// resume_from: absent, "" or an absolute path; write_resume: a boolean.
+absl::Status ParseResumeKeys(const FieldReader& r, const json& root, JobConfig* job) {
+  FOLDSTACK_RETURN_IF_ERROR(r.Bool("write_resume", &job->write_resume));
+  if (!r.Has("resume_from")) return absl::OkStatus();
+  const json& from = root["resume_from"];
+  if (!from.is_string() || (!from.get<std::string>().empty() && from.get<std::string>()[0] != '/')) {
+    return r.Error("resume_from", "an absolute path to a resume.ckpt, or \"\"");
+  }
+  job->resume_from = from.get<std::string>();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<TrainParams> ParseTrainParams(const json& params, const std::string& source) {
@@ -180,10 +200,9 @@ absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std
   }
   if (job.mode == JobMode::kPredict) {
     FOLDSTACK_RETURN_IF_ERROR(r.String("checkpoint", &job.checkpoint));
-    if (r.Has("hflip_tta")) {
-      if (!root["hflip_tta"].is_boolean()) return r.Error("hflip_tta", "true or false");
-      job.hflip_tta = root["hflip_tta"].get<bool>();
-    }
+    FOLDSTACK_RETURN_IF_ERROR(r.Bool("hflip_tta", &job.hflip_tta));
+  } else {
+    FOLDSTACK_RETURN_IF_ERROR(ParseResumeKeys(r, root, &job));
   }
   return job;
 }

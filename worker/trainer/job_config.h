@@ -64,6 +64,15 @@ struct JobConfig {
   // One of the epoch metrics (train_loss, val_loss, val_macro_f1, val_accuracy).
   std::string objective_metric = "val_macro_f1";
   bool objective_minimize = false;
+  // Resuming (train jobs; resume_checkpoint.h, trainer.h):
+  //   "resume_from": "/abs/out/resume.ckpt" starts from that resumable checkpoint instead of from
+  //     scratch; absent or "" starts fresh. A missing, corrupt or mismatching file (another model,
+  //     other settings, fold or samples) fails the job with one line naming the file and what was
+  //     wrong: never a silent fresh start.
+  //   "write_resume": false skips writing <out_dir>/resume.ckpt (and resume.json, and the
+  //     "checkpoint" events) after every epoch; default true.
+  std::string resume_from;
+  bool write_resume = true;
 };
 
 // Validates and completes a "params" object into TrainParams (errors read

@@ -65,6 +65,25 @@ TEST(JobConfigTest, OptionalFieldsDefault) {
   EXPECT_EQ(job->threads, 1);
 }
 
+TEST(JobConfigTest, ResumeKeys) {
+  absl::StatusOr<JobConfig> fresh = ParseJobConfig(kJob, "job.json");
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(fresh->resume_from, "");
+  EXPECT_TRUE(fresh->write_resume);
+  absl::StatusOr<JobConfig> resumed = ParseJobConfig(
+      Replace(kJob, R"("threads": 2,)", R"("threads": 2, "resume_from": "/out/7/resume.ckpt", "write_resume": false,)"),
+      "job.json");
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->resume_from, "/out/7/resume.ckpt");
+  EXPECT_FALSE(resumed->write_resume);
+  EXPECT_TRUE(ParseJobConfig(Replace(kJob, R"("threads": 2,)", R"("threads": 2, "resume_from": "",)"), "job.json")
+                  ->resume_from.empty());
+  EXPECT_EQ(ErrorOf(Replace(kJob, R"("threads": 2,)", R"("threads": 2, "resume_from": "rel/resume.ckpt",)")),
+            "job.json: resume_from: expected an absolute path to a resume.ckpt, or \"\", got \"rel/resume.ckpt\"");
+  EXPECT_EQ(ErrorOf(Replace(kJob, R"("threads": 2,)", R"("threads": 2, "write_resume": "no",)")),
+            "job.json: write_resume: expected true or false, got \"no\"");
+}
+
 TEST(JobConfigTest, ErrorsNameTheFileAndKey) {
   EXPECT_EQ(ErrorOf(Replace(kJob, "\"lr\": 0.01", "\"lr\": \"abc\"")),
             "job.json: params.lr: expected a number > 0, got \"abc\"");

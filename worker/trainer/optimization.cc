@@ -71,6 +71,52 @@ absl::StatusOr<bool> Optimization::Backward(const torch::Tensor& loss, int64_t i
   return Step();
 }
 
+void Optimization::Save(torch::serialize::OutputArchive& archive) const {
+  torch::serialize::OutputArchive optimizer(archive.compilation_unit());
+  optimizer_->save(optimizer);
+  archive.write("optimizer", optimizer);
+  archive.write("optimizer_name", c10::IValue(options_.optimizer));
+  archive.write("steps", c10::IValue(steps_));
+  archive.write("skipped", c10::IValue(skipped_));
+  archive.write("loss_scale", c10::IValue(loss_scale_));
+  archive.write("good_steps", c10::IValue(static_cast<int64_t>(good_steps_)));
+  const recipes::LrSchedule::PlateauState plateau = schedule_.plateau_state();
+  archive.write("plateau_epochs_seen", c10::IValue(static_cast<int64_t>(plateau.epochs_seen)));
+  archive.write("plateau_has_best", c10::IValue(plateau.has_best));
+  archive.write("plateau_best", c10::IValue(plateau.best));
+  archive.write("plateau_bad_epochs", c10::IValue(static_cast<int64_t>(plateau.bad_epochs)));
+  archive.write("plateau_decays", c10::IValue(static_cast<int64_t>(plateau.decays)));
+}
+
+absl::Status Optimization::Load(torch::serialize::InputArchive& archive) {
+  // torch reports a missing key or a mismatching parameter group by throwing.
+  try {
+    auto read = [&archive](const char* key) {
+      c10::IValue value;
+      archive.read(key, value);
+      return value;
+    };
+    if (read("optimizer_name").toStringRef() != options_.optimizer) {
+      return absl::InvalidArgumentError(absl::StrCat("optimizer state is for ", read("optimizer_name").toStringRef(),
+                                                     ", this phase uses ", options_.optimizer));
+    }
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    optimizer_->load(optimizer);
+    steps_ = read("steps").toInt();
+    skipped_ = read("skipped").toInt();
+    loss_scale_ = read("loss_scale").toDouble();
+    good_steps_ = static_cast<int>(read("good_steps").toInt());
+    schedule_.RestorePlateau({static_cast<int>(read("plateau_epochs_seen").toInt()), read("plateau_has_best").toBool(),
+                              read("plateau_best").toDouble(), static_cast<int>(read("plateau_bad_epochs").toInt()),
+                              static_cast<int>(read("plateau_decays").toInt())});
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    return absl::DataLossError(absl::StrCat("optimizer state: ", message.substr(0, message.find('\n'))));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> Optimization::Step() {
   if (average_gradients_) {
     if (absl::Status averaged = average_gradients_(); !averaged.ok()) return averaged;

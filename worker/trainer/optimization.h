@@ -8,6 +8,7 @@
 
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
 
 #include <functional>
 #include <memory>
@@ -56,6 +57,16 @@ class Optimization {
   int64_t steps() const { return steps_; }
   int64_t skipped_steps() const { return skipped_; }  // amp: steps dropped for inf/nan gradients
   double loss_scale() const { return loss_scale_; }   // amp: the current dynamic loss scale
+
+  // Everything the next steps depend on, for a resumable checkpoint taken
+  // between epochs (no gradient is pending then): the optimiser's
+  // per-parameter state (momentum buffers, Adam moments, MADGRAD's sums and
+  // anchor), the step counter the schedule reads, the plateau schedule's
+  // state and the loss scaler's. Load() expects an Optimization created for
+  // the same phase, settings and model; an archive that does not fit is an
+  // error naming what was missing.
+  void Save(torch::serialize::OutputArchive& archive) const;
+  absl::Status Load(torch::serialize::InputArchive& archive);
 
  private:
   Optimization(PhaseOptions options, torch::nn::Module& model, GradientAverager average_gradients,

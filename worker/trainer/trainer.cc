@@ -1,6 +1,7 @@
 #include "worker/trainer/trainer.h"
 
 #include <limits>
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
@@ -10,11 +11,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "common/trainer_settings.h"
 #include "data/mask_labels.h"
 #include "worker/trainer/augment/augment_config.h"
@@ -31,6 +36,7 @@
 #include "worker/trainer/optimization.h"
 #include "worker/trainer/pretrained.h"
 #include "worker/trainer/recipes/early_stopping.h"
+#include "worker/trainer/resume_checkpoint.h"
 #include "worker/trainer/state_dict.h"
 
 namespace foldstack::trainer {
@@ -81,6 +87,44 @@ absl::Status ApplyAgeBins(const JobConfig& job, std::vector<JobSample>& samples)
   return absl::OkStatus();
 }
 
+// An Optimization's resumable state as bytes (ResumeCheckpoint::optimization) and back.
+std::string OptimizationBytes(const Optimization& optimization) {
+  torch::serialize::OutputArchive archive;
+  optimization.Save(archive);
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  return bytes;
+}
+
+// The optimiser's state tensors are placed on `device`, beside the parameters they belong to.
+absl::Status LoadOptimizationBytes(const std::string& bytes, torch::Device device, Optimization& optimization) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(bytes.data(), bytes.size(), device);
+  } catch (const std::exception&) {
+    return absl::DataLossError("optimizer state: not a readable archive");
+  }
+  return optimization.Load(archive);
+}
+
+absl::StatusOr<std::string> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read it back"));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// One phase of training (the main one, or the finetune continuation) and its epochs first..last.
+struct PhasePlan {
+  int index = 0;  // 0: training, 1: finetune (ResumeCheckpoint::phase)
+  PhaseOptions options;
+  int first = 1;
+  int last = 1;
+  int training_last_epoch = 0;  // the epoch the training phase ended with (phase 1)
+};
+
 struct Evaluation {
   double loss = 0;  // mean negative log-likelihood of the true class
   ConfusionMatrix confusion{1};
@@ -107,19 +151,26 @@ class JobRun {
     if (absl::Status status = Setup(); !status.ok()) return status;
     TrainResult result;
     result.checkpoint_path = (std::filesystem::path(job_.out_dir) / "best.safetensors").string();
-    recipes::EarlyStopping early_stopping(settings_["early_stopping"].get<int>());
+    std::optional<ResumeCheckpoint> resume;
+    if (!job_.resume_from.empty()) {
+      FS_ASSIGN_OR_RETURN(resume, Resume(result));
+    }
     const int epochs = job_.params.epochs;
     const int finetune_epochs = settings_["finetune_epochs"].get<int>();
-    absl::StatusOr<int> last = RunPhase(TrainingPhase(settings_, batches_per_epoch_, amp_), 1, epochs,
-                                        early_stopping, result);
-    if (!last.ok()) return last.status();
-    if (finetune_epochs > 0) {
-      // The team's MADGRAD -> SGD step: continue from the best weights so far.
-      if (absl::Status loaded = ReloadBest(result.checkpoint_path); !loaded.ok()) return loaded;
-      recipes::EarlyStopping finetune_stopping(settings_["early_stopping"].get<int>());
-      last = RunPhase(FinetunePhase(settings_, batches_per_epoch_, amp_), *last + 1, *last + finetune_epochs,
-                      finetune_stopping, result);
-      if (!last.ok()) return last.status();
+    PhasePlan training{0, TrainingPhase(settings_, batches_per_epoch_, amp_), 1, epochs, 0};
+    int last = 0;  // the epoch the training phase ended with
+    if (resume && (resume->phase == 1 || resume->phase_done)) {
+      last = resume->phase == 1 ? resume->training_last_epoch : resume->epoch;
+    } else {
+      FS_ASSIGN_OR_RETURN(last, RunPhase(training, resume ? &*resume : nullptr, result));
+    }
+    if (finetune_epochs > 0 && !(resume && resume->phase == 1 && resume->phase_done)) {
+      PhasePlan finetune{1, FinetunePhase(settings_, batches_per_epoch_, amp_), last + 1, last + finetune_epochs, last};
+      const bool resuming_finetune = resume && resume->phase == 1;
+      // The team's MADGRAD -> SGD step: continue from the best weights so far (a resumed
+      // finetune phase already has its own weights back).
+      if (!resuming_finetune) FS_RETURN_IF_ERROR(ReloadBest(result.checkpoint_path));
+      FS_RETURN_IF_ERROR(RunPhase(finetune, resuming_finetune ? &*resume : nullptr, result).status());
     }
 
     if (absl::Status loaded = ReloadBest(result.checkpoint_path); !loaded.ok()) return loaded;
@@ -259,15 +310,24 @@ class JobRun {
     return job_.objective_minimize ? -v : v;
   }
 
-  // Epochs first..last of one phase; returns the last epoch run (early stopping may end it sooner).
-  absl::StatusOr<int> RunPhase(const PhaseOptions& phase, int first, int last, recipes::EarlyStopping& stopping,
-                               TrainResult& result) {
-    absl::StatusOr<std::unique_ptr<Optimization>> optimization =
-        Optimization::Create(phase, settings_, *model_, AverageGradients());
-    if (!optimization.ok()) return optimization.status();
-    for (int epoch = first; epoch <= last; ++epoch) {
+  // Epochs plan.first..plan.last of one phase (from after the checkpoint's epoch when `resume`
+  // is a checkpoint taken inside this phase); returns the last epoch run (early stopping may end
+  // it sooner).
+  absl::StatusOr<int> RunPhase(const PhasePlan& plan, const ResumeCheckpoint* resume, TrainResult& result) {
+    FS_ASSIGN_OR_RETURN(std::unique_ptr<Optimization> optimization,
+                        Optimization::Create(plan.options, settings_, *model_, AverageGradients()));
+    recipes::EarlyStopping stopping(settings_["early_stopping"].get<int>());
+    int first = plan.first;
+    if (resume != nullptr) {
+      if (absl::Status loaded = LoadOptimizationBytes(resume->optimization, device_, *optimization); !loaded.ok()) {
+        return absl::DataLossError(absl::StrCat(job_.resume_from, ": ", loaded.message()));
+      }
+      stopping.Restore(resume->stopping);
+      first = resume->epoch + 1;
+    }
+    for (int epoch = first; epoch <= plan.last; ++epoch) {
       const auto epoch_start = std::chrono::steady_clock::now();
-      absl::StatusOr<double> train_loss = TrainEpoch(epoch, **optimization);
+      absl::StatusOr<double> train_loss = TrainEpoch(epoch, *optimization);
       if (!train_loss.ok()) return train_loss.status();
       absl::StatusOr<Evaluation> eval = Evaluate(held_out_, settings_["tta"] == "hflip");
       if (!eval.ok()) return eval.status();
@@ -276,26 +336,94 @@ class JobRun {
       if (score > best_score_) {  // strict: ties keep the earlier epoch
         best_score_ = score;
         result.best_epoch = epoch;
-        if (rank_ == 0) {
-          absl::Status saved = SaveModuleSafetensors(result.checkpoint_path, *model_, CheckpointMetadata(event));
-          if (!saved.ok()) return saved;
-        }
+        if (rank_ == 0) FS_RETURN_IF_ERROR(SaveBest(result.checkpoint_path, event));
       }
-      (*optimization)->OnEpochEnd(event.val_macro_f1);
+      optimization->OnEpochEnd(event.val_macro_f1);
       event.seconds = SecondsSince(epoch_start);
-      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f lr %.3g (%.1fs)\n",
-                   static_cast<long long>(job_.job_id), epoch, last, event.train_loss, event.val_loss,
-                   event.val_macro_f1, event.val_accuracy, (*optimization)->current_lr(), event.seconds);
-      events_.OnEpoch(event);
+      const bool stop = stopping.Update(epoch, score);
       result.epochs.push_back(event);
-      if (stopping.Update(epoch, score)) {
+      // The checkpoint lands before the epoch is reported: whoever sees epoch N can resume from it.
+      FS_RETURN_IF_ERROR(WriteResume(plan, epoch, stop || epoch == plan.last, *optimization, stopping, result));
+      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f lr %.3g (%.1fs)\n",
+                   static_cast<long long>(job_.job_id), epoch, plan.last, event.train_loss, event.val_loss,
+                   event.val_macro_f1, event.val_accuracy, optimization->current_lr(), event.seconds);
+      events_.OnEpoch(event);
+      if (stop) {
         std::fprintf(stderr, "[job %lld] early stopping: no better %s for %d epochs\n",
                      static_cast<long long>(job_.job_id), job_.objective_metric.c_str(),
                      settings_["early_stopping"].get<int>());
         return epoch;
       }
     }
-    return last;
+    return plan.last;
+  }
+
+  // Writes best.safetensors and keeps its bytes for the resumable checkpoints.
+  absl::Status SaveBest(const std::string& path, const EpochEvent& event) {
+    FS_RETURN_IF_ERROR(SaveModuleSafetensors(path, *model_, CheckpointMetadata(event)));
+    if (!WritesResume()) return absl::OkStatus();
+    FS_ASSIGN_OR_RETURN(best_bytes_, ReadBytes(path));
+    return absl::OkStatus();
+  }
+
+  // Resumable checkpoints are written by a single-process job (rank 0 of 1) with write_resume.
+  bool WritesResume() const { return job_.write_resume && world_ == 1; }
+
+  // <out_dir>/resume.ckpt and resume.json after `epoch`, then the checkpoint event.
+  absl::Status WriteResume(const PhasePlan& plan, int epoch, bool phase_done, const Optimization& optimization,
+                           const recipes::EarlyStopping& stopping, const TrainResult& result) {
+    if (!WritesResume()) return absl::OkStatus();
+    const auto start = std::chrono::steady_clock::now();
+    ResumeCheckpoint checkpoint;
+    checkpoint.identity = JobIdentity(job_);
+    checkpoint.epoch = epoch;
+    checkpoint.phase = plan.index;
+    checkpoint.phase_done = phase_done;
+    checkpoint.training_last_epoch = plan.training_last_epoch;
+    checkpoint.epochs = result.epochs;
+    checkpoint.best_epoch = result.best_epoch;
+    checkpoint.best_score = best_score_;
+    checkpoint.stopping = stopping.state();
+    checkpoint.best_weights = best_bytes_;
+    checkpoint.model = StateDict(*model_);
+    checkpoint.optimization = OptimizationBytes(optimization);
+    checkpoint.rng = at::detail::getDefaultCPUGenerator().get_state();
+    const std::string path = std::filesystem::absolute(std::filesystem::path(job_.out_dir) / kResumeFileName).string();
+    FS_RETURN_IF_ERROR(WriteResumeCheckpoint(path, checkpoint));
+    FS_RETURN_IF_ERROR(WriteResumeSidecar(job_.out_dir, epoch));
+    std::error_code size_error;
+    std::fprintf(stderr, "[job %lld] epoch %d: %s written (%.1f MB, %.2fs)\n", static_cast<long long>(job_.job_id),
+                 epoch, kResumeFileName, std::filesystem::file_size(path, size_error) / 1e6, SecondsSince(start));
+    events_.OnCheckpoint({epoch, path});
+    return absl::OkStatus();
+  }
+
+  // Restores the state of job.resume_from (weights, best so far and best.safetensors, finished
+  // epochs, torch's generator); RunPhase restores the optimiser and early stopping.
+  absl::StatusOr<ResumeCheckpoint> Resume(TrainResult& result) {
+    const std::string& path = job_.resume_from;
+    if (world_ > 1) {
+      return absl::UnimplementedError(absl::StrCat(
+          path, ": resume_from: resuming a data-parallel job (ranks ", world_, ") is not supported; start it afresh"));
+    }
+    FS_ASSIGN_OR_RETURN(ResumeCheckpoint checkpoint, ReadResumeCheckpoint(path, JobIdentity(job_)));
+    if (absl::Status loaded = LoadStateDict(*model_, checkpoint.model); !loaded.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", loaded.message()));
+    }
+    if (checkpoint.best_epoch > 0) FS_RETURN_IF_ERROR(WriteFileAtomically(result.checkpoint_path, checkpoint.best_weights));
+    best_bytes_ = checkpoint.best_weights;
+    best_score_ = checkpoint.best_score;
+    result.best_epoch = checkpoint.best_epoch;
+    result.epochs = checkpoint.epochs;
+    try {
+      at::Generator generator = at::detail::getDefaultCPUGenerator();  // shares the default's state
+      generator.set_state(checkpoint.rng);
+    } catch (const std::exception&) {
+      return absl::DataLossError(absl::StrCat(path, ": the saved random generator state is not a CPU generator's"));
+    }
+    std::fprintf(stderr, "[job %lld] resuming from %s after epoch %d\n", static_cast<long long>(job_.job_id),
+                 path.c_str(), checkpoint.epoch);
+    return checkpoint;
   }
 
   GradientAverager AverageGradients() {
@@ -445,6 +573,7 @@ class JobRun {
   bool channels_last_ = false;
   int64_t batches_per_epoch_ = 1;
   double best_score_ = -std::numeric_limits<double>::infinity();
+  std::string best_bytes_;  // best.safetensors as last written (for the resumable checkpoints)
   std::vector<JobSample> samples_;  // the job's samples with the job's labels (age bins applied)
   std::vector<const JobSample*> train_;
   std::vector<const JobSample*> held_out_;

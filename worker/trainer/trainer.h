@@ -44,6 +44,24 @@ class DataParallel;
 //    continues from the best weights with finetune_optimizer at finetune_lr;
 //  * finally reloads the best checkpoint and emits softmax probabilities of
 //    every held-out sample (PredictionsEvents of at most 256) and a DoneEvent.
+// Resumable checkpoints (resume_checkpoint.h; job.write_resume, default true):
+// after every epoch — after its evaluation and the best/early-stopping update,
+// before its EpochEvent — the job writes <out_dir>/resume.ckpt atomically
+// (weights and buffers, the phase's optimizer state, step counter and schedule
+// state, loss scaler, torch's CPU generator, the finished epochs' events, best
+// score, best epoch and best.safetensors' bytes, early-stopping state, phase)
+// and <out_dir>/resume.json, then emits a CheckpointEvent with the absolute
+// path. With job.resume_from the job first restores all of that (a missing,
+// corrupt or mismatching file is an error naming it; the old out_dir is not
+// needed: best.safetensors is re-created from the checkpoint), emits nothing
+// for the epochs it already had and continues with the next epoch; on CPU it
+// then ends with exactly the events (but wall times) and best.safetensors of
+// the uninterrupted run. Sampler order, augmentation and mixup/cutmix draws
+// are derived from (seed, epoch) and need no state. On CUDA a resumed job
+// continues correctly but not bitwise (CUDA generators are not saved). A
+// checkpoint that cannot be written fails the job, as best.safetensors does.
+// A data-parallel job (ranks > 1) writes no resumable checkpoints, and
+// resume_from is refused.
 // With `data_parallel` (ranks > 1) every rank reads its shard of each global
 // batch, gradients are averaged before each step, held-out probabilities are
 // gathered so every rank sees the same metrics, and rank 0 writes the

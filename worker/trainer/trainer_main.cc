@@ -29,6 +29,7 @@ class NullEventSink : public EventSink {
   void OnEpoch(const EpochEvent&) override {}
   void OnPredictions(const PredictionsEvent&) override {}
   void OnDone(const DoneEvent&) override {}
+  void OnCheckpoint(const CheckpointEvent&) override {}
 };
 
 // The job's params.ranks; 1 when the job cannot be read (RunJobFile reports

@@ -20,7 +20,10 @@ namespace foldstack::trainer {
 //               "weight_decay": 0.0, "epochs": 3, "batch_size": 32, "image_size": 64, "seed": 0},
 //    "samples": [{"id": 11, "key": "train/images/.../mask1.jpg", "label": 4, "fold": 2}, ...],
 //    "device": "cpu", "threads": 1, "out_dir": "/tmp/job7"}
-// stdout: JSON lines (JsonLinesEventSink): one "epoch" event per epoch, then
+// Optional: "resume_from": "/abs/.../resume.ckpt" and "write_resume": false
+// (JobConfig, trainer.h).
+// stdout: JSON lines (JsonLinesEventSink): per epoch a "checkpoint" event
+// (unless write_resume is false) and then its "epoch" event, then
 // "predictions" events (<= 256 held-out samples each), then one "done" event.
 // stderr: human-readable progress; on failure a last line `error: <one line>`.
 // Exit status: 0 success; 2 on any failure (bad arguments, bad job file,

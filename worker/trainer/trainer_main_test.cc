@@ -10,12 +10,11 @@
 #include <set>
 #include <sstream>
 
-#include "data/dataset.h"
-#include "data/synth.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "worker/trainer/model_registry.h"
 #include "worker/trainer/state_dict.h"
+#include "worker/trainer/testing/synth_mask.h"
 
 namespace foldstack::trainer {
 namespace {
@@ -54,35 +53,21 @@ class TrainerMainTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     root_ = new std::string(TempDir() + "/synth_mask");
-    data::SynthOptions options;
-    options.out_dir = *root_;
-    options.people = 24;
-    options.seed = 1;
-    options.width = 96;
-    options.height = 128;
-    options.threads = 2;
-    ASSERT_TRUE(data::WriteSynthDataset(options).ok());
+    ASSERT_TRUE(testing::WriteSynthMask(*root_, /*people=*/24, /*seed=*/1, /*width=*/96, /*height=*/128).ok());
   }
   static void TearDownTestSuite() { delete root_; }
 
   // The job JSON for fold 0 of 3 (folds assigned round-robin over people).
   json Job(const std::string& name) {
-    auto index = data::LoadDatasetIndex(data::DatasetKind::kMask, *root_);
-    EXPECT_TRUE(index.ok()) << index.status();
-    std::map<std::string, int> fold_of_group;
-    json samples = json::array();
-    int64_t id = 100;
-    for (const data::Sample& sample : index->samples) {
-      auto it = fold_of_group.emplace(sample.group, static_cast<int>(fold_of_group.size()) % 3).first;
-      samples.push_back({{"id", id++}, {"key", sample.key}, {"label", sample.label}, {"fold", it->second}});
-    }
+    absl::StatusOr<testing::SynthMaskSamples> synth = testing::LoadSynthMaskSamples(*root_, /*folds=*/3);
+    EXPECT_TRUE(synth.ok()) << synth.status();
     return {{"job_id", 3},
             {"dataset", {{"kind", "mask"}, {"root", *root_}}},
-            {"num_classes", index->num_classes},
+            {"num_classes", synth->num_classes},
             {"fold", 0},
             {"params", {{"model", "resnet18"}, {"optimizer", "sgd"}, {"lr", 0.01}, {"momentum", 0.9},
                         {"epochs", 2}, {"batch_size", 16}, {"image_size", 32}, {"seed", 0}}},
-            {"samples", samples},
+            {"samples", synth->samples},
             {"device", "cpu"},
             {"threads", 1},
             {"out_dir", TempDir() + "/" + name}};
@@ -107,15 +92,24 @@ TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
   MainOutput out = RunMain({"--job", WriteJob(job, "e2e")});
   ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
 
-  ASSERT_GE(out.events.size(), 4u);
-  EXPECT_EQ(out.events[0]["event"], "epoch");
-  EXPECT_EQ(out.events[0]["epoch"], 1);
-  EXPECT_EQ(out.events[1]["epoch"], 2);
+  // Each epoch: its resumable checkpoint, then its metrics.
+  ASSERT_GE(out.events.size(), 6u);
+  const std::string resume_path = std::filesystem::absolute(TempDir() + "/e2e/resume.ckpt").string();
+  for (int epoch = 1; epoch <= 2; ++epoch) {
+    const json& checkpoint = out.events[2 * epoch - 2];
+    EXPECT_EQ(checkpoint["event"], "checkpoint");
+    EXPECT_EQ(checkpoint["epoch"], epoch);
+    EXPECT_EQ(checkpoint["path"], resume_path);
+    EXPECT_EQ(out.events[2 * epoch - 1]["event"], "epoch");
+    EXPECT_EQ(out.events[2 * epoch - 1]["epoch"], epoch);
+  }
+  EXPECT_TRUE(std::filesystem::exists(resume_path));
+  const json& epoch2 = out.events[3];
   for (const char* key : {"train_loss", "val_loss", "val_macro_f1", "val_accuracy", "seconds"}) {
-    EXPECT_TRUE(out.events[1]["metrics"][key].is_number()) << key;
+    EXPECT_TRUE(epoch2["metrics"][key].is_number()) << key;
   }
   size_t predicted = 0;
-  for (size_t i = 2; i + 1 < out.events.size(); ++i) {
+  for (size_t i = 4; i + 1 < out.events.size(); ++i) {
     EXPECT_EQ(out.events[i]["event"], "predictions");
     EXPECT_EQ(out.events[i]["num_classes"], 18);
     predicted += out.events[i]["sample_ids"].size();
@@ -126,7 +120,7 @@ TEST_F(TrainerMainTest, TrainsOnSyntheticMaskDataAndPrintsTheProtocol) {
   EXPECT_EQ(done["event"], "done");
   EXPECT_GE(done["best_epoch"].get<int>(), 1);
   EXPECT_LE(done["best_epoch"].get<int>(), 2);
-  EXPECT_EQ(done["macro_f1"], out.events[done["best_epoch"].get<int>() - 1]["metrics"]["val_macro_f1"]);
+  EXPECT_EQ(done["macro_f1"], out.events[2 * done["best_epoch"].get<int>() - 1]["metrics"]["val_macro_f1"]);
   EXPECT_TRUE(std::filesystem::exists(TempDir() + "/e2e/best.safetensors"));
 }
 

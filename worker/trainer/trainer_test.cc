@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <opencv2/core.hpp>
 
@@ -15,6 +17,11 @@ namespace {
 
 using testing::PatternImageProvider;
 using testing::PatternSamples;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 std::string TempDir(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -172,6 +179,26 @@ TEST(TrainerTest, EarlyStoppingEndsTrainingAfterPatienceEpochs) {
   EXPECT_EQ(result->best_epoch, best_epoch);
   EXPECT_EQ(events.epochs.back().epoch - best_epoch, 2);
   ASSERT_EQ(events.done.size(), 1u);
+
+  // Its last resumable checkpoint is of the stopped phase: resuming from it (in another
+  // out_dir) trains nothing and ends as the job did.
+  ASSERT_EQ(events.checkpoints.size(), events.epochs.size());
+  EXPECT_EQ(events.checkpoints.back().epoch, events.epochs.back().epoch);
+  JobConfig resumed_job = job;
+  resumed_job.out_dir = TempDir("early_resumed");
+  resumed_job.resume_from = events.checkpoints.back().path;
+  CollectingEventSink resumed_events;
+  absl::StatusOr<TrainResult> resumed = Train(resumed_job, images, resumed_events);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_TRUE(resumed_events.epochs.empty());
+  EXPECT_TRUE(resumed_events.checkpoints.empty());
+  EXPECT_EQ(resumed->epochs.size(), result->epochs.size());
+  EXPECT_EQ(resumed->best_epoch, result->best_epoch);
+  EXPECT_EQ(resumed->macro_f1, result->macro_f1);
+  EXPECT_EQ(resumed->val_loss, result->val_loss);
+  ASSERT_EQ(resumed_events.predictions.size(), events.predictions.size());
+  EXPECT_EQ(resumed_events.predictions[0].probs, events.predictions[0].probs);
+  EXPECT_EQ(ReadFile(resumed->checkpoint_path), ReadFile(result->checkpoint_path));
 }
 
 TEST(TrainerTest, RecipeSettingsAreCheckedAgainstTheJob) {

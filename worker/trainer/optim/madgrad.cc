@@ -2,6 +2,7 @@
 
 #include <c10/util/Exception.h>
 #include <c10/util/string_utils.h>
+#include <torch/optim/serialize.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -21,6 +22,42 @@ void CheckOptions(const MadgradOptions& o) {
 }
 
 }  // namespace
+
+void MadgradOptions::serialize(torch::serialize::OutputArchive& archive) const {
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(lr);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(momentum);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(weight_decay);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(eps);
+}
+
+void MadgradOptions::serialize(torch::serialize::InputArchive& archive) {
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, lr);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, momentum);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, weight_decay);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, eps);
+}
+
+void MadgradParamState::serialize(torch::serialize::OutputArchive& archive) const {
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(step);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(grad_sum);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(grad_sq_sum);
+  _TORCH_OPTIM_SERIALIZE_TORCH_ARG(initial_value);
+}
+
+void MadgradParamState::serialize(torch::serialize::InputArchive& archive) {
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(int64_t, step);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(torch::Tensor, grad_sum);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(torch::Tensor, grad_sq_sum);
+  _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(torch::Tensor, initial_value);
+}
+
+void Madgrad::save(torch::serialize::OutputArchive& archive) const {
+  torch::optim::serialize<MadgradParamState, MadgradOptions>(archive, *this);
+}
+
+void Madgrad::load(torch::serialize::InputArchive& archive) {
+  torch::optim::serialize<MadgradParamState, MadgradOptions>(archive, *this);
+}
 
 Madgrad::Madgrad(std::vector<torch::optim::OptimizerParamGroup> param_groups,
                  MadgradOptions defaults)

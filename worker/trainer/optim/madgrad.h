@@ -14,6 +14,7 @@
 #define FOLDSTACK_WORKER_TRAINER_OPTIM_MADGRAD_H_
 
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -35,6 +36,9 @@ struct MadgradOptions
   // change the learning rate.
   double get_lr() const override { return lr(); }
   void set_lr(const double lr) override { this->lr(lr); }
+  // For Madgrad::save / load (torch/optim/serialize.h keeps each group's options).
+  void serialize(torch::serialize::OutputArchive& archive) const override;
+  void serialize(torch::serialize::InputArchive& archive) override;
 };
 
 // State kept per parameter; created at the parameter's first step, when x0
@@ -45,6 +49,10 @@ struct MadgradParamState
   TORCH_ARG(torch::Tensor, grad_sum);         // s: weighted sum of gradients
   TORCH_ARG(torch::Tensor, grad_sq_sum);      // v: weighted sum of g^2
   TORCH_ARG(torch::Tensor, initial_value);    // x0: the dual-averaging anchor
+
+ public:
+  void serialize(torch::serialize::OutputArchive& archive) const override;
+  void serialize(torch::serialize::InputArchive& archive) override;
 };
 
 class Madgrad : public torch::optim::Optimizer {
@@ -59,6 +67,13 @@ class Madgrad : public torch::optim::Optimizer {
   // One update of every parameter that has a gradient. Sparse gradients are
   // rejected. Returns the closure's loss, or an undefined tensor without one.
   torch::Tensor step(LossClosure closure = nullptr) override;
+
+  // Every parameter's state (step, s, v, x0) and the groups' options, as
+  // torch's own optimizers save theirs; a resumed job continues bit for bit.
+  // As with torch's, load() restores the per-parameter state only: the
+  // options stay those this optimiser was constructed with.
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
 };
 
 }  // namespace foldstack::trainer::optim

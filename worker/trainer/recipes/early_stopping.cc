@@ -18,4 +18,10 @@ bool EarlyStopping::Update(int epoch, double metric) {
   return patience_ > 0 && bad_epochs_ >= patience_;
 }
 
+void EarlyStopping::Restore(const State& state) {
+  best_epoch_ = state.best_epoch;
+  best_metric_ = state.best_metric;
+  bad_epochs_ = state.bad_epochs;
+}
+
 }  // namespace foldstack::recipes

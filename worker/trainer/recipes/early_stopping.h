@@ -21,6 +21,15 @@ class EarlyStopping {
   // Epochs in a row without improvement, up to now.
   int epochs_without_improvement() const { return bad_epochs_; }
 
+  // Everything Update() reads, so a resumed job stops where the uninterrupted one would.
+  struct State {
+    int best_epoch = -1;
+    double best_metric = 0;
+    int bad_epochs = 0;
+  };
+  State state() const { return {best_epoch_, best_metric_, bad_epochs_}; }
+  void Restore(const State& state);
+
  private:
   int patience_;
   int best_epoch_ = -1;

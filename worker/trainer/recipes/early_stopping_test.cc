@@ -25,6 +25,17 @@ TEST(EarlyStoppingTest, StopsAfterPatienceEpochsWithoutImprovement) {
   EXPECT_EQ(stopping.epochs_without_improvement(), 2);
 }
 
+TEST(EarlyStoppingTest, RestoredStateStopsWhereTheOriginalWould) {
+  EarlyStopping original(2);
+  EXPECT_EQ(StopEpoch(original, {0.3, 0.5, 0.4}), -1);
+  EarlyStopping restored(2);
+  restored.Restore(original.state());
+  EXPECT_EQ(restored.best_epoch(), 1);
+  EXPECT_DOUBLE_EQ(restored.best_metric(), 0.5);
+  EXPECT_EQ(restored.epochs_without_improvement(), 1);
+  EXPECT_TRUE(restored.Update(3, 0.45));
+}
+
 TEST(EarlyStoppingTest, ImprovementResetsTheCount) {
   EarlyStopping stopping(2);
   EXPECT_EQ(StopEpoch(stopping, {0.3, 0.2, 0.4, 0.3, 0.5, 0.1, 0.1}), 6);

@@ -103,4 +103,12 @@ void LrSchedule::OnEpochEnd(double metric) {
   }
 }
 
+void LrSchedule::RestorePlateau(const PlateauState& state) {
+  epochs_seen_ = state.epochs_seen;
+  has_best_ = state.has_best;
+  best_ = state.best;
+  bad_epochs_ = state.bad_epochs;
+  decays_ = state.decays;
+}
+
 }  // namespace foldstack::recipes

@@ -67,6 +67,18 @@ class LrSchedule {
 
   // Plateau decays so far (0 for the other kinds).
   int plateau_decays() const { return decays_; }
+
+  // What OnEpochEnd() has accumulated (LrAt() depends on nothing else), so a
+  // resumed job continues the same schedule.
+  struct PlateauState {
+    int epochs_seen = 0;
+    bool has_best = false;
+    double best = 0;
+    int bad_epochs = 0;
+    int decays = 0;
+  };
+  PlateauState plateau_state() const { return {epochs_seen_, has_best_, best_, bad_epochs_, decays_}; }
+  void RestorePlateau(const PlateauState& state);
   int64_t warmup_steps() const { return warmup_steps_; }
 
  private:

@@ -140,6 +140,17 @@ TEST(LrScheduleTest, PlateauImprovementResetsTheCount) {
   EXPECT_EQ(s.plateau_decays(), 1);
 }
 
+TEST(LrScheduleTest, RestoredPlateauStateContinuesTheSameSchedule) {
+  LrSchedule original(PlateauConfig());
+  for (double m : {0.5, 0.4, 0.4}) original.OnEpochEnd(m);
+  LrSchedule restored(PlateauConfig());
+  restored.RestorePlateau(original.plateau_state());
+  for (LrSchedule* s : {&original, &restored}) s->OnEpochEnd(0.4);  // bad 3 -> decay in both
+  EXPECT_EQ(restored.plateau_decays(), 1);
+  EXPECT_EQ(restored.LrAt(4), original.LrAt(4));
+  EXPECT_EQ(restored.plateau_state().epochs_seen, 4);
+}
+
 TEST(LrScheduleTest, PlateauNeedsARelativeImprovementOfOneInTenThousand) {
   LrSchedule s(PlateauConfig());
   s.OnEpochEnd(0.5);
