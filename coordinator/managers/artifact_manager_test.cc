@@ -39,12 +39,6 @@ ChunkSource Pieces(const std::string& bytes, size_t piece = 7) {
   };
 }
 
-int FilesUnder(const std::string& root) {
-  int n = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) n += entry.is_regular_file();
-  return n;
-}
-
 class ArtifactManagerTest : public ::testing::Test {
  protected:
   ArtifactManagerTest()
@@ -129,7 +123,7 @@ TEST_F(ArtifactManagerTest, RetriedUploadStoresOneCopy) {
   EXPECT_TRUE(again->already_stored());
   EXPECT_EQ(again->artifact_id(), first->artifact_id());
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 1);
-  EXPECT_EQ(FilesUnder(root_), 1);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 1);
   EXPECT_EQ(*Download(first->artifact_id()), bytes);
   auto best = artifacts_.BestCheckpoint(job.job_id());
   ASSERT_TRUE(best.ok() && best->has_value());
@@ -147,7 +141,7 @@ TEST_F(ArtifactManagerTest, WrongChecksumOrLengthIsRefusedAndNothingKept) {
   header.set_sha256("not hex");
   EXPECT_EQ(Upload(header, "the bytes it claims").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 0);
-  EXPECT_EQ(FilesUnder(root_), 0);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 0);
 }
 
 TEST_F(ArtifactManagerTest, SizeLimitHoldsUpFrontAndWhileStreaming) {
@@ -166,7 +160,7 @@ TEST_F(ArtifactManagerTest, SizeLimitHoldsUpFrontAndWhileStreaming) {
   streaming = Upload(lying, big);
   EXPECT_EQ(streaming.status().code(), absl::StatusCode::kResourceExhausted) << streaming.status();
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 0);
-  EXPECT_EQ(FilesUnder(root_), 0);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 0);
 }
 
 TEST_F(ArtifactManagerTest, CheckpointsNeedTheLiveLeaseLogsTheLatestOne) {
@@ -201,7 +195,7 @@ TEST_F(ArtifactManagerTest, NewerResumeCheckpointReplacesTheOlderAndReachesTheNe
   auto second = Upload(Header(job, v1::ARTIFACT_KIND_RESUME_CHECKPOINT, epoch2, 2), epoch2);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 1);
-  EXPECT_EQ(FilesUnder(root_), 1);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 1);
   auto latest = artifacts_.LatestResumeCheckpoint(job.job_id());
   ASSERT_TRUE(latest.ok() && latest->has_value());
   EXPECT_EQ((*latest)->epoch, 2);
@@ -270,7 +264,7 @@ TEST_F(ArtifactManagerTest, PruneKeepsTheTopAndEnsembleMembers) {
   ASSERT_TRUE(dry.ok()) << dry.status();
   ASSERT_EQ(dry->deleted_size(), 2);
   EXPECT_EQ(dry->deleted(0).trial_id(), trials[1]);
-  EXPECT_EQ(FilesUnder(root_), 6);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 6);
 
   request.set_dry_run(false);
   auto pruned = artifacts_.Prune(request);
@@ -278,7 +272,7 @@ TEST_F(ArtifactManagerTest, PruneKeepsTheTopAndEnsembleMembers) {
   EXPECT_EQ(pruned->deleted_size(), 2);
   EXPECT_EQ(pruned->bytes_freed(), dry->bytes_freed());
   EXPECT_GT(pruned->bytes_freed(), 0);
-  EXPECT_EQ(FilesUnder(root_), 4);
+  EXPECT_EQ(testing::CountFilesUnder(root_), 4);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts WHERE trial_id = " + std::to_string(trials[1])), 0);
   request.set_keep_top(-1);
   EXPECT_EQ(artifacts_.Prune(request).status().code(), absl::StatusCode::kInvalidArgument);
