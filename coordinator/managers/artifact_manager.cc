@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/byte_size.h"
@@ -57,7 +58,7 @@ absl::Status CheckHeader(const foldstack::v1::ArtifactHeader& h, int64_t limit) 
   }
   if (!FromWire(h.kind())) return absl::InvalidArgumentError(absl::StrCat(what, ": no artifact kind"));
   if (h.size() < 0) return absl::InvalidArgumentError(absl::StrCat(what, ": size ", h.size()));
-  if (!common::IsSha256Hex(h.sha256())) {
+  if (!h.sha256().empty() && !common::IsSha256Hex(h.sha256())) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": sha256 \"", h.sha256(), "\": expected 64 hex digits"));
   }
   if (h.kind() == foldstack::v1::ARTIFACT_KIND_RESUME_CHECKPOINT && h.epoch() < 1) {
@@ -80,15 +81,18 @@ absl::StatusOr<Lease> CheckUploadLease(Transaction& txn, const foldstack::v1::Ar
   return lease;
 }
 
-// "train-job-7/best_checkpoint-<sha 16>-best.safetensors": unique per (job, kind, content).
+// "train-job-7/best_checkpoint-<random 16 hex>-best.safetensors": unique per upload, so that
+// concurrent uploads never share a file.
 std::string StorageKey(const foldstack::v1::ArtifactHeader& h, ArtifactKind kind) {
+  absl::BitGen gen;
   std::string name = h.file_name().substr(0, 80);
   for (char& c : name) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
   }
   if (name.front() == '.') name.front() = '_';
   return absl::StrCat(h.job_kind() == foldstack::v1::JOB_KIND_PREDICT ? "predict" : "train", "-job-", h.job_id(),
-                      "/", ArtifactKindName(kind), "-", absl::AsciiStrToLower(h.sha256()).substr(0, 16), "-", name);
+                      "/", ArtifactKindName(kind), "-", absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16), "-",
+                      name);
 }
 
 foldstack::v1::UploadArtifactResponse Stored(int64_t id, bool already) {
@@ -127,21 +131,31 @@ absl::StatusOr<foldstack::v1::UploadArtifactResponse> ArtifactManager::Upload(
   FS_RETURN_IF_ERROR(CheckHeader(header, limit));
   const ArtifactKind kind = *FromWire(header.kind());
   const JobTable table = TableOf(header.job_kind());
-  const std::string sha256 = absl::AsciiStrToLower(header.sha256());
+  std::string sha256 = absl::AsciiStrToLower(header.sha256());
   const std::string what = absl::StrCat("artifact ", header.file_name());
   {
     FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
     FS_RETURN_IF_ERROR(CheckUploadLease(*txn, header, clock_.NowMs()).status());
-    FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> same, FindArtifact(*txn, table, header.job_id(), kind, sha256));
-    if (same.has_value()) return Stored(same->id, true);
+    if (!sha256.empty()) {  // a retry is answered before any byte moves
+      FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> same, FindArtifact(*txn, table, header.job_id(), kind, sha256));
+      if (same.has_value()) return Stored(same->id, true);
+    }
   }
 
   const std::string key = StorageKey(header, kind);
   FS_ASSIGN_OR_RETURN(std::unique_ptr<artifacts::ArtifactWriter> writer, storage_.Put(key));
   int64_t received = 0;
-  std::string bytes;
-  while (next(&bytes)) {
-    received += static_cast<int64_t>(bytes.size());
+  foldstack::v1::ArtifactChunk chunk;
+  for (bool first = true; next(&chunk); first = false) {
+    if (!first && chunk.has_header() && !chunk.header().sha256().empty()) {  // the trailer
+      const std::string trailer = absl::AsciiStrToLower(chunk.header().sha256());
+      if (!sha256.empty() && trailer != sha256) {
+        return absl::InvalidArgumentError(absl::StrCat(what, ": the last chunk's sha256 ", trailer,
+                                                       " is not the header's ", sha256, "; nothing stored"));
+      }
+      sha256 = trailer;
+    }
+    received += static_cast<int64_t>(chunk.data().size());
     if (received > limit) {
       return absl::ResourceExhaustedError(absl::StrCat(what, " is over ", common::FormatBytes(limit),
                                                        ", the coordinator's limit (--max_artifact_mb); nothing stored"));
@@ -150,18 +164,24 @@ absl::StatusOr<foldstack::v1::UploadArtifactResponse> ArtifactManager::Upload(
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": more than the header's ", header.size(), " bytes; nothing stored"));
     }
-    FS_RETURN_IF_ERROR(writer->Append(bytes));
+    FS_RETURN_IF_ERROR(writer->Append(chunk.data()));
+  }
+  if (!common::IsSha256Hex(sha256)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": no sha256 (expected in the first chunk's header or the last's); nothing stored"));
   }
   FS_RETURN_IF_ERROR(writer->Commit(header.size(), sha256));
 
   // The file is complete under `key`; now the row, under the lease as it stands now.
   const int64_t now = clock_.NowMs();
   std::vector<ArtifactRecord> replaced;
-  absl::StatusOr<foldstack::v1::UploadArtifactResponse> response = [&]() -> absl::StatusOr<foldstack::v1::UploadArtifactResponse> {
+  bool keep_file = false;
+  absl::StatusOr<foldstack::v1::UploadArtifactResponse> response =
+      [&]() -> absl::StatusOr<foldstack::v1::UploadArtifactResponse> {
     FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
     FS_RETURN_IF_ERROR(CheckUploadLease(*txn, header, now).status());
     FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> same, FindArtifact(*txn, table, header.job_id(), kind, sha256));
-    if (same.has_value()) return Stored(same->id, true);  // a concurrent retry won (same key, same bytes)
+    if (same.has_value()) return Stored(same->id, true);  // a retry whose sha256 came last
     FS_ASSIGN_OR_RETURN(JobPlace place, LoadJobPlace(*txn, table, header.job_id()));
     ArtifactRecord record;
     record.job_table = table;
@@ -182,12 +202,11 @@ absl::StatusOr<foldstack::v1::UploadArtifactResponse> ArtifactManager::Upload(
       FS_RETURN_IF_ERROR(DeleteArtifactRows(*txn, replaced));
     }
     FS_RETURN_IF_ERROR(txn->Commit());
+    keep_file = true;
     return Stored(id, false);
   }();
-  if (!response.ok()) {
-    storage_.Delete(key).IgnoreError();  // no row names it
-    return response.status();
-  }
+  if (!keep_file) storage_.Delete(key).IgnoreError();  // no row names it
+  if (!response.ok()) return response.status();
   DeleteFiles(replaced);
   return response;
 }

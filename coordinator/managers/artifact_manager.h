@@ -4,9 +4,10 @@
 // Uploads need the job's live lease (a LOG also the job's latest lease once it ended: a worker
 // uploads the log after FailJob or after losing the lease; a newer attempt's lease replaces it).
 // The header's size is checked against the limit before any byte is taken, and the bytes as they
-// come; the bytes must match the header's size and SHA-256, or nothing is kept. A retried upload
-// of the same (job, kind, sha256) returns the stored artifact (already_stored) without taking the
-// bytes. A job keeps one BEST and one RESUME checkpoint: a newer upload replaces the older one,
+// come; the bytes must match the header's size and SHA-256, or nothing is kept. The SHA-256 is in
+// the first chunk's header, or (a client that hashes as it sends) in the last chunk's. A retried
+// upload of the same (job, kind, sha256) returns the stored artifact (already_stored): before any
+// byte moves when the header has the SHA-256, else after (the new copy is deleted). A job keeps one BEST and one RESUME checkpoint: a newer upload replaces the older one,
 // whose file is deleted after the new row commits. Logs accumulate.
 //
 // The bytes move outside any transaction; only the checks and the row writes hold the database.
@@ -33,8 +34,8 @@ struct ArtifactManagerOptions {
   size_t chunk_bytes = 1 << 20;                      // per downloaded chunk
 };
 
-// Gives an upload's next bytes; false at the end of the stream.
-using ChunkSource = std::function<bool(std::string* bytes)>;
+// Gives an upload's next chunk (the first is the one whose header Upload gets); false at the end.
+using ChunkSource = std::function<bool(foldstack::v1::ArtifactChunk* chunk)>;
 // Takes a download's next chunk (the first carries the header); false when the caller went away.
 using ChunkSink = std::function<bool(const foldstack::v1::ArtifactChunk& chunk)>;
 

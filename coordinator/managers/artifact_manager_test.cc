@@ -28,13 +28,21 @@ std::string Sha(const std::string& bytes) {
   return digest.HexDigest();
 }
 
-// Gives `bytes` in pieces of at most `piece` bytes.
-ChunkSource Pieces(const std::string& bytes, size_t piece = 7) {
+// Gives `bytes` in chunks of at most `piece` bytes; then, when `trailer` is given, a last chunk
+// whose header carries it as the sha256.
+ChunkSource Pieces(const std::string& bytes, size_t piece = 7, const std::string& trailer = "") {
   auto offset = std::make_shared<size_t>(0);
-  return [bytes, piece, offset](std::string* out) {
-    if (*offset >= bytes.size()) return false;
-    *out = bytes.substr(*offset, piece);
-    *offset += out->size();
+  auto trailed = std::make_shared<bool>(trailer.empty());
+  return [bytes, piece, offset, trailer, trailed](v1::ArtifactChunk* chunk) {
+    chunk->Clear();
+    if (*offset >= bytes.size()) {
+      if (*trailed) return false;
+      chunk->mutable_header()->set_sha256(trailer);
+      *trailed = true;
+      return true;
+    }
+    chunk->set_data(bytes.substr(*offset, piece));
+    *offset += chunk->data().size();
     return true;
   };
 }
@@ -125,6 +133,14 @@ TEST_F(ArtifactManagerTest, RetriedUploadStoresOneCopy) {
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 1);
   EXPECT_EQ(testing::CountFilesUnder(root_), 1);
   EXPECT_EQ(*Download(first->artifact_id()), bytes);
+  // A client that hashes as it sends gives the sha256 last: the retry is found after the bytes.
+  v1::ArtifactHeader streamed = Header(job, v1::ARTIFACT_KIND_BEST_CHECKPOINT, bytes);
+  streamed.clear_sha256();
+  auto trailed = artifacts_.Upload(streamed, Pieces(bytes, 7, Sha(bytes)));
+  ASSERT_TRUE(trailed.ok()) << trailed.status();
+  EXPECT_TRUE(trailed->already_stored());
+  EXPECT_EQ(trailed->artifact_id(), first->artifact_id());
+  EXPECT_EQ(testing::CountFilesUnder(root_), 1);
   auto best = artifacts_.BestCheckpoint(job.job_id());
   ASSERT_TRUE(best.ok() && best->has_value());
   EXPECT_EQ((*best)->sha256, Sha(bytes));
@@ -140,6 +156,10 @@ TEST_F(ArtifactManagerTest, WrongChecksumOrLengthIsRefusedAndNothingKept) {
   EXPECT_EQ(shorter.status().code(), absl::StatusCode::kInvalidArgument) << shorter.status();
   header.set_sha256("not hex");
   EXPECT_EQ(Upload(header, "the bytes it claims").status().code(), absl::StatusCode::kInvalidArgument);
+  header.clear_sha256();  // and none in a last chunk either
+  EXPECT_EQ(Upload(header, "the bytes it claims").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(artifacts_.Upload(header, Pieces("the bytes it claims", 7, Sha("other"))).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM artifacts"), 0);
   EXPECT_EQ(testing::CountFilesUnder(root_), 0);
 }

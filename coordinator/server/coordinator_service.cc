@@ -221,11 +221,13 @@ grpc::Status CoordinatorService::UploadArtifact(grpc::ServerContext* context,
     }
     const v1::ArtifactHeader header = chunk.header();  // later Reads reuse `chunk`
     bool first = true;
-    return artifacts_->Upload(header, [&](std::string* bytes) {
-      if (!first && !reader->Read(&chunk)) return false;
-      first = false;
-      bytes->swap(*chunk.mutable_data());
-      return true;
+    return artifacts_->Upload(header, [&](v1::ArtifactChunk* next) {
+      if (first) {
+        first = false;
+        next->Swap(&chunk);
+        return true;
+      }
+      return reader->Read(next);
     });
   });
 }

@@ -55,11 +55,8 @@ absl::StatusOr<UploadResult> UploadArtifact(foldstack::v1::Coordinator::Stub& st
   UploadResult result;
   result.bytes = static_cast<int64_t>(size);
   result.sha256 = absl::AsciiStrToLower(fields.sha256);
-  if (result.sha256.empty()) {
-    absl::StatusOr<std::string> digest = common::Sha256OfFile(path);
-    if (!digest.ok()) return digest.status();
-    result.sha256 = *digest;
-  }
+  const bool hash_while_sending = result.sha256.empty();
+  common::Sha256 digest;
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
   posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -81,18 +78,26 @@ absl::StatusOr<UploadResult> UploadArtifact(foldstack::v1::Coordinator::Stub& st
   std::unique_ptr<grpc::ClientWriter<foldstack::v1::ArtifactChunk>> writer = stub.UploadArtifact(context.get(), &response);
   absl::Status read_status;
   int64_t sent = 0;
-  bool first = true;
+  bool first = true, open = true;
   // The coordinator may answer before every byte is sent (a retried upload, a refusal): a failed
   // Write ends the loop and Finish brings its answer.
   while (true) {
     read_status = ReadBlock(fd.get(), chunk_bytes, path, chunk.mutable_data());
     if (!read_status.ok()) break;
     if (chunk.data().empty() && !first) break;
+    if (hash_while_sending) digest.Update(chunk.data());
     sent += static_cast<int64_t>(chunk.data().size());
-    if (!writer->Write(chunk)) break;
+    open = writer->Write(chunk);
+    if (!open) break;
     if (first) chunk.clear_header();
     first = false;
     if (sent >= result.bytes && chunk.data().size() < chunk_bytes) break;
+  }
+  if (hash_while_sending && open && read_status.ok()) {  // the trailer: the SHA-256 of what was sent
+    result.sha256 = digest.HexDigest();
+    chunk.Clear();
+    chunk.mutable_header()->set_sha256(result.sha256);
+    writer->Write(chunk);
   }
   writer->WritesDone();
   const grpc::Status status = writer->Finish();

@@ -30,7 +30,9 @@ struct ArtifactHeaderFields {
   foldstack::v1::ArtifactKind kind = foldstack::v1::ARTIFACT_KIND_UNSPECIFIED;
   int32_t epoch = 0;       // RESUME_CHECKPOINT: the epoch it holds
   std::string file_name;   // "": the path's base name
-  std::string sha256;      // "": computed from the file first (a hashing pass before the upload)
+  // "": hashed while sending and sent in a last chunk (one pass over the file; a retry is then found
+  // by the coordinator after the bytes). Given: in the header, so a retry moves no bytes.
+  std::string sha256;
 };
 
 struct UploadResult {

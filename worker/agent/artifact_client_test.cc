@@ -103,6 +103,16 @@ TEST_F(ArtifactClientTest, RetriedUploadKeepsOneCopyAndDownloadsByteIdentical) {
   EXPECT_EQ(retried->artifact_id, first->artifact_id);
   EXPECT_EQ(Rows(), 1);
   EXPECT_EQ(coordinator::testing::CountFilesUnder(coordinator_.artifacts_dir()), 1);
+  // With the sha256 known up front, the retry is answered before any byte moves.
+  ArtifactHeaderFields known = Best(job);
+  known.sha256 = first->sha256;
+  auto up_front = Upload(known, path);
+  ASSERT_TRUE(up_front.ok()) << up_front.status();
+  EXPECT_TRUE(up_front->already_stored);
+  EXPECT_EQ(up_front->artifact_id, first->artifact_id);
+  EXPECT_EQ(first->sha256, *common::Sha256OfFile(path));
+  EXPECT_EQ(Rows(), 1);
+  EXPECT_EQ(coordinator::testing::CountFilesUnder(coordinator_.artifacts_dir()), 1);
 
   const std::string out = dir_ + "/fetched/best.safetensors";
   ASSERT_TRUE(DownloadArtifact(coordinator_.stub(), coordinator_.token(), first->artifact_id, out).ok());
