@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Artifact upload over loopback, next to cp of the same file: a real coordinator process, SQLite file
-# and artifacts folder; the bench leases jobs as a worker and uploads a 256 MiB random file 3 times.
+# and artifacts folder (beside the database); the bench leases jobs as a worker and uploads a 256 MiB
+# random file 3 times.
 # Usage: tests/bench/run_artifact_bench.sh [--size_mb 256] [--reps 3] [--chunk_kb 1024]
 # The scratch folder (and the artifacts folder) is under ${TMPDIR:-/tmp}: set TMPDIR to bench another disk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bazel build //coordinator:foldstack-coordinator //tests/bench:artifact_bench >/dev/null
 work=$(mktemp -d)
-trap 'kill $coordinator 2>/dev/null || true; rm -rf "$work"' EXIT
-echo bench-token > "$work/tokens"
+source scripts/local_cluster.sh
+trap 'stop_local_cluster; rm -rf "$work"' EXIT
 cat > "$work/sweep.yaml" <<YAML
 name: bench-artifacts
 method: grid
@@ -17,11 +18,7 @@ folds: {k: 5, seed: 0, group_by: none}
 parameters:
   lr: {value: 0.1}
 YAML
-bazel-bin/coordinator/foldstack-coordinator --listen 127.0.0.1:0 --db "$work/bench.db" --tokens "$work/tokens" \
-  --artifacts "$work/artifacts" --max_artifact_mb 4096 > "$work/out" 2> "$work/log" &
-coordinator=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/out" && break; sleep 0.1; done
-address=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/out")
-bazel-bin/tests/bench/artifact_bench --coordinator "$address" --token bench-token --sweep "$work/sweep.yaml" \
-  --dir "$work" "$@"
+start_local_coordinator bazel-bin "$work"
+bazel-bin/tests/bench/artifact_bench --coordinator "$FOLDSTACK_COORDINATOR" --token "$FOLDSTACK_TOKEN" \
+  --sweep "$work/sweep.yaml" --dir "$work" "$@"
 echo "stored: $(find "$work/artifacts" -type f | wc -l) files, $(du -sh "$work/artifacts" | cut -f1)"
