@@ -53,12 +53,6 @@ absl::Status AtomicFileWriter::Append(absl::string_view bytes) {
     bytes.remove_prefix(static_cast<size_t>(n));
     bytes_ += n;
   }
-  // Starts writing back what has come so far while more arrives, so the fsync in Commit waits
-  // only for the tail rather than the whole file.
-  if (bytes_ - flushed_ >= kWritebackBytes) {
-    sync_file_range(fd_, flushed_, bytes_ - flushed_, SYNC_FILE_RANGE_WRITE);
-    flushed_ = bytes_;
-  }
   return absl::OkStatus();
 }
 

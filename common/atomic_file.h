@@ -35,12 +35,9 @@ class AtomicFileWriter {
       : path_(std::move(path)), temp_(std::move(temp)), what_(std::move(what)), fd_(fd) {}
   void Discard();
 
-  static constexpr int64_t kWritebackBytes = 8 << 20;
-
   std::string path_, temp_, what_;
   int fd_;
   int64_t bytes_ = 0;
-  int64_t flushed_ = 0;  // bytes whose writeback was started
   Sha256 digest_;
   bool done_ = false;
 };
