@@ -11,6 +11,7 @@
 #include "common/byte_size.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "coordinator/artifacts/async_appender.h"
 #include "coordinator/store/ensemble_store.h"
 #include "coordinator/store/study_store.h"
 #include "coordinator/store/sweep_rows.h"
@@ -146,6 +147,7 @@ absl::StatusOr<foldstack::v1::UploadArtifactResponse> ArtifactManager::Upload(
   FS_ASSIGN_OR_RETURN(std::unique_ptr<artifacts::ArtifactWriter> writer, storage_.Put(key));
   int64_t received = 0;
   foldstack::v1::ArtifactChunk chunk;
+  artifacts::AsyncAppender appender(*writer);
   for (bool first = true; next(&chunk); first = false) {
     if (!first && chunk.has_header() && !chunk.header().sha256().empty()) {  // the trailer
       const std::string trailer = absl::AsciiStrToLower(chunk.header().sha256());
@@ -164,8 +166,9 @@ absl::StatusOr<foldstack::v1::UploadArtifactResponse> ArtifactManager::Upload(
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": more than the header's ", header.size(), " bytes; nothing stored"));
     }
-    FS_RETURN_IF_ERROR(writer->Append(chunk.data()));
+    FS_RETURN_IF_ERROR(appender.Push(std::move(*chunk.mutable_data())));
   }
+  FS_RETURN_IF_ERROR(appender.Finish());
   if (!common::IsSha256Hex(sha256)) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": no sha256 (expected in the first chunk's header or the last's); nothing stored"));
