@@ -8,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "coordinator/managers/label_names.h"
 #include "coordinator/store/artifact_store.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/job_store.h"
@@ -56,7 +57,13 @@ void ToJobSpec(const JobLaunch& launch, foldstack::v1::JobSpec* spec) {
   spec->set_params_json(launch.params_json);
   spec->set_objective_metric(launch.objective_metric);
   spec->set_objective_minimize(launch.objective_minimize);
-  if (launch.table == JobTable::kTrain) return;
+  if (launch.table == JobTable::kTrain) {
+    spec->set_program(launch.program);
+    for (const std::string& word : launch.command) spec->add_command(word);
+    for (const std::string& name : ClassNamesFor(launch.dataset_kind, launch.num_classes)) spec->add_class_names(name);
+    spec->set_resume(launch.resume);
+    return;
+  }
   spec->set_kind(foldstack::v1::JOB_KIND_PREDICT);
   foldstack::v1::PredictSpec* predict = spec->mutable_predict();
   predict->set_run_id(launch.run_id);
@@ -178,6 +185,7 @@ absl::StatusOr<foldstack::v1::GetSplitResponse> JobManager::GetSplit(
     wire->set_sample_key(sample.sample_key);
     wire->set_label(sample.label);
     wire->set_fold(sample.fold);
+    wire->set_group(sample.group);
   }
   return response;
 }

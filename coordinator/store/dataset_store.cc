@@ -181,14 +181,14 @@ absl::StatusOr<SplitManifest> LoadSplit(SqliteDb& db, int64_t split_id) {
     manifest.k = static_cast<int32_t>(split.Int(0));
   }
   FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(
-      "SELECT s.id, s.sample_key, s.label, f.fold FROM split_folds f "
+      "SELECT s.id, s.sample_key, s.label, f.fold, s.grp FROM split_folds f "
       "JOIN samples s ON s.id = f.sample_id WHERE f.split_id = ? ORDER BY s.idx"));
   rows.Bind(1, split_id);
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
     manifest.samples.push_back({rows.Int(0), rows.Text(1), static_cast<int32_t>(rows.Int(2)),
-                                static_cast<int32_t>(rows.Int(3))});
+                                static_cast<int32_t>(rows.Int(3)), rows.Text(4)});
   }
   return manifest;
 }

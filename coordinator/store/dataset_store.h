@@ -58,6 +58,7 @@ struct SplitSample {
   std::string sample_key;
   int32_t label = 0;
   int32_t fold = 0;
+  std::string group;  // "" when the dataset has no groups
 };
 struct SplitManifest {
   int64_t split_id = 0;

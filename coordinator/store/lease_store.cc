@@ -2,11 +2,25 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace foldstack::coordinator {
 namespace {
+
+// A JSON list of strings as the submitter stored it (the program's command words).
+absl::StatusOr<std::vector<std::string>> ParseStringList(const std::string& text) {
+  nlohmann::json list = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> words;
+  if (!list.is_array()) return absl::DataLossError(absl::StrCat("stored command is not a list: ", text));
+  for (const nlohmann::json& word : list) {
+    if (!word.is_string()) return absl::DataLossError(absl::StrCat("stored command has a non-string word: ", text));
+    words.push_back(word.get<std::string>());
+  }
+  return words;
+}
 
 // Both kinds' lease columns, then the kind's own: (sweep, trial, fold, split, classes) for a
 // training job, (run, classes, eval image count) for a prediction job.
@@ -223,7 +237,9 @@ absl::StatusOr<bool> LoadCommonLaunch(Statement& load, JobLaunch* launch) {
 
 absl::Status LoadTrainLaunch(Transaction& txn, JobLaunch* launch) {
   FS_ASSIGN_OR_RETURN(Statement load, txn.Prepare(LaunchSql(
-      "j", "d.root", "d.num_classes", "s.split_id, d.kind, s.metric, s.goal",
+      "j", "d.root", "d.num_classes",
+      "s.split_id, d.kind, s.metric, s.goal, COALESCE(json_extract(s.spec_json, '$.program'), ''), "
+      "COALESCE(json_extract(s.spec_json, '$.command'), '[]'), COALESCE(json_extract(s.spec_json, '$.resume'), 1)",
       "FROM jobs j JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
       "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?")));
   FS_ASSIGN_OR_RETURN(bool found, LoadCommonLaunch(load, launch));
@@ -232,6 +248,9 @@ absl::Status LoadTrainLaunch(Transaction& txn, JobLaunch* launch) {
   launch->dataset_kind = load.Text(9);
   launch->objective_metric = load.Text(10);
   launch->objective_minimize = load.Text(11) == "minimize";
+  launch->program = load.Text(12);
+  FS_ASSIGN_OR_RETURN(launch->command, ParseStringList(load.Text(13)));
+  launch->resume = load.Int(14) != 0;
   return absl::OkStatus();
 }
 

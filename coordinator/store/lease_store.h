@@ -113,6 +113,10 @@ struct JobLaunch {
   std::string params_json;  // the trial's trainer settings
   std::string objective_metric;
   bool objective_minimize = false;
+  // Training jobs only: the sweep's program ("" = the built-in trainer) and its command words.
+  std::string program;
+  std::vector<std::string> command;
+  bool resume = true;
   // Prediction jobs only.
   int64_t run_id = 0;
   int64_t train_job_id = 0;     // the training job whose checkpoint predicts

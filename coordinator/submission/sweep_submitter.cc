@@ -20,7 +20,9 @@ absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
 }
 
 // The spec's scheduling-relevant parts, stored beside the YAML for analysts and later tools.
-std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size_t trials) {
+// `program` is stored resolved (absolute): workers run it from there.
+std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, const std::string& program,
+                     size_t trials) {
   nlohmann::json json = {
       {"name", spec.name},
       {"method", spec.method},
@@ -39,8 +41,26 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, size
       {"labels", spec.label_version == sweep::kLatestLabels ? nlohmann::json("latest")
                                                             : nlohmann::json(spec.label_version)},
       {"trials", trials},
+      {"resume", spec.resume},
   };
+  if (!program.empty()) {
+    json["program"] = program;
+    json["command"] = spec.command;
+  }
   return json.dump();
+}
+
+// The program must be visible here as it must be on the workers, as datasets are: a missing file
+// is refused now rather than failing every job.
+absl::StatusOr<std::string> ResolveProgram(const std::string& file, const std::string& program,
+                                           const std::string& base_dir) {
+  if (program.empty()) return program;
+  const std::string path = sweep::ResolvePath(program, base_dir);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": program: ", program, " (", path, "): no such file"));
+  }
+  return path;
 }
 
 }  // namespace
@@ -68,6 +88,9 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
   absl::StatusOr<data::DatasetIndex> index = data::LoadDatasetIndex(*kind, root, load_options);
   if (!index.ok()) return Prefixed(absl::StrCat(file, ": dataset: "), index.status());
 
+  absl::StatusOr<std::string> program = ResolveProgram(file, spec->program, request.base_dir());
+  if (!program.ok()) return program.status();
+
   absl::StatusOr<int64_t> budget = sweep::TrialBudget(*spec);
   if (!budget.ok()) return budget.status();
   absl::StatusOr<std::vector<nlohmann::json>> trials = sweep::InitialTrials(*spec, request.base_dir());
@@ -79,7 +102,7 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
   NewSweep sweep;
   sweep.name = spec->name;
   sweep.yaml = request.yaml();
-  sweep.spec_json = SpecJson(*spec, root, static_cast<size_t>(*budget));
+  sweep.spec_json = SpecJson(*spec, root, *program, static_cast<size_t>(*budget));
   sweep.dataset.kind = data::DatasetKindName(*kind);
   sweep.dataset.root = root;
   sweep.dataset.num_classes = index->num_classes;

@@ -54,11 +54,29 @@ const char kShapes[] = "expected one of value, values, distribution/min/max";
 // W&B's (and numpy's) rounding: halves go to the even neighbour.
 double Quantize(double x, double q) { return std::nearbyint(x / q) * q; }
 
+// A trainer setting's canonical form; a program's parameter as written.
+absl::StatusOr<json> Canonical(const ParamSpec& spec, const json& value) {
+  if (spec.program_parameter) return value;
+  return common::CanonicalSetting(spec.name, value);
+}
+
+// A program's parameter has no declared type: as W&B, a range is int_uniform when both ends are
+// integers (or the distribution says so), uniform otherwise.
+TrainerSetting ProgramParameterSetting(const json& config) {
+  TrainerSetting setting;
+  const bool int_bounds = common::AsInteger(Field(config, "min")).has_value() &&
+                          common::AsInteger(Field(config, "max")).has_value();
+  const json& distribution = Field(config, "distribution");
+  const bool int_distribution = distribution.is_string() && distribution.get<std::string>() == "int_uniform";
+  setting.type = int_distribution || (distribution.is_null() && int_bounds) ? SettingType::kInt : SettingType::kFloat;
+  return setting;
+}
+
 absl::Status ParseConstant(const json& config, const std::string& path, ParamSpec& spec) {
   if (absl::Status keys = CheckKeys(config, path, {"value", "distribution"}); !keys.ok()) {
     return keys;
   }
-  absl::StatusOr<json> value = common::CanonicalSetting(spec.name, Field(config, "value"));
+  absl::StatusOr<json> value = Canonical(spec, Field(config, "value"));
   if (!value.ok()) return ErrorAt(path + ".value", std::string(value.status().message()));
   spec.kind = ParamKind::kConstant;
   spec.value = *std::move(value);
@@ -102,7 +120,7 @@ absl::Status ParseCategorical(const json& config, const std::string& path, Param
   }
   spec.kind = ParamKind::kCategorical;
   for (size_t i = 0; i < values.size(); ++i) {
-    absl::StatusOr<json> value = common::CanonicalSetting(spec.name, values[i]);
+    absl::StatusOr<json> value = Canonical(spec, values[i]);
     if (!value.ok()) {
       return ErrorAt(absl::StrCat(path, ".values[", i, "]"), std::string(value.status().message()));
     }
@@ -242,7 +260,7 @@ absl::Status ParseDistribution(const json& config, const std::string& path,
     if (absl::Status ok = CheckIntegerSetting(spec, path); !ok.ok()) return ok;
   }
   // Unbounded (normal-family) draws are checked one by one when trials are made.
-  return info.bounded ? CheckReachableRange(spec, path) : absl::OkStatus();
+  return info.bounded && !spec.program_parameter ? CheckReachableRange(spec, path) : absl::OkStatus();
 }
 
 }  // namespace
@@ -251,18 +269,21 @@ std::string DistributionName(Distribution distribution) {
   return InfoOf(distribution).name;
 }
 
-absl::StatusOr<ParamSpec> ParseParamSpec(const std::string& name, const json& config) {
+absl::StatusOr<ParamSpec> ParseParamSpec(const std::string& name, const json& config, bool program_parameter) {
   const std::string path = "parameters." + name;
-  const TrainerSetting* setting = common::FindSetting(name);
-  if (setting == nullptr) return ErrorAt(path, common::UnknownSettingMessage(name));
+  const TrainerSetting* setting = program_parameter ? nullptr : common::FindSetting(name);
+  if (setting == nullptr && !program_parameter) return ErrorAt(path, common::UnknownSettingMessage(name));
   if (!config.is_object()) {
     return ErrorAt(path, absl::StrCat(kShapes, ", got ", common::DescribeJson(config)));
   }
   if (config.contains("parameters")) {
-    return ErrorAt(path, "nested parameters are not supported (trainer settings are flat)");
+    return ErrorAt(path, "nested parameters are not supported (parameters are flat)");
   }
   ParamSpec spec;
   spec.name = name;
+  spec.program_parameter = program_parameter;
+  const TrainerSetting program_setting = ProgramParameterSetting(config);
+  if (program_parameter) setting = &program_setting;
   const std::string distribution =
       config.contains("distribution") && Field(config, "distribution").is_string()
           ? Field(config, "distribution").get<std::string>()

@@ -61,13 +61,17 @@ struct ParamSpec {
   double q = 1;                 // q_* distributions
   double mu = 0, sigma = 1;     // normal family
   bool integer_valued = false;  // the setting is an integer: draws are emitted as integers
+  bool program_parameter = false;  // a sweep program's own parameter: any name, values as written
 };
 
 // Parses `config`, the value under parameters.NAME. Errors start with
 // "parameters.NAME", e.g.
 //   parameters.optimizer.values[1]: expected one of sgd, adam; got "sgdd"
 //   parameters.lr: expected one of value, values, distribution/min/max
-absl::StatusOr<ParamSpec> ParseParamSpec(const std::string& name, const nlohmann::json& config);
+// With program_parameter (a sweep with `program:`), any name is accepted and values are passed as
+// written; ranges of integers are int_uniform, as W&B infers them.
+absl::StatusOr<ParamSpec> ParseParamSpec(const std::string& name, const nlohmann::json& config,
+                                         bool program_parameter = false);
 
 }  // namespace foldstack::sweep
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_numbers.h"
+#include "common/program_command.h"
 #include "coordinator/sweep/json_fields.h"
 #include "coordinator/sweep/param_sampling.h"
 #include "coordinator/sweep/pruners/pruners.h"
@@ -24,12 +25,10 @@ struct RefusedKey {
   const char* reason;
 };
 constexpr RefusedKey kRefusedKeys[] = {
-    {"program", "is not used: trials run foldstack's built-in trainer, remove it"},
-    {"command", "is not used: trials run foldstack's built-in trainer, remove it"},
     {"run_cap", "is not supported: use count to limit the number of trials"},
     {"controller", "is not supported: the foldstack coordinator is the controller"},
-    {"job", "is not supported: trials run foldstack's built-in trainer"},
-    {"image", "is not supported: trials run foldstack's built-in trainer"},
+    {"job", "is not supported: give your training script as program (and command)"},
+    {"image", "is not supported: give your training script as program (and command)"},
 };
 // W&B account routing: harmless, so accepted and ignored.
 const std::vector<std::string> kIgnoredKeys = {"entity", "project"};
@@ -37,7 +36,7 @@ const std::vector<std::string> kKnownKeys = {
     "name",    "description",  "method",          "metric",       "parameters",
     "dataset", "folds",        "count",           "seed",         "entity",
     "max_attempts", "project", "labels",          "sampler",      "early_terminate",
-    "fold_pruning", "max_concurrent_trials"};
+    "fold_pruning", "max_concurrent_trials", "program", "command", "resume"};
 
 absl::Status Missing(const std::string& path, const std::string& expected) {
   return ErrorAt(path, absl::StrCat("missing (expected ", expected, ")"));
@@ -62,11 +61,15 @@ absl::Status ParseSmallInt(const json& object, const char* key, const std::strin
   return Assign(std::move(value), &out);
 }
 
-absl::Status ParseMetric(const json& metric, MetricSpec& out) {
+// A program may report metrics of any name; the built-in trainer reports TrainerMetricNames().
+absl::Status ParseMetric(const json& metric, bool program, MetricSpec& out) {
   if (absl::Status ok = RequireObject(metric, "metric"); !ok.ok()) return ok;
   if (absl::Status ok = CheckKeys(metric, "metric", {"name", "goal"}); !ok.ok()) return ok;
   if (metric.contains("name")) {
-    absl::Status ok = Assign(ReadString(metric["name"], "metric.name", TrainerMetricNames()), &out.name);
+    absl::Status ok = Assign(program ? ReadString(metric["name"], "metric.name")
+                                     : ReadString(metric["name"], "metric.name", TrainerMetricNames()),
+                             &out.name);
+    if (ok.ok() && out.name.empty()) ok = ErrorAt("metric.name", "expected a metric name, got \"\"");
     if (!ok.ok()) return ok;
   }
   out.goal = absl::EndsWith(out.name, "_loss") ? "minimize" : "maximize";
@@ -126,13 +129,13 @@ absl::Status ParseLabels(const json& labels, int64_t& out) {
   return absl::OkStatus();
 }
 
-absl::Status ParseParameters(const json& parameters, const std::string& method,
+absl::Status ParseParameters(const json& parameters, const std::string& method, bool program,
                              std::map<std::string, ParamSpec>& out) {
-  if (parameters.is_null()) return Missing("parameters", "at least one trainer setting");
+  if (parameters.is_null()) return Missing("parameters", program ? "at least one parameter" : "at least one trainer setting");
   if (absl::Status ok = RequireObject(parameters, "parameters"); !ok.ok()) return ok;
   if (parameters.empty()) return ErrorAt("parameters", "expected at least one parameter");
   for (const auto& [name, config] : parameters.items()) {
-    absl::StatusOr<ParamSpec> spec = ParseParamSpec(name, config);
+    absl::StatusOr<ParamSpec> spec = ParseParamSpec(name, config, program);
     if (!spec.ok()) return spec.status();
     // A grid must be enumerable: refuse distributions now, not at expansion.
     if (method == "grid") {
@@ -159,6 +162,36 @@ absl::Status ParseEngine(const json& root, SweepSpec& spec) {
                                   kMaxTrialsPerSweep, spec.max_concurrent_trials);
   if (!ok.ok()) return ok;
   return MakePruner(spec.early_terminate, spec.fold_pruning).status();
+}
+
+// program: PATH (resolved against the sweep file's folder when the sweep is submitted); command:
+// a list of words with W&B's macros (common/program_command.h); resume: true | false.
+absl::Status ParseProgram(const json& root, SweepSpec& spec) {
+  absl::Status ok;
+  if (root.contains("program")) ok = Assign(ReadString(root["program"], "program"), &spec.program);
+  if (ok.ok() && root.contains("program") && spec.program.empty()) {
+    ok = ErrorAt("program", "expected the path of a training script, got \"\"");
+  }
+  if (ok.ok() && root.contains("resume")) ok = Assign(ReadBool(root["resume"], "resume"), &spec.resume);
+  if (!ok.ok() || !root.contains("command")) return ok;
+  if (spec.program.empty()) return ErrorAt("command", "needs program: the script the command runs");
+  const json& command = root["command"];
+  if (!command.is_array() || command.empty()) {
+    return ErrorAt("command", absl::StrCat("expected a list of words, got ", common::DescribeJson(command)));
+  }
+  for (size_t i = 0; i < command.size(); ++i) {
+    if (!command[i].is_string() && !command[i].is_number()) {
+      return ErrorAt(absl::StrCat("command[", i, "]"),
+                     absl::StrCat("expected a word, got ", common::DescribeJson(command[i])));
+    }
+    spec.command.push_back(command[i].is_string() ? command[i].get<std::string>() : command[i].dump());
+  }
+  common::ProgramCommandInputs probe;
+  probe.command = spec.command;
+  probe.program = spec.program;
+  probe.params = json::object({{"p", 1}});
+  absl::Status expands = common::ExpandProgramCommand(probe).status();
+  return expands.ok() ? expands : ErrorAt("command", std::string(expands.message()));
 }
 
 absl::Status CheckTopLevelKeys(const json& root) {
@@ -188,7 +221,8 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (!ok.ok()) return ok;
   if (!root.contains("method")) return Missing("method", absl::StrJoin(SamplerNames(), ", "));
   ok = Assign(ReadString(root["method"], "method", SamplerNames()), &spec.method);
-  if (ok.ok() && root.contains("metric")) ok = ParseMetric(root["metric"], spec.metric);
+  if (ok.ok()) ok = ParseProgram(root, spec);
+  if (ok.ok() && root.contains("metric")) ok = ParseMetric(root["metric"], !spec.program.empty(), spec.metric);
   if (ok.ok()) ok = ParseDataset(Field(root, "dataset"), spec.dataset);
   if (ok.ok() && root.contains("folds")) ok = ParseFolds(root["folds"], spec.folds);
   if (ok.ok()) ok = ParseSmallInt(root, "count", "count", 1, kMaxTrialsPerSweep, spec.count);
@@ -200,7 +234,7 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (spec.method != "grid" && spec.count == 0) {
     return Missing("count", absl::StrCat("the number of trials; method ", spec.method, " needs it"));
   }
-  ok = ParseParameters(Field(root, "parameters"), spec.method, spec.parameters);
+  ok = ParseParameters(Field(root, "parameters"), spec.method, !spec.program.empty(), spec.parameters);
   // The method's options and the space together (e.g. what bayes cannot model).
   if (ok.ok()) ok = MakeSampler(spec.method, spec.parameters, spec.sampler_options).status();
   return ok;

@@ -22,9 +22,14 @@
 //     optimizer: {values: [adam, sgd]}
 //     lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}
 //
+//   program: train.py                # your own training script instead of the built-in trainer
+//   command: [${env}, ${interpreter}, ${program}, ${args}]   # W&B's macros and default
+//   resume: true                     # a re-leased job resumes from its last checkpoint
+//
 // W&B keys: `entity` and `project` are accepted and ignored (they only route
-// runs to a W&B account); `program`, `command`, `run_cap`, `controller`, `job`
-// and `image` are refused with a line saying why. Unlike W&B, metric.goal
+// runs to a W&B account); `run_cap`, `controller`, `job` and `image` are
+// refused with a line saying why. With `program`, parameters may have any
+// name and metric.name any metric the program reports. Unlike W&B, metric.goal
 // defaults to minimize for losses (maximize otherwise), and metric.target is
 // not supported. The sampler's options and the pruners' keys are checked here,
 // so a bad sweep file is refused before anything is queued.
@@ -88,6 +93,11 @@ struct SweepSpec {
   // Keyed by setting name; std::map's name order is the order parameters are
   // drawn (random) and nested (grid), as in W&B, which sorts them too.
   std::map<std::string, ParamSpec> parameters;
+  // A sweep program (README "Programs"): "" runs the built-in trainer. As written in the file;
+  // the submitter resolves it against the sweep file's folder.
+  std::string program;
+  std::vector<std::string> command;  // empty: W&B's default command
+  bool resume = true;                // re-leased jobs resume from their last checkpoint
 };
 
 // Parses and validates a sweep file. Errors are one line, starting with the

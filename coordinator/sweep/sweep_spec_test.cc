@@ -190,11 +190,65 @@ TEST(ParseSweepYamlTest, StructuralErrors) {
 }
 
 TEST(ParseSweepYamlTest, WandbKeysWeDoNotSupportAreRefusedWithAReason) {
-  EXPECT_EQ(ErrorOf(std::string("program: train.py\n") + kQuickstart),
-            "sweep.yaml: program: is not used: trials run foldstack's built-in trainer, remove it");
+  EXPECT_EQ(ErrorOf(std::string("image: repo/train:1\n") + kQuickstart),
+            "sweep.yaml: image: is not supported: give your training script as program (and command)");
   EXPECT_NE(ErrorOf(std::string("run_cap: 10\n") + kQuickstart).find("use count"),
             std::string::npos);
   EXPECT_TRUE(ParseSweepYaml("s.yaml", std::string("entity: me\nproject: p\n") + kQuickstart).ok());
+}
+
+// A W&B sweep file for a team's own train.py.
+constexpr char kProgramSweep[] = R"(program: train.py
+command:
+  - ${env}
+  - ${interpreter}
+  - ${program}
+  - --fast
+  - ${args_no_hyphens}
+method: tpe
+count: 8
+metric: {name: val_acc, goal: maximize}
+resume: false
+dataset: {kind: mask, root: data}
+parameters:
+  learning_rate: {distribution: log_uniform_values, min: 0.0001, max: 0.1}
+  layers: {min: 1, max: 4}
+  width: {min: 0.5, max: 2}
+  arch: {values: [small, large]}
+  epochs: {value: 5000}
+)";
+
+TEST(ParseSweepYamlTest, ProgramSweepsTakeAnyParameterAndMetric) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml("p.yaml", kProgramSweep);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->program, "train.py");
+  EXPECT_EQ(spec->command,
+            (std::vector<std::string>{"${env}", "${interpreter}", "${program}", "--fast", "${args_no_hyphens}"}));
+  EXPECT_FALSE(spec->resume);
+  EXPECT_EQ(spec->metric.name, "val_acc");
+  EXPECT_TRUE(spec->parameters.at("layers").integer_valued);   // integer ends: int_uniform, as W&B
+  EXPECT_FALSE(spec->parameters.at("width").integer_valued);
+  EXPECT_EQ(spec->parameters.at("epochs").value, 5000);        // no trainer bounds for a program
+  // Without program the same names are trainer settings, and unknown.
+  std::string no_program = kProgramSweep;
+  no_program.erase(0, no_program.find("method:"));
+  EXPECT_NE(ErrorOf(no_program).find("metric.name"), std::string::npos) << ErrorOf(no_program);
+}
+
+TEST(ParseSweepYamlTest, BadProgramKeysAreRefused) {
+  auto with = [](const std::string& from, const std::string& to) {
+    std::string text = kProgramSweep;
+    text.replace(text.find(from), from.size(), to);
+    return ErrorOf(text);
+  };
+  EXPECT_EQ(with("--fast", "${argz}"),
+            "sweep.yaml: command: unknown macro ${argz} (expected ${env}, ${interpreter}, ${program}, ${args}, "
+            "${args_no_hyphens}, ${args_json} or ${args_json_file})");
+  EXPECT_EQ(with("command:\n  - ${env}\n  - ${interpreter}\n  - ${program}\n  - --fast\n  - ${args_no_hyphens}\n",
+                 "command: {a: 1}\n"),
+            "sweep.yaml: command: expected a list of words, got {\"a\":1}");
+  EXPECT_EQ(with("program: train.py\n", ""), "sweep.yaml: command: needs program: the script the command runs");
+  EXPECT_EQ(with("resume: false", "resume: maybe"), "sweep.yaml: resume: expected true or false, got \"maybe\"");
 }
 
 // A tpe sweep with hyperband and the fold rule, minimising the held-out loss.

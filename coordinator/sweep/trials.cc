@@ -64,6 +64,7 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
 
 absl::StatusOr<json> CompleteTrial(const SweepSpec& spec, const std::string& base_dir,
                                    const json& params) {
+  if (!spec.program.empty()) return params;  // a program's parameters are its own business
   absl::StatusOr<json> complete = common::CompleteSettings(params);
   if (!complete.ok()) return InFile(spec, ErrorAt("parameters", std::string(complete.status().message())));
   if (absl::Status ok = ResolvePretrained(base_dir, *complete); !ok.ok()) return InFile(spec, ok);

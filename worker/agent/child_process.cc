@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -20,13 +22,14 @@ std::string ExitStatus::Describe() const {
   return absl::StrCat("exited with code ", value);
 }
 
-ChildProcess::ChildProcess(pid_t pid, int stdout_fd, int stderr_fd)
-    : pid_(pid), stdout_fd_(stdout_fd), stderr_fd_(stderr_fd) {}
+ChildProcess::ChildProcess(pid_t pid, int stdout_fd, int stderr_fd, int events_fd)
+    : pid_(pid), stdout_fd_(stdout_fd), stderr_fd_(stderr_fd), events_fd_(events_fd) {}
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.pid_), stdout_fd_(other.stdout_fd_), stderr_fd_(other.stderr_fd_), reaped_(other.reaped_) {
+    : pid_(other.pid_), stdout_fd_(other.stdout_fd_), stderr_fd_(other.stderr_fd_), events_fd_(other.events_fd_),
+      reaped_(other.reaped_) {
   other.pid_ = -1;
-  other.stdout_fd_ = other.stderr_fd_ = -1;
+  other.stdout_fd_ = other.stderr_fd_ = other.events_fd_ = -1;
   other.reaped_ = true;
 }
 
@@ -35,23 +38,71 @@ ChildProcess::~ChildProcess() {
     Signal(SIGKILL);
     Wait();
   }
-  if (stdout_fd_ >= 0) close(stdout_fd_);
-  if (stderr_fd_ >= 0) close(stderr_fd_);
+  for (int fd : {stdout_fd_, stderr_fd_, events_fd_}) {
+    if (fd >= 0) close(fd);
+  }
 }
 
+namespace {
+
+// Pipes whose ends are closed on any failure path; the parent keeps the read ends.
+struct Pipe {
+  int fds[2] = {-1, -1};
+  ~Pipe() {
+    for (int fd : fds) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  int TakeReadEnd() { return std::exchange(fds[0], -1); }
+};
+
+// The agent's environment with `overrides` (NAME=VALUE) applied.
+std::vector<std::string> ChildEnvironment(const std::vector<std::string>& overrides) {
+  std::vector<std::string> env;
+  auto overridden = [&](const char* entry) {
+    const char* eq = strchr(entry, '=');
+    const size_t name_length = eq == nullptr ? strlen(entry) : static_cast<size_t>(eq - entry) + 1;
+    for (const std::string& o : overrides) {
+      if (o.compare(0, name_length, entry, name_length) == 0) return true;
+    }
+    return false;
+  };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!overridden(*entry)) env.emplace_back(*entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>& argv) {
+  SpawnOptions options;
+  options.argv = argv;
+  return Spawn(options);
+}
+
+absl::StatusOr<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
+  const std::vector<std::string>& argv = options.argv;
   if (argv.empty()) return absl::InvalidArgumentError("spawn: empty command");
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  Pipe out, err, events;
+  for (Pipe* pipe : {&out, &err, &events}) {
+    if (pipe == &events && !options.events_pipe) continue;
+    if (pipe2(pipe->fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out.fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err.fds[1], STDERR_FILENO);
+  if (options.events_pipe) posix_spawn_file_actions_adddup2(&actions, events.fds[1], 3);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Own process group (signal the whole job at once) and default signal handling: the agent blocks
@@ -67,21 +118,17 @@ absl::StatusOr<ChildProcess> ChildProcess::Spawn(const std::vector<std::string>&
   sigaddset(&default_signals, SIGPIPE);
   posix_spawnattr_setsigdefault(&attributes, &default_signals);
 
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = CStrings(argv);
+  const std::vector<std::string> env_strings = ChildEnvironment(options.env);
+  std::vector<char*> env = CStrings(env_strings);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, args.data(), environ);
+  int rc = options.search_path
+               ? posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, args.data(), env.data())
+               : posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  close(out[1]);
-  close(err[1]);
-  if (rc != 0) {
-    close(out[0]);
-    close(err[0]);
-    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", strerror(rc)));
-  }
-  return ChildProcess(pid, out[0], err[0]);
+  if (rc != 0) return absl::FailedPreconditionError(absl::StrCat("cannot start ", argv[0], ": ", strerror(rc)));
+  return ChildProcess(pid, out.TakeReadEnd(), err.TakeReadEnd(), events.TakeReadEnd());
 }
 
 void ChildProcess::Signal(int signal) const {

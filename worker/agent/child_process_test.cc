@@ -52,5 +52,32 @@ TEST(ChildProcess, MissingProgramIsAnError) {
   EXPECT_NE(child.status().message().find("/nonexistent/trainer"), std::string::npos);
 }
 
+TEST(ChildProcess, OptionsGiveEnvironmentFolderAndEventsPipe) {
+  SpawnOptions options;
+  options.argv = {"sh", "-c", "echo \"$FS_A $FS_HOME_KEPT\"; pwd; echo event >&3"};
+  options.search_path = true;
+  options.cwd = "/tmp";
+  options.env = {"FS_A=one", "HOME=/replaced"};
+  options.events_pipe = true;
+  setenv("FS_HOME_KEPT", "kept", 1);
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn(options);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::vector<std::string> events;
+  std::thread events_reader([&] { events = Lines(child->events_fd()); });
+  std::vector<std::string> out = Lines(child->stdout_fd());
+  events_reader.join();
+  EXPECT_TRUE(child->Wait().ok());
+  EXPECT_EQ(out, (std::vector<std::string>{"one kept", "/tmp"}));
+  EXPECT_EQ(events, (std::vector<std::string>{"event"}));
+}
+
+TEST(ChildProcess, WithoutEventsPipeDescriptorThreeIsClosed) {
+  absl::StatusOr<ChildProcess> child = ChildProcess::Spawn({"/bin/sh", "-c", "echo x >&3 || echo closed"});
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(child->events_fd(), -1);
+  EXPECT_EQ(Lines(child->stdout_fd()), (std::vector<std::string>{"closed"}));
+  child->Wait();
+}
+
 }  // namespace
 }  // namespace foldstack::worker
