@@ -6,6 +6,7 @@
 //   foldstack data flip-labels --from FASHION_MNIST_DIR --out DIR --rate R --seed S [--max-samples N]
 //   foldstack models list | models forward --model NAME --input X --output Y
 //   foldstack predict ... (cli/predict_command.h)
+//   foldstack artifacts list SWEEP | --trial ID; artifacts get ID --out FILE; artifacts prune SWEEP --keep-top N [--dry-run]
 // Coordinator from --coordinator or $FOLDSTACK_COORDINATOR (default 127.0.0.1:50051); token from
 // --token or $FOLDSTACK_TOKEN. Every read command takes --json.
 #include <unistd.h>
@@ -24,6 +25,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cli/artifact_args.h"
+#include "cli/artifact_commands.h"
 #include "cli/flag_names.h"
 #include "cli/worker_tool.h"
 #include "cli/analysis_commands.h"
@@ -231,7 +234,8 @@ int FlipLabels() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage, foldstack::cli::kEnsembleUsage));
+  absl::SetProgramUsageMessage(absl::StrCat(kUsage, foldstack::cli::kRelabelUsage, foldstack::cli::kEnsembleUsage,
+                                            foldstack::cli::kArtifactsUsage));
   std::vector<std::string> typed = foldstack::cli::RenameRelabelFlags(
       foldstack::cli::NormalizeFlagDashes(std::vector<std::string>(argv, argv + argc)));
   std::vector<char*> typed_argv;
@@ -254,6 +258,7 @@ int main(int argc, char** argv) {
   }
   if (command == "relabel") return foldstack::cli::RunRelabel(std::vector<std::string>(args.begin(), args.end()));
   if (command == "ensemble") return foldstack::cli::RunEnsemble(std::vector<std::string>(args.begin(), args.end()));
+  if (command == "artifacts") return foldstack::cli::RunArtifacts(std::vector<std::string>(args.begin(), args.end()));
   Cli cli;
   if (command == "sweep" && sub == "submit" && args.size() == 4) return cli.Submit(arg(3));
   if (command == "sweep" && sub == "list") {
@@ -332,6 +337,7 @@ int main(int argc, char** argv) {
     return cli.Read(&Coordinator::Stub::Leaderboard, request,
                     [](const auto& r) { return foldstack::cli::RenderLeaderboard(r); });
   }
-  std::cerr << kUsage << foldstack::cli::kRelabelUsage << foldstack::cli::kEnsembleUsage;
+  std::cerr << kUsage << foldstack::cli::kRelabelUsage << foldstack::cli::kEnsembleUsage
+            << foldstack::cli::kArtifactsUsage;
   return 2;
 }

@@ -10,6 +10,7 @@
 #include "cli/params_summary.h"
 #include "cli/state_names.h"
 #include "cli/table.h"
+#include "common/byte_size.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace foldstack::cli {
@@ -140,6 +141,51 @@ std::string ToJson(const google::protobuf::Message& message) {
   options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(message, &json, options);
   return json;
+}
+
+}  // namespace foldstack::cli
+
+namespace foldstack::cli {
+namespace {
+
+Table ArtifactTable(const google::protobuf::RepeatedPtrField<foldstack::v1::ArtifactRow>& rows) {
+  Table table({"ID", "TRIAL", "FOLD", "KIND", "EPOCH", "SIZE", "SHA256", "CREATED"});
+  for (const foldstack::v1::ArtifactRow& a : rows) {
+    table.AddRow({std::to_string(a.artifact_id()), std::to_string(a.trial_id()), std::to_string(a.fold()),
+                  ArtifactKindLabel(a.kind()), a.epoch() > 0 ? std::to_string(a.epoch()) : "-",
+                  common::FormatBytes(a.size()), a.sha256().substr(0, 12), LocalTime(a.created_unix_ms())});
+  }
+  return table;
+}
+
+}  // namespace
+
+std::string ArtifactKindLabel(foldstack::v1::ArtifactKind kind) {
+  switch (kind) {
+    case foldstack::v1::ARTIFACT_KIND_BEST_CHECKPOINT:
+      return "best";
+    case foldstack::v1::ARTIFACT_KIND_RESUME_CHECKPOINT:
+      return "resume";
+    case foldstack::v1::ARTIFACT_KIND_LOG:
+      return "log";
+    default:
+      return "?";
+  }
+}
+
+std::string RenderArtifacts(const foldstack::v1::ListArtifactsResponse& response) {
+  if (response.artifacts().empty()) return "no artifacts\n";
+  return absl::StrCat(ArtifactTable(response.artifacts()).Render(), response.artifacts_size(), " artifacts, ",
+                      common::FormatBytes(response.total_bytes()), "\n");
+}
+
+std::string RenderPrunedArtifacts(const foldstack::v1::PruneArtifactsResponse& response, bool dry_run) {
+  std::string out = response.deleted().empty() ? "" : ArtifactTable(response.deleted()).Render();
+  absl::StrAppend(&out, "sweep ", response.sweep_id(), ": ", dry_run ? "would delete " : "deleted ",
+                  response.deleted_size(), response.deleted_size() == 1 ? " checkpoint" : " checkpoints", ", ",
+                  common::FormatBytes(response.bytes_freed()), dry_run ? " would be freed" : " freed", " (kept trials: ",
+                  response.kept_trial_ids().empty() ? "none" : absl::StrJoin(response.kept_trial_ids(), ", "), ")\n");
+  return out;
 }
 
 }  // namespace foldstack::cli

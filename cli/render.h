@@ -19,6 +19,13 @@ std::string RenderTrials(const foldstack::v1::ListTrialsResponse& response);
 
 std::string RenderProgress(const foldstack::v1::SweepSummary& summary);
 
+// `foldstack artifacts list`: id, trial, fold, kind, epoch, size, sha256 prefix, created; then a total.
+std::string RenderArtifacts(const foldstack::v1::ListArtifactsResponse& response);
+// `foldstack artifacts prune`: what went (or would go, `dry_run`) and the space freed.
+std::string RenderPrunedArtifacts(const foldstack::v1::PruneArtifactsResponse& response, bool dry_run);
+// "best", "resume", "log".
+std::string ArtifactKindLabel(foldstack::v1::ArtifactKind kind);
+
 // The message as one JSON object (proto3 JSON mapping, field names as in the .proto).
 std::string ToJson(const google::protobuf::Message& message);
 

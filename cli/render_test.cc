@@ -108,5 +108,41 @@ TEST(Render, JsonKeepsProtoFieldNames) {
   EXPECT_NE(json.find("\"jobs_done\":0"), std::string::npos);
 }
 
+TEST(Render, ArtifactsTableWithHumanSizesAndTotal) {
+  foldstack::v1::ListArtifactsResponse response;
+  auto* a = response.add_artifacts();
+  a->set_artifact_id(12);
+  a->set_trial_id(3);
+  a->set_fold(1);
+  a->set_kind(foldstack::v1::ARTIFACT_KIND_RESUME_CHECKPOINT);
+  a->set_epoch(4);
+  a->set_size(int64_t{45} << 20);
+  a->set_sha256("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  response.set_total_bytes(a->size());
+  const std::string text = RenderArtifacts(response);
+  EXPECT_NE(text.find("ID"), std::string::npos) << text;
+  EXPECT_NE(text.find("resume"), std::string::npos) << text;
+  EXPECT_NE(text.find("45 MB"), std::string::npos) << text;
+  EXPECT_NE(text.find("0123456789ab "), std::string::npos) << text;
+  EXPECT_EQ(text.find("0123456789abc"), std::string::npos) << text;  // a 12-digit prefix
+  EXPECT_NE(text.find("1 artifacts, 45 MB"), std::string::npos) << text;
+  EXPECT_EQ(RenderArtifacts(foldstack::v1::ListArtifactsResponse()), "no artifacts\n");
+}
+
+TEST(Render, PruneSaysWhatWentAndTheSpaceFreed) {
+  foldstack::v1::PruneArtifactsResponse response;
+  response.set_sweep_id(2);
+  auto* a = response.add_deleted();
+  a->set_artifact_id(5);
+  a->set_kind(foldstack::v1::ARTIFACT_KIND_BEST_CHECKPOINT);
+  response.set_bytes_freed(int64_t{3} << 30);
+  response.add_kept_trial_ids(1);
+  response.add_kept_trial_ids(4);
+  EXPECT_NE(RenderPrunedArtifacts(response, false).find("sweep 2: deleted 1 checkpoint, 3 GB freed (kept trials: 1, 4)"),
+            std::string::npos);
+  EXPECT_NE(RenderPrunedArtifacts(response, true).find("would delete 1 checkpoint, 3 GB would be freed"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace foldstack::cli

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "coordinator/managers/label_names.h"
+#include "coordinator/store/artifact_store.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/job_store.h"
 #include "coordinator/store/lease_store.h"
@@ -72,6 +73,26 @@ void ToJobSpec(const JobLaunch& launch, foldstack::v1::JobSpec* spec) {
   predict->set_hflip_tta(true);
 }
 
+// What the artifact store holds for a leased job: a training job's latest resume checkpoint, or
+// the best checkpoint of the training job a prediction job runs.
+absl::Status AddArtifacts(Transaction& txn, const JobLaunch& launch, foldstack::v1::JobSpec* spec) {
+  if (launch.table == JobTable::kTrain) {
+    FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> resume,
+                        LatestArtifact(txn, JobTable::kTrain, launch.job_id, ArtifactKind::kResumeCheckpoint));
+    if (!resume.has_value()) return absl::OkStatus();
+    spec->set_resume_artifact_id(resume->id);
+    spec->set_resume_epoch(resume->epoch);
+    spec->set_resume_sha256(resume->sha256);
+    return absl::OkStatus();
+  }
+  FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> best,
+                      LatestArtifact(txn, JobTable::kTrain, launch.train_job_id, ArtifactKind::kBestCheckpoint));
+  if (!best.has_value()) return absl::OkStatus();
+  spec->mutable_predict()->set_checkpoint_artifact_id(best->id);
+  spec->mutable_predict()->set_checkpoint_sha256(best->sha256);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 JobManager::JobManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
@@ -124,8 +145,9 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
   FS_RETURN_IF_ERROR(StartAttempt(*txn, table, *job_id, NewLeaseId(), request.worker_id(),
                                   now + options_.lease_ttl_ms, now));
   FS_ASSIGN_OR_RETURN(JobLaunch launch, LoadLaunch(*txn, table, *job_id));
-  FS_RETURN_IF_ERROR(txn->Commit());
   ToJobSpec(launch, response.mutable_job());
+  FS_RETURN_IF_ERROR(AddArtifacts(*txn, launch, response.mutable_job()));
+  FS_RETURN_IF_ERROR(txn->Commit());
   response.set_leased(true);
   return response;
 }

@@ -50,6 +50,9 @@ class JobManager {
   // puts first (store/job_store.h NextQueuedJob), with a new lease_id and attempt + 1, deleting
   // the rows of earlier attempts in the same transaction. Expired leases are ended first.
   // leased=false when nothing is queued, the worker already runs `slots` jobs or is draining.
+  // The spec names the artifact store's copies: a training job's latest resume checkpoint
+  // (resume_artifact_id), a prediction job's training job's best checkpoint
+  // (predict.checkpoint_artifact_id); 0 when none.
   absl::StatusOr<foldstack::v1::LeaseJobResponse> LeaseJob(
       const foldstack::v1::LeaseJobRequest& request);
 

@@ -419,6 +419,7 @@ TEST_F(JobManagerTest, PredictionThroughputLog) {
   sweep.name = "bench";
   sweep.dataset_id = *dataset_id;
   sweep.split_id = *split_id;
+  sweep.spec_json = "{}";  // LoadLaunch reads program/command/resume from it (json_extract)
   sweep.trial_params_json.assign(kTrials, "{}");
   ASSERT_TRUE(InsertSweep(*db_, sweep, 1).ok());
   const std::string worker = Register("bench", 100);

@@ -211,4 +211,44 @@ grpc::Status CoordinatorService::ListEnsembles(grpc::ServerContext* context, con
   return Serve(Caller(context), response, [&](const std::string&) { return analysis_->ListEnsembles(*request); });
 }
 
+grpc::Status CoordinatorService::UploadArtifact(grpc::ServerContext* context,
+                                                grpc::ServerReader<v1::ArtifactChunk>* reader,
+                                                v1::UploadArtifactResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) -> absl::StatusOr<v1::UploadArtifactResponse> {
+    v1::ArtifactChunk chunk;
+    if (!reader->Read(&chunk) || !chunk.has_header()) {
+      return absl::InvalidArgumentError("artifact upload: the first chunk must carry the header");
+    }
+    const v1::ArtifactHeader header = chunk.header();  // later Reads reuse `chunk`
+    bool first = true;
+    return artifacts_->Upload(header, [&](v1::ArtifactChunk* next) {
+      if (first) {
+        first = false;
+        next->Swap(&chunk);
+        return true;
+      }
+      return reader->Read(next);
+    });
+  });
+}
+
+grpc::Status CoordinatorService::GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+                                             grpc::ServerWriter<v1::ArtifactChunk>* writer) {
+  absl::StatusOr<std::string> caller = Caller(context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  return rpc::ToGrpcStatus(
+      artifacts_->Download(*request, [&](const v1::ArtifactChunk& chunk) { return writer->Write(chunk); }));
+}
+
+grpc::Status CoordinatorService::ListArtifacts(grpc::ServerContext* context, const v1::ListArtifactsRequest* request,
+                                               v1::ListArtifactsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return artifacts_->List(*request); });
+}
+
+grpc::Status CoordinatorService::PruneArtifacts(grpc::ServerContext* context,
+                                                const v1::PruneArtifactsRequest* request,
+                                                v1::PruneArtifactsResponse* response) {
+  return Serve(Caller(context), response, [&](const std::string&) { return artifacts_->Prune(*request); });
+}
+
 }  // namespace foldstack::coordinator

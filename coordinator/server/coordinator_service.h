@@ -7,6 +7,7 @@
 
 #include "coordinator/auth/token_auth.h"
 #include "coordinator/managers/analysis_manager.h"
+#include "coordinator/managers/artifact_manager.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/label_review_manager.h"
@@ -22,7 +23,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   CoordinatorService(const auth::TokenAuthenticator* auth, WorkerManager* workers, JobManager* jobs,
                      SweepManager* sweeps,
                      SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
-                     AnalysisManager* analysis)
+                     AnalysisManager* analysis, ArtifactManager* artifacts)
       : auth_(auth),
         workers_(workers),
         jobs_(jobs),
@@ -30,7 +31,8 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
         submitter_(submitter),
         predictions_(predictions),
         review_(review),
-        analysis_(analysis) {}
+        analysis_(analysis),
+        artifacts_(artifacts) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -89,6 +91,15 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                             v1::ShowEnsembleResponse* response) override;
   grpc::Status ListEnsembles(grpc::ServerContext* context, const v1::ListEnsemblesRequest* request,
                              v1::ListEnsemblesResponse* response) override;
+  // The first chunk's header describes the upload; every chunk's bytes are handed on as read.
+  grpc::Status UploadArtifact(grpc::ServerContext* context, grpc::ServerReader<v1::ArtifactChunk>* reader,
+                              v1::UploadArtifactResponse* response) override;
+  grpc::Status GetArtifact(grpc::ServerContext* context, const v1::GetArtifactRequest* request,
+                           grpc::ServerWriter<v1::ArtifactChunk>* writer) override;
+  grpc::Status ListArtifacts(grpc::ServerContext* context, const v1::ListArtifactsRequest* request,
+                             v1::ListArtifactsResponse* response) override;
+  grpc::Status PruneArtifacts(grpc::ServerContext* context, const v1::PruneArtifactsRequest* request,
+                              v1::PruneArtifactsResponse* response) override;
 
  private:
   // The caller's token fingerprint, or UNAUTHENTICATED.
@@ -102,6 +113,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   PredictionManager* predictions_;
   LabelReviewManager* review_;
   AnalysisManager* analysis_;
+  ArtifactManager* artifacts_;
 };
 
 }  // namespace foldstack::coordinator

@@ -226,6 +226,29 @@ constexpr char kSchemaV6[] = R"sql(
 ALTER TABLE workers ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;  -- 1: lease nothing more to it
 )sql";
 
+// The artifact store: checkpoints and logs that workers upload (coordinator/artifacts). The bytes
+// live in --artifacts DIR under storage_key; a row exists only once its file is complete.
+constexpr char kSchemaV7[] = R"sql(
+CREATE TABLE artifacts(
+  id INTEGER PRIMARY KEY,
+  job_kind TEXT NOT NULL CHECK(job_kind IN ('train', 'predict')),
+  job_id INTEGER NOT NULL,              -- jobs.id or prediction_jobs.id, by job_kind
+  sweep_id INTEGER REFERENCES sweeps(id),  -- a prediction job: its training job's sweep, trial, fold
+  trial_id INTEGER REFERENCES trials(id),
+  fold INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('best_checkpoint', 'resume_checkpoint', 'log')),
+  epoch INTEGER NOT NULL DEFAULT 0,     -- resume_checkpoint: the epoch it holds
+  name TEXT NOT NULL,                   -- the file's base name on the worker
+  size INTEGER NOT NULL CHECK(size >= 0),
+  sha256 TEXT NOT NULL,                 -- lower-case hex
+  storage_key TEXT NOT NULL UNIQUE,     -- where ArtifactStorage keeps the bytes
+  created_ms INTEGER NOT NULL);
+-- A retried upload finds its row here (and stores nothing new).
+CREATE UNIQUE INDEX artifacts_by_content ON artifacts(job_kind, job_id, kind, sha256);
+CREATE INDEX artifacts_by_sweep ON artifacts(sweep_id, trial_id);
+CREATE INDEX artifacts_by_trial ON artifacts(trial_id);
+)sql";
+
 // jobs.state's CHECK gains 'pruned'. Widening a CHECK changes nothing stored, so SQLite's own
 // recipe applies (lang_altertable.html, "simpler procedure"): edit the table's schema text with
 // writable_schema and bump schema_version, instead of copying the whole table.
@@ -270,6 +293,7 @@ const std::vector<Migration>& FoldstackMigrations() {
       {5, "adaptive sweeps: trials on demand, pruned states, objective values; views again",
        std::string(kSchemaV5) + kViewsSql, AllowPrunedJobs},
       {6, "draining workers", kSchemaV6},
+      {7, "artifact store", kSchemaV7},
   };
   return *steps;
 }

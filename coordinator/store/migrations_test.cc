@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "coordinator/store/artifact_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -114,7 +115,7 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 6);
+  EXPECT_EQ(*SchemaVersion(**db), 7);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   // Rows kept; the sweep's objective and budget come from what it was.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
@@ -143,7 +144,7 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 6);
+  EXPECT_EQ(*SchemaVersion(**db), 7);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials"), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials WHERE state = 'pruned'"), 1);
@@ -161,6 +162,33 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_relabel_candidates WHERE review_status != 'pending'"), 2);
   // Its worker is not draining.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM workers WHERE draining = 0"), 1);
+  // The artifact store's table is new, empty, and takes the old jobs' checkpoints.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM artifacts"), 0);
+  const int64_t job_id = QueryInt(**db, "SELECT MIN(id) FROM jobs WHERE state = 'done'");
+  auto txn = Transaction::Begin(**db);
+  ASSERT_TRUE(txn.ok());
+  absl::StatusOr<JobPlace> place = LoadJobPlace(**txn, JobTable::kTrain, job_id);
+  ASSERT_TRUE(place.ok()) << place.status();
+  ArtifactRecord record;
+  record.job_id = job_id;
+  record.sweep_id = place->sweep_id;
+  record.trial_id = place->trial_id;
+  record.fold = place->fold;
+  record.name = "best.safetensors";
+  record.size = 3;
+  record.sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  record.storage_key = "train-job/best";
+  absl::StatusOr<int64_t> id = InsertArtifact(**txn, record);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(InsertArtifact(**txn, record).status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE((*txn)->Commit().ok());
+  txn->reset();
+  txn = Transaction::Begin(**db);
+  ASSERT_TRUE(txn.ok());
+  absl::StatusOr<std::vector<ArtifactRecord>> listed = ListSweepArtifacts(**txn, place->sweep_id);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, *id);
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/migrations.h"
@@ -19,6 +20,12 @@ std::string FreshDbPath(const std::string& name) {
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());
   return path;
+}
+
+int CountFilesUnder(const std::string& root) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) n += entry.is_regular_file();
+  return n;
 }
 
 std::unique_ptr<SqliteDb> OpenFreshDb(const std::string& name) {

@@ -17,6 +17,9 @@ std::string FreshDbPath(const std::string& name);
 // A migrated Foldstack database at a fresh path (fails the test on error).
 std::unique_ptr<SqliteDb> OpenFreshDb(const std::string& name);
 
+// Regular files under `root`, recursively (e.g. an artifacts folder: temp files count too).
+int CountFilesUnder(const std::string& root);
+
 // A single integer from a read-only query (e.g. "SELECT COUNT(*) FROM jobs"); -1 on error/no row.
 int64_t QueryInt(SqliteDb& db, const std::string& sql);
 

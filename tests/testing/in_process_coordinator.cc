@@ -1,0 +1,50 @@
+#include "tests/testing/in_process_coordinator.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "coordinator/store/migrations.h"
+#include "gtest/gtest.h"
+#include "proto/rpc_util.h"
+
+namespace foldstack::testing {
+
+InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOptions options)
+    : auth_(auth::TokenAuthenticator::FromTokens({token_})) {
+  std::filesystem::create_directories(dir);
+  auto db = coordinator::OpenFoldstackDb(dir + "/foldstack.db");
+  if (!db.ok()) ADD_FAILURE() << db.status();
+  db_ = std::move(*db);
+  auto storage = artifacts::LocalDirStorage::Create(dir + "/artifacts");
+  if (!storage.ok()) ADD_FAILURE() << storage.status();
+  storage_ = std::move(*storage);
+  coordinator::JobManagerOptions job_options;
+  job_options.lease_ttl_ms = options.lease_ttl_ms;
+  workers_ = std::make_unique<coordinator::WorkerManager>(*db_, clock_, job_options);
+  jobs_ = std::make_unique<coordinator::JobManager>(*db_, clock_, job_options);
+  sweeps_ = std::make_unique<coordinator::SweepManager>(*db_, clock_, job_options);
+  submitter_ = std::make_unique<coordinator::SweepSubmitter>(sweeps_.get());
+  predictions_ = std::make_unique<coordinator::PredictionManager>(*db_, clock_);
+  review_ = std::make_unique<coordinator::LabelReviewManager>(*db_, clock_);
+  analysis_ = std::make_unique<coordinator::AnalysisManager>(*db_, clock_, *review_);
+  coordinator::ArtifactManagerOptions artifact_options;
+  artifact_options.max_artifact_bytes = options.max_artifact_bytes;
+  artifacts_ = std::make_unique<coordinator::ArtifactManager>(*db_, clock_, *storage_, artifact_options);
+  service_ = std::make_unique<coordinator::CoordinatorService>(&auth_, workers_.get(), jobs_.get(), sweeps_.get(),
+                                                               submitter_.get(), predictions_.get(), review_.get(),
+                                                               analysis_.get(), artifacts_.get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) ADD_FAILURE() << "in-process coordinator: cannot listen on loopback";
+  address_ = absl::StrCat("127.0.0.1:", port);
+  stub_ = foldstack::v1::Coordinator::NewStub(rpc::MakeChannel(address_));
+}
+
+InProcessCoordinator::~InProcessCoordinator() {
+  if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+}  // namespace foldstack::testing
