@@ -93,6 +93,14 @@ absl::Status AddArtifacts(Transaction& txn, const JobLaunch& launch, foldstack::
   return absl::OkStatus();
 }
 
+// The epoch a training job leased again resumes after: its latest resume checkpoint's (0: none).
+absl::StatusOr<int> ResumedEpoch(Transaction& txn, JobTable table, int64_t job_id) {
+  if (table != JobTable::kTrain) return 0;
+  FS_ASSIGN_OR_RETURN(std::optional<ArtifactRecord> resume,
+                      LatestArtifact(txn, JobTable::kTrain, job_id, ArtifactKind::kResumeCheckpoint));
+  return resume.has_value() ? static_cast<int>(resume->epoch) : 0;
+}
+
 }  // namespace
 
 JobManager::JobManager(SqliteDb& db, Clock& clock, JobManagerOptions options)
@@ -142,8 +150,9 @@ absl::StatusOr<foldstack::v1::LeaseJobResponse> JobManager::LeaseJob(
     FS_RETURN_IF_ERROR(txn->Commit());
     return response;
   }
+  FS_ASSIGN_OR_RETURN(int resumed_epoch, ResumedEpoch(*txn, table, *job_id));
   FS_RETURN_IF_ERROR(StartAttempt(*txn, table, *job_id, NewLeaseId(), request.worker_id(),
-                                  now + options_.lease_ttl_ms, now));
+                                  now + options_.lease_ttl_ms, now, resumed_epoch));
   FS_ASSIGN_OR_RETURN(JobLaunch launch, LoadLaunch(*txn, table, *job_id));
   ToJobSpec(launch, response.mutable_job());
   FS_RETURN_IF_ERROR(AddArtifacts(*txn, launch, response.mutable_job()));

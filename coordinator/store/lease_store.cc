@@ -135,7 +135,8 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
 }
 
 absl::Status StartAttempt(Transaction& txn, JobTable table, int64_t job_id, int64_t lease_id,
-                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms) {
+                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms,
+                          int resumed_epoch) {
   {
     FS_ASSIGN_OR_RETURN(Statement start, txn.Prepare(absl::StrCat(
         "UPDATE ", TableName(table), " SET state = 'running', attempt = attempt + 1, lease_id = ?, "
@@ -145,16 +146,16 @@ absl::Status StartAttempt(Transaction& txn, JobTable table, int64_t job_id, int6
     FS_ASSIGN_OR_RETURN(int64_t changed, start.Run());
     if (changed != 1) return absl::InternalError(absl::StrCat(JobName(table, job_id), " is not queued"));
   }
-  // Rows of an earlier attempt would mix two runs' results.
-  const std::vector<const char*> clears =
-      table == JobTable::kTrain
-          ? std::vector<const char*>{"DELETE FROM metrics WHERE job_id = ?", "DELETE FROM predictions WHERE job_id = ?"}
-          : std::vector<const char*>{"DELETE FROM eval_probs WHERE prediction_job_id = ?"};
-  for (const char* sql : clears) {
-    FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare(sql));
-    FS_RETURN_IF_ERROR(clear.Bind(1, job_id).Run().status());
+  // Rows of an earlier attempt would mix two runs' results; the epochs a resumed run starts after
+  // are that run's own history.
+  if (table == JobTable::kPredict) {
+    FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare("DELETE FROM eval_probs WHERE prediction_job_id = ?"));
+    return clear.Bind(1, job_id).Run().status();
   }
-  return absl::OkStatus();
+  FS_ASSIGN_OR_RETURN(Statement metrics, txn.Prepare("DELETE FROM metrics WHERE job_id = ? AND epoch > ?"));
+  FS_RETURN_IF_ERROR(metrics.Bind(1, job_id).Bind(2, resumed_epoch).Run().status());
+  FS_ASSIGN_OR_RETURN(Statement predictions, txn.Prepare("DELETE FROM predictions WHERE job_id = ?"));
+  return predictions.Bind(1, job_id).Run().status();
 }
 
 absl::Status EndAttempt(Transaction& txn, JobTable table, int64_t job_id, bool requeue, const std::string& error,

@@ -74,9 +74,11 @@ absl::Status ExtendLeases(Transaction& txn, JobTable table, const std::string& w
                           absl::Span<const int64_t> job_ids, int64_t now_ms, int64_t lease_expires_ms,
                           std::vector<int64_t>* revoked);
 
-// queued -> running under a new lease; deletes the rows of earlier attempts.
+// queued -> running under a new lease; deletes the rows of earlier attempts, except the metrics of
+// epochs 1..resumed_epoch, which a job resuming from its epoch-N checkpoint does not report again.
 absl::Status StartAttempt(Transaction& txn, JobTable table, int64_t job_id, int64_t lease_id,
-                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms);
+                          const std::string& worker_id, int64_t lease_expires_ms, int64_t now_ms,
+                          int resumed_epoch = 0);
 
 // running -> queued (requeue) or failed, recording the error and log tail.
 absl::Status EndAttempt(Transaction& txn, JobTable table, int64_t job_id, bool requeue, const std::string& error,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "coordinator/store/job_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -89,6 +90,30 @@ TEST_F(LeaseStoreTest, ExpiredLeasesAreFoundWithTheirWorkerAndHeartbeatsRevokeOt
   EXPECT_EQ(lease->state, sweep::JobState::kQueued);
   EXPECT_EQ(CheckLeaseLive(*lease, 77, 201).message(),
             absl::StrCat("job ", job_id, ": lease 77 no longer runs (job is queued); report discarded"));
+}
+
+TEST_F(LeaseStoreTest, ANewAttemptKeepsOnlyTheMetricsOfTheEpochsItResumesAfter) {
+  const int64_t job_id = StartFirstJob(/*expires_ms=*/100);
+  const std::string count = absl::StrCat("SELECT COUNT(*) FROM metrics WHERE job_id = ", job_id);
+  // Ends the attempt and starts the next, resuming after `resumed_epoch`.
+  auto restart = [&](int64_t lease_id, int resumed_epoch) {
+    auto txn = Transaction::Begin(*db_);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(EndAttempt(**txn, JobTable::kTrain, job_id, /*requeue=*/true, "gone", "", 101).ok());
+    ASSERT_TRUE(StartAttempt(**txn, JobTable::kTrain, job_id, lease_id, "w1", 300, 102, resumed_epoch).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  {
+    auto txn = Transaction::Begin(*db_);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(UpsertMetrics(**txn, job_id, {{1, "loss", 0.9}, {2, "loss", 0.7}, {3, "loss", 0.6}}).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  restart(78, 2);
+  EXPECT_EQ(QueryInt(*db_, count), 2);
+  EXPECT_EQ(QueryInt(*db_, absl::StrCat("SELECT MAX(epoch) FROM metrics WHERE job_id = ", job_id)), 2);
+  restart(79, 0);  // afresh
+  EXPECT_EQ(QueryInt(*db_, count), 0);
 }
 
 TEST(CheckProbRowsTest, NamesTheJobAndWhatIsWrong) {

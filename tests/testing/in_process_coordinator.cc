@@ -1,6 +1,9 @@
 #include "tests/testing/in_process_coordinator.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/migrations.h"
@@ -45,6 +48,40 @@ InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOpti
 
 InProcessCoordinator::~InProcessCoordinator() {
   if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+std::string InProcessCoordinator::RegisterWorker(int slots) {
+  v1::RegisterWorkerRequest request;
+  request.set_hostname("box");
+  request.set_slots(slots);
+  v1::RegisterWorkerResponse response;
+  auto context = rpc::MakeContext(token_);
+  const grpc::Status status = stub_->RegisterWorker(context.get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.worker_id();
+}
+
+v1::JobSpec InProcessCoordinator::LeaseJob(const std::string& worker_id) {
+  v1::LeaseJobRequest request;
+  request.set_worker_id(worker_id);
+  v1::LeaseJobResponse response;
+  auto context = rpc::MakeContext(token_);
+  const grpc::Status status = stub_->LeaseJob(context.get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.job();
+}
+
+std::string FreshTestDir(const std::string& name) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::stringstream text;
+  text << std::ifstream(path, std::ios::binary).rdbuf();
+  return text.str();
 }
 
 }  // namespace foldstack::testing

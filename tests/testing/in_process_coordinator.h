@@ -36,6 +36,10 @@ class InProcessCoordinator {
   explicit InProcessCoordinator(const std::string& dir, InProcessOptions options = {});
   ~InProcessCoordinator();
 
+  // A worker with `slots` slots, registered over RPC; its id. The next queued job leased to it.
+  std::string RegisterWorker(int slots = 4);
+  foldstack::v1::JobSpec LeaseJob(const std::string& worker_id);
+
   foldstack::v1::Coordinator::Stub& stub() { return *stub_; }
   coordinator::SqliteDb& db() { return *db_; }
   const std::string& token() const { return token_; }
@@ -61,6 +65,10 @@ class InProcessCoordinator {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
 };
+
+// $TEST_TMPDIR/<name>, emptied; and a whole file's bytes ("" when unreadable).
+std::string FreshTestDir(const std::string& name);
+std::string ReadWholeFile(const std::string& path);
 
 }  // namespace foldstack::testing
 

@@ -16,10 +16,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/job_events.h"
+#include "common/status_macros.h"
 #include "proto/rpc_util.h"
 #include "worker/agent/coordinator_calls.h"
 #include "worker/agent/graceful_stop.h"
 #include "worker/agent/held_out_predictions.h"
+#include "worker/agent/job_artifacts.h"
 #include "worker/agent/log_tail.h"
 #include "worker/agent/machine_probe.h"
 #include "worker/agent/python_module.h"
@@ -49,6 +51,9 @@ std::string CheckpointPath(const std::string& job_dir) {
   const std::filesystem::path path = std::filesystem::absolute(std::filesystem::path(job_dir) / "best.safetensors", ec);
   return !ec && std::filesystem::is_regular_file(path, ec) ? path.lexically_normal().string() : "";
 }
+
+// Everything a job's child writes to stderr (and a program's stdout).
+std::string LogPath(const std::string& job_dir) { return job_dir + "/job.log"; }
 
 // "job 7" or "prediction job 3".
 std::string JobName(foldstack::v1::JobKind kind, int64_t job_id) {
@@ -317,16 +322,7 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
   const std::string dir = EnsureDir(
       absl::StrCat(options_.work_dir, predict ? "/predict-" : "/job-", job.job_id(), "-a", job.attempt()));
   std::shared_ptr<const foldstack::v1::GetSplitResponse> split;
-  absl::StatusOr<SpawnOptions> launch = absl::UnavailableError("not prepared");
-  if (!predict) {
-    absl::StatusOr<std::shared_ptr<const foldstack::v1::GetSplitResponse>> loaded = Split(job.split_id());
-    if (loaded.ok()) {
-      split = *loaded;
-    } else {
-      launch = loaded.status();
-    }
-  }
-  if (predict || split != nullptr) launch = PrepareLaunch(job, split.get(), LaunchFor(job, dir));
+  absl::StatusOr<SpawnOptions> launch = Prepare(job, dir, &split);
   absl::StatusOr<ChildProcess> child =
       launch.ok() ? ChildProcess::Spawn(*launch) : absl::StatusOr<ChildProcess>(launch.status());
   if (child.ok()) {
@@ -341,7 +337,21 @@ void Agent::RunJob(const JobSpec& job, const std::shared_ptr<RunningJob>& entry)
   running_.erase(entry->key);
 }
 
-LaunchContext Agent::LaunchFor(const JobSpec& job, const std::string& dir) const {
+absl::StatusOr<SpawnOptions> Agent::Prepare(const JobSpec& job, const std::string& dir,
+                                            std::shared_ptr<const foldstack::v1::GetSplitResponse>* split) {
+  JobSpec local = job;
+  if (job.kind() == foldstack::v1::JOB_KIND_PREDICT) {
+    FS_ASSIGN_OR_RETURN(std::string checkpoint, PredictCheckpoint(Artifacts(), job));
+    local.mutable_predict()->set_checkpoint_path(checkpoint);
+  } else {
+    FS_ASSIGN_OR_RETURN(*split, Split(job.split_id()));
+  }
+  return PrepareLaunch(local, split->get(), LaunchFor(job, dir));
+}
+
+ArtifactContext Agent::Artifacts() const { return {stub_.get(), options_.token, options_.work_dir}; }
+
+LaunchContext Agent::LaunchFor(const JobSpec& job, const std::string& dir) {
   LaunchContext ctx;
   ctx.dir = std::filesystem::absolute(dir).lexically_normal().string();
   // The coordinator placed the job here because this worker has what it asks for.
@@ -349,6 +359,8 @@ LaunchContext Agent::LaunchFor(const JobSpec& job, const std::string& dir) const
   const std::string wanted = params.is_object() ? params.value("device", std::string("auto")) : "auto";
   ctx.trainer.device = wanted == "cuda" || (wanted == "auto" && cuda_devices_ > 0) ? "cuda" : "cpu";
   ctx.trainer.threads = options_.threads_per_job;
+  ctx.trainer.write_resume = job.resume();
+  ctx.trainer.resume_from = ResumeFrom(Artifacts(), job, dir);
   ctx.trainer_command = options_.trainer_command;
   ctx.python_path = python_path_;
   return ctx;
@@ -359,7 +371,7 @@ void Agent::Supervise(const JobSpec& job, RunningJob& entry, ChildProcess& child
   const auto started = std::chrono::steady_clock::now();
   const bool program = !job.program().empty() && split != nullptr;
   entry.Attach(&child);
-  LogTail tail(kLogTailLines);
+  LogTail tail(kLogTailLines, LogPath(dir));
   auto relay_log = [&](int fd) {
     ForEachLine(fd, [&](const std::string& line) {
       std::cerr << "[job " << job.job_id() << "] " << line << std::endl;
@@ -373,7 +385,8 @@ void Agent::Supervise(const JobSpec& job, RunningJob& entry, ChildProcess& child
   HeldOutPredictions predictions(job, split);
   GracefulStop stop([&entry](int signal) { entry.Signal(signal); }, StopFilePath(dir), options_.stop_grace_ms);
   EventRelay relay(*stub_, options_.token, job, predictions,
-                   {[&](const std::string&) { stop.Begin(); }, [&entry] { entry.Signal(SIGKILL); }});
+                   {[&](const std::string&) { stop.Begin(); }, [&entry] { entry.Signal(SIGKILL); },
+                    [&](const common::CheckpointEvent& checkpoint) { KeepCheckpoint(Artifacts(), job, dir, checkpoint); }});
   ForEachLine(program ? child.events_fd() : child.stdout_fd(), [&](const std::string& line) { relay.OnLine(line); });
   OutcomeInputs inputs;
   inputs.exit = child.Wait();
@@ -401,13 +414,16 @@ void Agent::Settle(const JobSpec& job, const JobOutcome& outcome, EventRelay& re
       return;
     case OutcomeKind::kFail:
       ReportFailure(key, job.lease_id(), outcome.reason, log_tail, outcome.retryable);
+      UploadLog(Artifacts(), job, LogPath(dir));
       return;
     case OutcomeKind::kComplete:
       break;
   }
   const common::DoneEvent done = relay.Result(seconds);
   const bool training = job.kind() != foldstack::v1::JOB_KIND_PREDICT;
-  absl::Status status = relay.Complete(done, training ? CheckpointPath(dir) : "");
+  const std::string best = training ? CheckpointPath(dir) : "";
+  UploadBest(Artifacts(), job, best);  // before completing: a completed trial's checkpoint is in the store
+  absl::Status status = relay.Complete(done, best);
   if (!status.ok() && !IsLeaseLost(status)) {
     ReportFailure(key, job.lease_id(), absl::StrCat("reporting results failed: ", status.message()), log_tail, true);
     return;

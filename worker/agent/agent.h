@@ -26,6 +26,7 @@
 #include "proto/foldstack.grpc.pb.h"
 #include "worker/agent/child_process.h"
 #include "worker/agent/event_relay.h"
+#include "worker/agent/job_artifacts.h"
 #include "worker/agent/job_launch.h"
 #include "worker/agent/job_outcome.h"
 
@@ -65,7 +66,12 @@ class Agent {
   void HeartbeatLoop();
   // Prepares, runs and settles one job, in its own thread: the parts below.
   void RunJob(const foldstack::v1::JobSpec& job, const std::shared_ptr<RunningJob>& entry);
-  LaunchContext LaunchFor(const foldstack::v1::JobSpec& job, const std::string& dir) const;
+  // Fetches what the job needs (its split, or a prediction job's checkpoint) and writes its files.
+  absl::StatusOr<SpawnOptions> Prepare(const foldstack::v1::JobSpec& job, const std::string& dir,
+                                       std::shared_ptr<const foldstack::v1::GetSplitResponse>* split);
+  // Where the job runs and what it resumes from (this may fetch a checkpoint).
+  LaunchContext LaunchFor(const foldstack::v1::JobSpec& job, const std::string& dir);
+  ArtifactContext Artifacts() const;
   // Runs the child to its end, relaying its events and keeping its log tail.
   void Supervise(const foldstack::v1::JobSpec& job, RunningJob& entry, ChildProcess& child, const std::string& dir,
                  const foldstack::v1::GetSplitResponse* split);

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "common/sha256.h"
 #include "coordinator/store/test_util.h"
@@ -19,15 +18,10 @@ namespace {
 
 using foldstack::testing::InProcessCoordinator;
 using foldstack::testing::InProcessOptions;
+using foldstack::testing::FreshTestDir;
+using foldstack::testing::ReadWholeFile;
 
 constexpr int64_t kLimit = 3 << 20;
-
-std::string TempDir(const std::string& name) {
-  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // A file of `bytes` random bytes.
 std::string WriteRandomFile(const std::string& path, size_t bytes, unsigned seed) {
@@ -38,36 +32,16 @@ std::string WriteRandomFile(const std::string& path, size_t bytes, unsigned seed
   return data;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::stringstream text;
-  text << std::ifstream(path, std::ios::binary).rdbuf();
-  return text.str();
-}
-
 class ArtifactClientTest : public ::testing::Test {
  protected:
   ArtifactClientTest()
-      : dir_(TempDir(::testing::UnitTest::GetInstance()->current_test_info()->name())),
+      : dir_(FreshTestDir(::testing::UnitTest::GetInstance()->current_test_info()->name())),
         coordinator_(dir_ + "/coordinator", InProcessOptions{kLimit}) {
     coordinator::testing::MakeToySweep(coordinator_.db(), 1, 2);
-    v1::RegisterWorkerRequest request;
-    request.set_hostname("box");
-    request.set_slots(4);
-    v1::RegisterWorkerResponse response;
-    auto context = rpc::MakeContext(coordinator_.token());
-    EXPECT_TRUE(coordinator_.stub().RegisterWorker(context.get(), request, &response).ok());
-    worker_id_ = response.worker_id();
+    worker_id_ = coordinator_.RegisterWorker();
   }
 
-  v1::JobSpec Lease() {
-    v1::LeaseJobRequest request;
-    request.set_worker_id(worker_id_);
-    v1::LeaseJobResponse response;
-    auto context = rpc::MakeContext(coordinator_.token());
-    const grpc::Status status = coordinator_.stub().LeaseJob(context.get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.job();
-  }
+  v1::JobSpec Lease() { return coordinator_.LeaseJob(worker_id_); }
 
   ArtifactHeaderFields Best(const v1::JobSpec& job) {
     ArtifactHeaderFields fields;
@@ -116,7 +90,7 @@ TEST_F(ArtifactClientTest, RetriedUploadKeepsOneCopyAndDownloadsByteIdentical) {
 
   const std::string out = dir_ + "/fetched/best.safetensors";
   ASSERT_TRUE(DownloadArtifact(coordinator_.stub(), coordinator_.token(), first->artifact_id, out).ok());
-  EXPECT_EQ(ReadFile(out), data);
+  EXPECT_EQ(ReadWholeFile(out), data);
   EXPECT_EQ(coordinator::testing::CountFilesUnder(dir_ + "/fetched"), 1);  // no temp file left
   EXPECT_EQ(DownloadArtifact(coordinator_.stub(), coordinator_.token(), 999, dir_ + "/none").code(),
             absl::StatusCode::kNotFound);
@@ -202,7 +176,7 @@ TEST_F(ArtifactClientTest, PredictionJobFetchesTheCheckpointAfterTheWorkDirIsDel
     ASSERT_NE(predict.checkpoint_artifact_id(), 0);
     const std::string local = dir_ + "/other-worker/" + std::to_string(predict.train_job_id()) + ".safetensors";
     ASSERT_TRUE(DownloadArtifact(coordinator_.stub(), coordinator_.token(), predict.checkpoint_artifact_id(), local).ok());
-    EXPECT_EQ(ReadFile(local), weights[predict.train_job_id()]);
+    EXPECT_EQ(ReadWholeFile(local), weights[predict.train_job_id()]);
     EXPECT_EQ(*common::Sha256OfFile(local), predict.checkpoint_sha256());
   }
 }

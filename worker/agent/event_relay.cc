@@ -30,6 +30,8 @@ void EventRelay::OnLine(const std::string& line) {
     if (absl::Status checked = predictions_.Add(std::move(*batch)); !checked.ok()) Fail(checked);
   } else if (auto* done = std::get_if<common::DoneEvent>(&*event)) {
     state_.done = *done;
+  } else if (auto* checkpoint = std::get_if<common::CheckpointEvent>(&*event)) {
+    if (hooks_.checkpoint) hooks_.checkpoint(*checkpoint);
   }
 }
 

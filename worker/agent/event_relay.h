@@ -30,6 +30,7 @@ class EventRelay {
   struct Hooks {
     std::function<void(const std::string& reason)> stop;  // ask the child to end (pruned)
     std::function<void()> kill;                           // end it now (its results are not wanted)
+    std::function<void(const common::CheckpointEvent&)> checkpoint;  // a resumable checkpoint is complete
   };
   EventRelay(foldstack::v1::Coordinator::Stub& stub, std::string token, const foldstack::v1::JobSpec& job,
              HeldOutPredictions& predictions, Hooks hooks);

@@ -1,8 +1,10 @@
-// The last lines a job's child wrote to stderr (and a program's stdout): kept with a failure.
+// The lines a job's child writes to stderr (and a program's stdout): all of them in the job's log
+// file, the last few kept with a failure.
 #ifndef FOLDSTACK_WORKER_AGENT_LOG_TAIL_H_
 #define FOLDSTACK_WORKER_AGENT_LOG_TAIL_H_
 
 #include <deque>
+#include <fstream>
 #include <mutex>
 #include <string>
 
@@ -13,9 +15,10 @@ namespace foldstack::worker {
 
 class LogTail {
  public:
-  explicit LogTail(size_t lines) : lines_(lines) {}
+  LogTail(size_t lines, const std::string& log_file) : lines_(lines), log_(log_file, std::ios::app) {}
   void Add(const std::string& line) {
     std::lock_guard<std::mutex> lock(mutex_);
+    log_ << line << '\n';
     tail_.push_back(line);
     if (tail_.size() > lines_) tail_.pop_front();
     if (absl::StartsWith(line, "error: ")) last_error_ = line.substr(7);
@@ -33,6 +36,7 @@ class LogTail {
  private:
   size_t lines_;
   mutable std::mutex mutex_;
+  std::ofstream log_;
   std::deque<std::string> tail_;
   std::string last_error_;
 };
