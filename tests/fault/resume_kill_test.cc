@@ -1,10 +1,12 @@
 // kill -9 a worker at epoch 2 of 4: the job is leased again on a worker with an empty work_dir,
 // which fetches the epoch-2 checkpoint from the coordinator's artifact store and resumes. On CPU it
 // ends bitwise where an uninterrupted run of the same job ends: the same epoch 3-4 metrics, the
-// same out-of-fold probabilities and the same best checkpoint (by its sha256 in the store).
+// same out-of-fold probabilities and the same best checkpoint tensors. Then, with every training
+// worker's disk gone, a new worker predicts the trial from the checkpoints in the store.
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -68,7 +70,7 @@ absl::StatusOr<Safetensors> FetchSafetensors(const Cluster& cluster, const std::
 TEST(ResumeKill, AJobResumedElsewhereEndsBitwiseAsAnUninterruptedOne) {
   const std::string dir = MakeTempDir("resume_kill");
   CommandResult synth = RunCommand({BinaryPath("cli/foldstack"), "data", "synth", "--out", dir + "/data", "--people",
-                                    "12", "--seed", "4", "--width", "48", "--height", "64", "--eval_people", "0"});
+                                    "12", "--seed", "4", "--width", "48", "--height", "64", "--eval_people", "2"});
   ASSERT_EQ(synth.exit_code, 0) << synth.err;
   Cluster cluster(dir);
   ASSERT_TRUE(cluster.StartCoordinator(/*lease_ttl_ms=*/2000, /*heartbeat_ms=*/300).ok());
@@ -95,7 +97,8 @@ TEST(ResumeKill, AJobResumedElsewhereEndsBitwiseAsAnUninterruptedOne) {
   ASSERT_EQ(QueryNumber(db, absl::StrCat("SELECT COUNT(*) FROM metrics WHERE job_id = ", victim, " AND epoch > 2")), 0)
       << "the worker was killed too late";
   // A fresh worker with an empty work_dir: the checkpoint can only come from the store.
-  ASSERT_TRUE(cluster.StartWorker({"--threads", "1", "--work_dir", dir + "/fresh"}).ok());
+  absl::StatusOr<int> fresh = cluster.StartWorker({"--threads", "1", "--work_dir", dir + "/fresh"});
+  ASSERT_TRUE(fresh.ok());
   absl::StatusOr<nlohmann::json> first = cluster.WaitForSweep(*interrupted, 900);
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ((*first)["summary"]["state"], "SWEEP_STATE_DONE") << first->dump();
@@ -132,6 +135,18 @@ TEST(ResumeKill, AJobResumedElsewhereEndsBitwiseAsAnUninterruptedOne) {
   ASSERT_TRUE(whole.ok()) << whole.status();
   EXPECT_EQ(resumed->header, whole->header);
   EXPECT_TRUE(resumed->data == whole->data) << "the best checkpoints' tensors differ";
+
+  // Every worker that trained is gone with its disk: a new worker predicts from the store.
+  cluster.KillWorker(*fresh, SIGKILL);
+  std::filesystem::remove_all(dir + "/doomed");
+  std::filesystem::remove_all(dir + "/fresh");
+  ASSERT_TRUE(cluster.StartWorker({"--threads", "1", "--work_dir", dir + "/new"}).ok());
+  const std::string trial = Query(db, "SELECT trial_id FROM jobs WHERE id = " + victim)[0][0];
+  CommandResult predicted = cluster.Cli({"predict", "--trial", trial, "--eval", dir + "/data", "--out",
+                                         dir + "/submission.csv", "--wait"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err << predicted.out;
+  EXPECT_NE(predicted.out.find("done: 2/2 fold models done"), std::string::npos) << predicted.out;
+  EXPECT_TRUE(std::filesystem::exists(absl::StrCat(dir, "/new/train-job-", victim, "/best.safetensors")));
 }
 
 }  // namespace
