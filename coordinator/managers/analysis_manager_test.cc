@@ -4,8 +4,6 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/store/probs_json.h"
-#include "common/status_macros.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -19,29 +17,8 @@ using testing::QueryInt;
 constexpr int kSamples = 12;  // toy dataset: labels i % 3, folds i % 2
 constexpr int kFolds = 2;
 
-// Stores trial `trial_idx`'s OOF predictions (probs(i) for sample i, from the job of fold i % 2)
-// and marks its jobs done, as workers' reports would.
 absl::Status StoreOof(SqliteDb& db, int64_t sweep_id, int trial_idx, const std::function<std::vector<float>(int)>& probs) {
-  FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
-      "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
-      "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
-      "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
-  std::string json;
-  for (int i = 0; i < kSamples; ++i) {
-    const std::vector<float> row = probs(i);
-    FormatProbsJson(row, &json);
-    insert.Reset();
-    insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % kFolds);
-    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-    if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
-  }
-  FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
-      "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
-  FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
-  insert.Reset();
-  done.Reset();
-  return txn->Commit();
+  return testing::StoreToyOof(db, sweep_id, trial_idx, kSamples, kFolds, probs);
 }
 
 // 0.9 on `cls`, the rest spread evenly over the other two classes.
