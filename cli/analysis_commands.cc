@@ -4,13 +4,18 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
+#include "cli/analysis_args.h"
 #include "cli/coordinator_call.h"
 #include "cli/table.h"
 #include "nlohmann/json.hpp"
 
 ABSL_DECLARE_FLAG(uint64_t, seed);
-ABSL_FLAG(std::string, trials, "", "relabel find: trial ids to combine (ID,ID...; default all completed)");
+ABSL_FLAG(std::string, trials, "",
+          "relabel find, ensemble select: trial ids to combine (ID,ID...; default all completed); without "
+          "SWEEP_ID they may come from several sweeps on one split");
+ABSL_FLAG(std::string, sweeps, "",
+          "relabel find, ensemble select: every completed trial of these sweeps (ID,ID...), all on one split");
+ABSL_FLAG(int64_t, sweep, 0, "ensemble list: the sweep (as ensemble list SWEEP_ID)");
 ABSL_FLAG(std::string, method, "",
           "relabel find: confident_learning|fold_voting|all (default all); ensemble select: greedy|vote");
 ABSL_FLAG(std::string, metric, "macro_f1", "ensemble select: macro_f1|log_loss");
@@ -46,17 +51,25 @@ std::string Members(const v1::EnsembleSummary& e) {
 }
 
 std::string EnsembleTable(const v1::ListEnsemblesResponse& listed) {
-  Table table({"ID", "METHOD", "METRIC", "SCORE", "NESTED", "MEMBERS (TRIAL:WEIGHT)"});
+  Table table({"ID", "SWEEPS", "METHOD", "METRIC", "SCORE", "NESTED", "MEMBERS (TRIAL:WEIGHT)"});
   for (const v1::EnsembleSummary& e : listed.ensembles()) {
-    table.AddRow({absl::StrCat(e.ensemble_id()), e.method(), e.metric(), FormatFixed(e.score(), 4),
+    const std::string sweeps = e.sweep_ids().empty() ? absl::StrCat(e.sweep_id()) : absl::StrJoin(e.sweep_ids(), ",");
+    table.AddRow({absl::StrCat(e.ensemble_id()), sweeps, e.method(), e.metric(), FormatFixed(e.score(), 4),
                   e.has_nested_score() ? FormatFixed(e.nested_score(), 4) : "-", Members(e)});
   }
   return table.Render();
 }
 
-int Select(int64_t sweep_id) {
+// The sweeps and trials named on the command line: SWEEP_ID, --sweeps, --trials.
+absl::StatusOr<AnalysisTarget> Target(const std::vector<std::string>& positional) {
+  return ParseAnalysisTarget(positional, absl::GetFlag(FLAGS_sweeps), absl::GetFlag(FLAGS_trials));
+}
+
+int Select(const std::vector<std::string>& positional) {
+  absl::StatusOr<AnalysisTarget> target = Target(positional);
+  if (!target.ok()) return Fail(std::string(target.status().message()));
   v1::SelectEnsembleRequest request;
-  request.set_sweep_id(sweep_id);
+  SetTarget(*target, &request);
   request.set_metric(absl::GetFlag(FLAGS_metric));
   request.set_method(absl::GetFlag(FLAGS_method));
   request.set_max_members(absl::GetFlag(FLAGS_max_members));
@@ -71,7 +84,8 @@ int Select(int64_t sweep_id) {
   for (const v1::EnsembleMemberRow& m : e.members()) {
     table.AddRow({absl::StrCat(m.trial_id()), FormatFixed(m.weight(), 3), FormatFixed(m.single_score(), 4)});
   }
-  return Print(response, absl::StrCat("ensemble ", e.ensemble_id(), " (", e.method(), ") of sweep ", sweep_id, ": ",
+  return Print(response, absl::StrCat("ensemble ", e.ensemble_id(), " (", e.method(), ") of ",
+                                      SweepsText(e.sweep_ids()), ": ",
                                       e.members_size(), " of ", response.library_size(), " completed trials, ",
                                       response.samples(), " OOF samples\n", table.Render(),
                                       EnsembleScoreLine(response), "\n"));
@@ -100,10 +114,11 @@ int List(int64_t sweep_id) {
 }  // namespace
 
 const char kEnsembleUsage[] =
-    "  ensemble select SWEEP_ID [--metric macro_f1|log_loss] [--max-members M] [--init-size N] [--bagging B]\n"
-    "                  [--seed S] [--method vote --top K]\n"
-    "                           select an ensemble of completed trials from their out-of-fold predictions\n"
-    "  ensemble list SWEEP_ID | ensemble show ENSEMBLE_ID\n"
+    "  ensemble select (SWEEP_ID [--trials 1,2] | --sweeps 3,4 | --trials 7,12) [--metric macro_f1|log_loss]\n"
+    "                  [--max-members M] [--init-size N] [--bagging B] [--seed S] [--method vote --top K]\n"
+    "                           select an ensemble of completed trials from their out-of-fold predictions;\n"
+    "                           across sweeps every trial must be on the same split (dataset, labels, k, seed)\n"
+    "  ensemble list SWEEP_ID (or --sweep N: cross-sweep ensembles that include it too) | ensemble show ENSEMBLE_ID\n"
     "  predict --ensemble ID --eval ROOT --out submission.csv --wait   a submission from an ensemble\n";
 
 std::string EnsembleScoreLine(const v1::SelectEnsembleResponse& selected) {
@@ -114,17 +129,12 @@ std::string EnsembleScoreLine(const v1::SelectEnsembleResponse& selected) {
                       "; average of all ", FormatFixed(selected.average_score(), 4), ")");
 }
 
-int RunRelabelFind(int64_t sweep_id) {
+int RunRelabelFind(const std::vector<std::string>& positional) {
+  absl::StatusOr<AnalysisTarget> target = Target(positional);
+  if (!target.ok()) return Fail(std::string(target.status().message()));
   v1::FindRelabelCandidatesRequest request;
-  request.set_sweep_id(sweep_id);
+  SetTarget(*target, &request);
   request.set_method(absl::GetFlag(FLAGS_method));
-  for (absl::string_view part : absl::StrSplit(absl::GetFlag(FLAGS_trials), ',', absl::SkipWhitespace())) {
-    int64_t trial = 0;
-    if (!absl::SimpleAtoi(part, &trial) || trial <= 0) {
-      return Fail(absl::StrCat("--trials: \"", part, "\" is not a trial id (expected e.g. --trials 3,4)"));
-    }
-    request.add_trial_ids(trial);
-  }
   v1::FindRelabelCandidatesResponse response;
   if (int rc = Call(&Coordinator::Stub::FindRelabelCandidates, request, &response); rc != 0) return rc;
   Table table({"TARGET", "KIND", "GIVEN -> SUGGESTED", "SCORE", "METHOD", "EVIDENCE"});
@@ -133,7 +143,11 @@ int RunRelabelFind(int64_t sweep_id) {
                   absl::StrCat(c.given_name(), " -> ", c.suggested_name()), FormatFixed(c.score(), 3), c.method(),
                   EvidenceText(c.evidence_json())});
   }
-  return Print(response, absl::StrCat("sweep ", sweep_id, ": ", response.candidates_size(),
+  const std::string where = response.sweep_ids_size() > 1
+                                ? absl::StrCat(SweepsText(response.sweep_ids()), " (stored under sweep ",
+                                               response.sweep_id(), ")")
+                                : absl::StrCat("sweep ", response.sweep_id());
+  return Print(response, absl::StrCat(where, ": ", response.candidates_size(),
                                       " relabel candidates from the OOF probabilities of trials ",
                                       absl::StrJoin(response.trial_ids(), ","), " (", response.samples(),
                                       " samples; score: higher = more likely wrong)\n",
@@ -143,9 +157,10 @@ int RunRelabelFind(int64_t sweep_id) {
 
 int RunEnsemble(const std::vector<std::string>& args) {
   const std::string sub = args.size() > 2 ? args[2] : "";
+  if (sub == "select" && args.size() <= 4) return Select(std::vector<std::string>(args.begin() + 3, args.end()));
   int64_t id = 0;
+  if (sub == "list" && args.size() == 3 && absl::GetFlag(FLAGS_sweep) > 0) return List(absl::GetFlag(FLAGS_sweep));
   if (args.size() == 4 && absl::SimpleAtoi(args[3], &id) && id > 0) {
-    if (sub == "select") return Select(id);
     if (sub == "list") return List(id);
     if (sub == "show") return Show(id);
   }

@@ -1,8 +1,10 @@
 // Out-of-fold analysis commands:
-//   relabel find SWEEP_ID [--trials 1,2] [--method confident_learning|fold_voting|all]
-//   ensemble select SWEEP_ID [--metric macro_f1|log_loss] [--max-members M] [--init-size N]
-//                            [--bagging B] [--seed S] [--method greedy|vote --top K]
-//   ensemble list SWEEP_ID | ensemble show ENSEMBLE_ID
+//   relabel find (SWEEP_ID [--trials 1,2] | --sweeps 3,4 | --trials 7,12)
+//                [--method confident_learning|fold_voting|all]
+//   ensemble select (SWEEP_ID [--trials 1,2] | --sweeps 3,4 | --trials 7,12) [--metric macro_f1|log_loss]
+//                   [--max-members M] [--init-size N] [--bagging B] [--seed S] [--method greedy|vote --top K]
+//   ensemble list SWEEP_ID | ensemble list --sweep N | ensemble show ENSEMBLE_ID
+// Across sweeps (--sweeps, or --trials without SWEEP_ID) every trial must be on the same split.
 // Uses flags defined in cli/main.cc: link only into the foldstack binary.
 #ifndef FOLDSTACK_CLI_ANALYSIS_COMMANDS_H_
 #define FOLDSTACK_CLI_ANALYSIS_COMMANDS_H_
@@ -17,8 +19,8 @@ namespace foldstack::cli {
 
 extern const char kEnsembleUsage[];
 
-// `relabel find SWEEP_ID`; returns the exit code.
-int RunRelabelFind(int64_t sweep_id);
+// `relabel find [SWEEP_ID]` (`positional`: the arguments after "find"); returns the exit code.
+int RunRelabelFind(const std::vector<std::string>& positional);
 
 // `ensemble SUB ...` (args as left by absl::ParseCommandLine: args[1] == "ensemble").
 int RunEnsemble(const std::vector<std::string>& args);

@@ -138,8 +138,9 @@ int Export() {
 }  // namespace
 
 const char kRelabelUsage[] =
-    "  relabel find SWEEP_ID [--trials 1,2] [--method confident_learning|fold_voting|all]\n"
-    "                           flag likely wrong labels from the trials' out-of-fold predictions\n"
+    "  relabel find (SWEEP_ID [--trials 1,2] | --sweeps 3,4 | --trials 7,12) [--method confident_learning|fold_voting|all]\n"
+    "                           flag likely wrong labels from the trials' out-of-fold predictions; across\n"
+    "                           sweeps every trial must be on the same split (stored under the first sweep)\n"
     "  relabel list SWEEP_ID    relabel candidates with their review status\n"
     "  relabel accept|reject SAMPLE_OR_PERSON [--label L] [--note \"...\"] [--dataset ID|ROOT]\n"
     "                           decide one candidate (accept without --label takes its suggestion)\n"
@@ -166,9 +167,7 @@ int RunRelabel(const std::vector<std::string>& args) {
   if ((sub == "accept" || sub == "reject") && args.size() == 4) return Review(sub, args[3]);
   if (sub == "apply" && args.size() == 4) return Apply(args[3]);
   if (sub == "export" && args.size() == 3) return Export();
-  if (sub == "find" && args.size() == 4 && absl::SimpleAtoi(args[3], &sweep_id) && sweep_id > 0) {
-    return RunRelabelFind(sweep_id);
-  }
+  if (sub == "find" && args.size() <= 4) return RunRelabelFind(std::vector<std::string>(args.begin() + 3, args.end()));
   std::cerr << "usage: foldstack relabel ...\n" << kRelabelUsage;
   return 2;
 }

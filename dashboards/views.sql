@@ -179,7 +179,8 @@ LEFT JOIN label_versions v ON v.dataset_id = o.dataset_id AND v.version = o.labe
   AND o.status = 'accepted';
 
 DROP VIEW IF EXISTS v_ensembles;
--- Stored ensembles, one row per member trial with its weight (weights of an ensemble sum to 1).
+-- Stored ensembles, one row per member trial with its weight (weights of an ensemble sum to 1) and
+-- the member's own sweep (an ensemble across sweeps on one split has members of several).
 CREATE VIEW v_ensembles AS
 SELECT e.id AS ensemble_id,
        e.sweep_id AS sweep_id,
@@ -188,6 +189,7 @@ SELECT e.id AS ensemble_id,
        e.score AS score,
        e.nested_score AS nested_score,
        m.trial_id AS trial_id,
+       t.sweep_id AS trial_sweep_id,
        m.weight AS weight,
        t.params_json AS params,
        e.options AS options,

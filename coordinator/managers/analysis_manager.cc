@@ -10,6 +10,7 @@
 #include "coordinator/analysis/fold_voting.h"
 #include "coordinator/analysis/mask_task.h"
 #include "coordinator/analysis/metrics.h"
+#include "coordinator/managers/trial_library.h"
 #include "coordinator/store/ensemble_store.h"
 #include "coordinator/store/oof_store.h"
 #include "coordinator/store/relabel_candidate_store.h"
@@ -28,20 +29,6 @@ constexpr int kPersonClasses = 6;  // the gender x age part of a mask class
 constexpr int kMaskClasses = 18;
 
 bool IsMask(const SweepOof& oof) { return oof.dataset_kind == "mask" && oof.num_classes == kMaskClasses; }
-
-// The trials named, or every trial with all folds done; FAILED_PRECONDITION when there are none.
-absl::StatusOr<std::vector<int64_t>> ChooseTrials(SqliteDb& db, int64_t sweep_id,
-                                                  const google::protobuf::RepeatedField<int64_t>& named) {
-  std::vector<int64_t> trials(named.begin(), named.end());
-  if (trials.empty()) {
-    FS_ASSIGN_OR_RETURN(trials, CompletedTrials(db, sweep_id));
-  }
-  if (trials.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "sweep ", sweep_id, " has no trial with every fold done yet (see foldstack sweep show ", sweep_id, ")"));
-  }
-  return trials;
-}
 
 std::vector<ProbMatrix> Matrices(SweepOof& oof) {
   std::vector<ProbMatrix> out;
@@ -139,6 +126,7 @@ v1::EnsembleSummary Summary(const StoredEnsemble& stored) {
   }
   out.set_options_json(stored.record.options_json);
   out.set_created_unix_ms(stored.created_ms);
+  for (int64_t sweep_id : stored.record.sweep_ids) out.add_sweep_ids(sweep_id);
   return out;
 }
 
@@ -166,10 +154,11 @@ absl::StatusOr<analysis::EnsembleOptions> ParseOptions(const v1::SelectEnsembleR
   return options;
 }
 
-json OptionsJson(const analysis::EnsembleOptions& o, const std::vector<int64_t>& library) {
+json OptionsJson(const analysis::EnsembleOptions& o, const TrialLibrary& library) {
   json out = {{"method", o.method == analysis::EnsembleMethod::kGreedy ? "greedy" : "vote"},
               {"metric", analysis::MetricName(o.metric)},
-              {"library", library}};
+              {"library", library.trial_ids},
+              {"sweeps", library.sweep_ids}};
   if (o.method == analysis::EnsembleMethod::kGreedy) {
     out.update({{"max_members", o.max_members}, {"init_size", o.init_size}, {"bags", o.bags},
                 {"bag_fraction", o.bag_fraction}, {"seed", o.seed}});
@@ -177,6 +166,85 @@ json OptionsJson(const analysis::EnsembleOptions& o, const std::vector<int64_t>&
     out["top_k"] = o.top_k;
   }
   return out;
+}
+
+// The samples every trial predicted, so that all members are scored on the same rows.
+struct CommonOof {
+  std::vector<ProbMatrix> library;  // per trial, restricted to those samples
+  std::vector<int> labels;
+  std::vector<int> folds;
+};
+
+bool Predicted(const ProbMatrix& m, int i) {
+  const float* row = m.row(i);
+  return std::any_of(row, row + m.num_classes, [](float p) { return p != 0.0f; });
+}
+
+absl::StatusOr<CommonOof> KeepCommonSamples(SweepOof& oof, const std::string& sweeps) {
+  const std::vector<ProbMatrix> all = Matrices(oof);
+  std::vector<int> keep;
+  for (size_t i = 0; i < oof.samples.size(); ++i) {
+    const int row = static_cast<int>(i);
+    if (std::all_of(all.begin(), all.end(), [&](const ProbMatrix& m) { return Predicted(m, row); })) keep.push_back(row);
+  }
+  if (keep.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(sweeps, ": no sample has an OOF prediction from every completed trial"));
+  }
+  CommonOof common;
+  for (const ProbMatrix& m : all) {
+    ProbMatrix kept{static_cast<int>(keep.size()), m.num_classes, {}};
+    kept.values.reserve(keep.size() * m.num_classes);
+    for (int i : keep) kept.values.insert(kept.values.end(), m.row(i), m.row(i) + m.num_classes);
+    common.library.push_back(std::move(kept));
+  }
+  for (int i : keep) {
+    common.labels.push_back(oof.samples[i].label);
+    common.folds.push_back(oof.samples[i].fold);
+  }
+  return common;
+}
+
+// The ensemble to store: its own sweep is the first of its members' sweeps.
+EnsembleRecord MakeRecord(const TrialLibrary& library, const analysis::EnsembleOptions& options,
+                          const analysis::EnsembleResult& result, std::optional<double> nested) {
+  EnsembleRecord record;
+  record.method = options.method == analysis::EnsembleMethod::kGreedy ? "caruana" : "vote";
+  record.metric = analysis::MetricName(options.metric);
+  record.score = result.score;
+  record.nested_score = nested;
+  record.options_json = Dump(OptionsJson(options, library));
+  json trace = json::array();
+  for (const analysis::SelectionStep& s : result.trace) {
+    trace.push_back({{"bag", s.bag}, {"step", s.step}, {"trial_id", library.trial_ids[s.member]},
+                     {"init", s.init}, {"score", s.score}});
+  }
+  record.trace_json = Dump(trace);
+  record.sweep_id = 0;
+  for (size_t t = 0; t < library.trial_ids.size(); ++t) {
+    if (result.weights[t] <= 0) continue;
+    record.members.push_back({library.trial_ids[t], result.weights[t]});
+    const int64_t sweep_id = library.trial_sweeps[t];
+    record.sweep_id = record.sweep_id == 0 ? sweep_id : std::min(record.sweep_id, sweep_id);
+  }
+  return record;
+}
+
+// Each member's single score, the library's size and its best single trial.
+void FillSingleScores(const std::vector<int64_t>& trial_ids, const std::vector<double>& single_scores,
+                      analysis::Metric metric, v1::SelectEnsembleResponse& response) {
+  for (v1::EnsembleMemberRow& member : *response.mutable_ensemble()->mutable_members()) {
+    const size_t t = std::find(trial_ids.begin(), trial_ids.end(), member.trial_id()) - trial_ids.begin();
+    member.set_single_score(single_scores[t]);
+  }
+  response.set_library_size(static_cast<int32_t>(trial_ids.size()));
+  size_t best = 0;
+  for (size_t t = 1; t < trial_ids.size(); ++t) {
+    const double s = single_scores[t], b = single_scores[best];
+    if (analysis::Maximize(metric) ? s > b : s < b) best = t;
+  }
+  response.set_best_single_trial_id(trial_ids[best]);
+  response.set_best_single_score(single_scores[best]);
 }
 
 }  // namespace
@@ -192,8 +260,12 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
     return absl::InvalidArgumentError(absl::StrCat(
         "relabel method: expected confident_learning, fold_voting or all, got \"", request.method(), "\""));
   }
-  FS_ASSIGN_OR_RETURN(std::vector<int64_t> trial_ids, ChooseTrials(db_, request.sweep_id(), request.trial_ids()));
-  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadSweepOof(db_, request.sweep_id(), trial_ids));
+  FS_ASSIGN_OR_RETURN(TrialLibrary library, ChooseTrialLibrary(db_, MakeTrialRequest(request.sweep_id(),
+                                                                                    request.sweep_ids(),
+                                                                                    request.trial_ids())));
+  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadLibraryOof(db_, library));
+  // Stored under the first sweep: relabel list of that sweep shows them.
+  const int64_t sweep_id = library.sweep_ids.front();
   std::vector<ProbMatrix> trials = Matrices(oof);
   FS_ASSIGN_OR_RETURN(ProbMatrix combined, analysis::AverageTrials(trials));
 
@@ -207,16 +279,17 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
     } else {
       FS_ASSIGN_OR_RETURN(rows, ClassRows(oof, combined, static_cast<int>(trials.size())));
     }
-    FS_RETURN_IF_ERROR(ReplaceRelabelCandidates(db_, request.sweep_id(), method, rows, now_ms));
+    FS_RETURN_IF_ERROR(ReplaceRelabelCandidates(db_, sweep_id, method, rows, now_ms));
   }
 
   v1::ListRelabelCandidatesRequest list;
-  list.set_sweep_id(request.sweep_id());
+  list.set_sweep_id(sweep_id);
   FS_ASSIGN_OR_RETURN(v1::ListRelabelCandidatesResponse listed, review_.ListRelabelCandidates(list));
   v1::FindRelabelCandidatesResponse response;
-  response.set_sweep_id(request.sweep_id());
+  response.set_sweep_id(sweep_id);
   response.set_dataset_id(listed.dataset_id());
-  for (int64_t id : trial_ids) response.add_trial_ids(id);
+  for (int64_t id : library.trial_ids) response.add_trial_ids(id);
+  for (int64_t id : library.sweep_ids) response.add_sweep_ids(id);
   int predicted = 0;
   for (int i = 0; i < combined.num_samples; ++i) {
     const float* row = combined.row(i);
@@ -233,81 +306,30 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
 
 absl::StatusOr<v1::SelectEnsembleResponse> AnalysisManager::SelectEnsemble(const v1::SelectEnsembleRequest& request) {
   FS_ASSIGN_OR_RETURN(analysis::EnsembleOptions options, ParseOptions(request));
-  FS_ASSIGN_OR_RETURN(std::vector<int64_t> trial_ids, ChooseTrials(db_, request.sweep_id(), {}));
-  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadSweepOof(db_, request.sweep_id(), trial_ids));
-  const std::vector<ProbMatrix> all = Matrices(oof);
+  FS_ASSIGN_OR_RETURN(TrialLibrary library, ChooseTrialLibrary(db_, MakeTrialRequest(request.sweep_id(),
+                                                                                    request.sweep_ids(),
+                                                                                    request.trial_ids())));
+  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadLibraryOof(db_, library));
+  FS_ASSIGN_OR_RETURN(CommonOof common, KeepCommonSamples(oof, SweepsLabel(library.sweep_ids)));
 
-  // Only the samples every trial predicted, so that all members are scored on the same rows.
-  std::vector<int> keep;
-  for (size_t i = 0; i < oof.samples.size(); ++i) {
-    bool everyone = true;
-    for (const ProbMatrix& m : all) {
-      const float* row = m.row(static_cast<int>(i));
-      everyone = everyone && std::any_of(row, row + m.num_classes, [](float p) { return p != 0.0f; });
-    }
-    if (everyone) keep.push_back(static_cast<int>(i));
-  }
-  if (keep.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("sweep ", request.sweep_id(), ": no sample has an OOF prediction from every completed trial"));
-  }
-  std::vector<ProbMatrix> library;
-  for (const ProbMatrix& m : all) {
-    ProbMatrix kept{static_cast<int>(keep.size()), m.num_classes, {}};
-    kept.values.reserve(keep.size() * m.num_classes);
-    for (int i : keep) kept.values.insert(kept.values.end(), m.row(i), m.row(i) + m.num_classes);
-    library.push_back(std::move(kept));
-  }
-  std::vector<int> labels, folds;
-  for (int i : keep) {
-    labels.push_back(oof.samples[i].label);
-    folds.push_back(oof.samples[i].fold);
-  }
-
-  FS_ASSIGN_OR_RETURN(analysis::EnsembleResult result, analysis::SelectEnsemble(library, labels, options));
+  FS_ASSIGN_OR_RETURN(analysis::EnsembleResult result, analysis::SelectEnsemble(common.library, common.labels, options));
   std::optional<double> nested;
-  if (std::set<int>(folds.begin(), folds.end()).size() >= 2) {
+  if (std::set<int>(common.folds.begin(), common.folds.end()).size() >= 2) {
     FS_ASSIGN_OR_RETURN(analysis::NestedScoreResult nested_result,
-                        analysis::NestedScore(library, labels, folds, options));
+                        analysis::NestedScore(common.library, common.labels, common.folds, options));
     nested = nested_result.pooled_score;
   }
-  FS_ASSIGN_OR_RETURN(ProbMatrix average, analysis::AverageTrials(library));
-  FS_ASSIGN_OR_RETURN(double average_score, analysis::Score(options.metric, average, labels));
+  FS_ASSIGN_OR_RETURN(ProbMatrix average, analysis::AverageTrials(common.library));
+  FS_ASSIGN_OR_RETURN(double average_score, analysis::Score(options.metric, average, common.labels));
 
-  EnsembleRecord record;
-  record.sweep_id = request.sweep_id();
-  record.method = options.method == analysis::EnsembleMethod::kGreedy ? "caruana" : "vote";
-  record.metric = analysis::MetricName(options.metric);
-  record.score = result.score;
-  record.nested_score = nested;
-  record.options_json = Dump(OptionsJson(options, trial_ids));
-  json trace = json::array();
-  for (const analysis::SelectionStep& s : result.trace) {
-    trace.push_back({{"bag", s.bag}, {"step", s.step}, {"trial_id", trial_ids[s.member]}, {"init", s.init},
-                     {"score", s.score}});
-  }
-  record.trace_json = Dump(trace);
-  for (size_t t = 0; t < trial_ids.size(); ++t) {
-    if (result.weights[t] > 0) record.members.push_back({trial_ids[t], result.weights[t]});
-  }
+  const EnsembleRecord record = MakeRecord(library, options, result, nested);
   FS_ASSIGN_OR_RETURN(int64_t ensemble_id, InsertEnsemble(db_, record, clock_.NowMs()));
   FS_ASSIGN_OR_RETURN(StoredEnsemble stored, GetEnsemble(db_, ensemble_id));
 
   v1::SelectEnsembleResponse response;
   *response.mutable_ensemble() = Summary(stored);
-  for (v1::EnsembleMemberRow& member : *response.mutable_ensemble()->mutable_members()) {
-    const size_t t = std::find(trial_ids.begin(), trial_ids.end(), member.trial_id()) - trial_ids.begin();
-    member.set_single_score(result.single_scores[t]);
-  }
-  response.set_library_size(static_cast<int32_t>(trial_ids.size()));
-  response.set_samples(static_cast<int32_t>(keep.size()));
-  size_t best = 0;
-  for (size_t t = 1; t < trial_ids.size(); ++t) {
-    const double s = result.single_scores[t], b = result.single_scores[best];
-    if (analysis::Maximize(options.metric) ? s > b : s < b) best = t;
-  }
-  response.set_best_single_trial_id(trial_ids[best]);
-  response.set_best_single_score(result.single_scores[best]);
+  FillSingleScores(library.trial_ids, result.single_scores, options.metric, response);
+  response.set_samples(static_cast<int32_t>(common.labels.size()));
   response.set_average_score(average_score);
   return response;
 }

@@ -21,8 +21,9 @@ class AnalysisManager {
   AnalysisManager(SqliteDb& db, Clock& clock, LabelReviewManager& review)
       : db_(db), clock_(clock), review_(review) {}
 
-  // Averages the chosen trials' OOF probabilities, runs the chosen methods and replaces their
-  // stored candidates for the sweep. Mask task (18 classes), confident_learning: person-level
+  // Averages the chosen trials' OOF probabilities (one sweep's, or several sweeps' on one split: see
+  // trial_library.h), runs the chosen methods and replaces their stored candidates for the sweep
+  // (across sweeps: the first of them). Mask task (18 classes), confident_learning: person-level
   // gender/age candidates (no sample; labels are classes with the given/suggested gender and age,
   // mask "wear"), per-photo mask candidates and mask_swap pairs (one row per photo). Otherwise, and
   // for fold_voting: one row per sample (kind "class", or "mask" when only the mask state differs).
@@ -30,13 +31,16 @@ class AnalysisManager {
   absl::StatusOr<foldstack::v1::FindRelabelCandidatesResponse> FindRelabelCandidates(
       const foldstack::v1::FindRelabelCandidatesRequest& request);
 
-  // Caruana greedy selection (or soft voting of the top K) over the sweep's completed trials, on
-  // the samples every one of them predicted, with a nested score over the split's folds.
+  // Caruana greedy selection (or soft voting of the top K) over the sweep's completed trials (or
+  // several sweeps' on one split, or named trials: see trial_library.h), on the samples every one of
+  // them predicted, with a nested score over the split's folds. The ensemble records its members'
+  // sweeps; its own sweep is the first of them.
   absl::StatusOr<foldstack::v1::SelectEnsembleResponse> SelectEnsemble(
       const foldstack::v1::SelectEnsembleRequest& request);
 
   absl::StatusOr<foldstack::v1::ShowEnsembleResponse> ShowEnsemble(
       const foldstack::v1::ShowEnsembleRequest& request);
+  // The ensembles with a member from the sweep, newest first.
   absl::StatusOr<foldstack::v1::ListEnsemblesResponse> ListEnsembles(
       const foldstack::v1::ListEnsemblesRequest& request);
 

@@ -2,10 +2,9 @@
 
 #include <cmath>
 #include <functional>
+#include <set>
 
 #include "absl/strings/str_cat.h"
-#include "coordinator/store/probs_json.h"
-#include "common/status_macros.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -19,29 +18,8 @@ using testing::QueryInt;
 constexpr int kSamples = 12;  // toy dataset: labels i % 3, folds i % 2
 constexpr int kFolds = 2;
 
-// Stores trial `trial_idx`'s OOF predictions (probs(i) for sample i, from the job of fold i % 2)
-// and marks its jobs done, as workers' reports would.
 absl::Status StoreOof(SqliteDb& db, int64_t sweep_id, int trial_idx, const std::function<std::vector<float>(int)>& probs) {
-  FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
-      "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
-      "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
-      "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
-  std::string json;
-  for (int i = 0; i < kSamples; ++i) {
-    const std::vector<float> row = probs(i);
-    FormatProbsJson(row, &json);
-    insert.Reset();
-    insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % kFolds);
-    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-    if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
-  }
-  FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
-      "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
-  FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
-  insert.Reset();
-  done.Reset();
-  return txn->Commit();
+  return testing::StoreToyOof(db, sweep_id, trial_idx, kSamples, kFolds, probs);
 }
 
 // 0.9 on `cls`, the rest spread evenly over the other two classes.
@@ -204,6 +182,167 @@ TEST_F(AnalysisManagerTest, SelectsTwoComplementaryTrialsOverTheBestSingleOne) {
 
   request.set_metric("accuracy");
   EXPECT_EQ(manager_->SelectEnsemble(request).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator
+
+namespace foldstack::coordinator {
+namespace {
+
+// Right with confidence `right` on the pairs of samples of parity `pairs` (as Alternating), else
+// `wrong` on the next class and the rest on the truth: every trial of one sweep is weak on the same
+// half of the data, so no mix of them mends it.
+std::vector<float> WeakOnHalf(int i, int pairs, float right, float wrong) {
+  const int label = i % 3;
+  if ((i / 2) % 2 == pairs) return Confident(label, right);
+  std::vector<float> row(3, 0.0f);
+  row[(label + 1) % 3] = wrong;
+  row[label] = 1.0f - wrong;
+  return row;
+}
+
+class CrossSweepTest : public AnalysisManagerTest {
+ protected:
+  // Two sweeps on the toy split (k = 2): each sweep's trials are weak on a different half.
+  void MakeTwoSweeps() {
+    a_ = MakeToySweep(*db_, 2, kFolds, kSamples);
+    b_ = MakeToySweep(*db_, 2, kFolds, kSamples);
+    ASSERT_EQ(a_.split_id, b_.split_id);
+    for (int pairs = 0; pairs < 2; ++pairs) {
+      const int64_t sweep = pairs == 0 ? a_.sweep_id : b_.sweep_id;
+      ASSERT_TRUE(StoreOof(*db_, sweep, 0, [=](int i) { return WeakOnHalf(i, pairs, 0.9f, 0.6f); }).ok());
+      ASSERT_TRUE(StoreOof(*db_, sweep, 1, [=](int i) { return WeakOnHalf(i, pairs, 0.8f, 0.65f); }).ok());
+    }
+  }
+
+  absl::StatusOr<v1::SelectEnsembleResponse> Select(int64_t sweep_id, std::vector<int64_t> sweep_ids = {}) {
+    v1::SelectEnsembleRequest request;
+    request.set_sweep_id(sweep_id);
+    for (int64_t id : sweep_ids) request.add_sweep_ids(id);
+    request.set_max_members(10);
+    return manager_->SelectEnsemble(request);
+  }
+
+  int64_t Trial(const testing::ToySweep& sweep, int idx) {
+    return QueryInt(*db_, absl::StrCat("SELECT id FROM trials WHERE sweep_id = ", sweep.sweep_id, " AND idx = ", idx));
+  }
+
+  testing::ToySweep a_, b_;
+};
+
+TEST_F(CrossSweepTest, AnEnsembleOfTwoSweepsOnOneSplitBeatsEachSweepsBest) {
+  MakeTwoSweeps();
+  auto best_a = Select(a_.sweep_id);
+  auto best_b = Select(b_.sweep_id);
+  ASSERT_TRUE(best_a.ok()) << best_a.status();
+  ASSERT_TRUE(best_b.ok()) << best_b.status();
+  auto across = Select(0, {b_.sweep_id, a_.sweep_id});
+  ASSERT_TRUE(across.ok()) << across.status();
+
+  const v1::EnsembleSummary& e = across->ensemble();
+  EXPECT_EQ(across->library_size(), 4);
+  EXPECT_EQ(across->samples(), kSamples);
+  EXPECT_DOUBLE_EQ(e.score(), 1.0);
+  for (const auto* one : {&*best_a, &*best_b}) {
+    EXPECT_LT(one->ensemble().score(), 0.75) << one->DebugString();
+    EXPECT_GT(e.score(), one->ensemble().score());
+    ASSERT_TRUE(one->ensemble().has_nested_score());
+    ASSERT_TRUE(e.has_nested_score());
+    EXPECT_GT(e.nested_score(), one->ensemble().nested_score());
+  }
+  EXPECT_DOUBLE_EQ(e.nested_score(), 1.0);
+  std::set<int64_t> member_trials;
+  for (const v1::EnsembleMemberRow& m : e.members()) member_trials.insert(m.trial_id());
+  EXPECT_TRUE(member_trials.count(Trial(a_, 0)) + member_trials.count(Trial(a_, 1)) > 0) << e.DebugString();
+  EXPECT_TRUE(member_trials.count(Trial(b_, 0)) + member_trials.count(Trial(b_, 1)) > 0) << e.DebugString();
+  EXPECT_EQ(e.sweep_id(), a_.sweep_id);
+  EXPECT_EQ(std::vector<int64_t>(e.sweep_ids().begin(), e.sweep_ids().end()),
+            (std::vector<int64_t>{a_.sweep_id, b_.sweep_id}));
+  EXPECT_NE(e.options_json().find(absl::StrCat("\"sweeps\":[", a_.sweep_id, ",", b_.sweep_id, "]")),
+            std::string::npos) << e.options_json();
+
+  // Listed under each sweep it draws from, shown with its sweeps, stored in the file.
+  v1::ListEnsemblesRequest list;
+  list.set_sweep_id(b_.sweep_id);
+  auto of_b = manager_->ListEnsembles(list);
+  ASSERT_TRUE(of_b.ok()) << of_b.status();
+  ASSERT_EQ(of_b->ensembles_size(), 2);
+  EXPECT_EQ(of_b->ensembles(0).ensemble_id(), e.ensemble_id());
+  EXPECT_EQ(of_b->ensembles(1).ensemble_id(), best_b->ensemble().ensemble_id());
+  v1::ShowEnsembleRequest show;
+  show.set_ensemble_id(e.ensemble_id());
+  auto shown = manager_->ShowEnsemble(show);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(shown->ensemble().sweep_ids_size(), 2);
+  EXPECT_EQ(QueryInt(*db_, absl::StrCat("SELECT COUNT(*) FROM ensemble_sweeps WHERE ensemble_id = ", e.ensemble_id())), 2);
+}
+
+TEST_F(CrossSweepTest, TrialsNamedFromSeveralSweepsFormALibrary) {
+  MakeTwoSweeps();
+  v1::SelectEnsembleRequest request;
+  request.add_trial_ids(Trial(a_, 0));
+  request.add_trial_ids(Trial(b_, 0));
+  auto selected = manager_->SelectEnsemble(request);
+  ASSERT_TRUE(selected.ok()) << selected.status();
+  EXPECT_EQ(selected->library_size(), 2);
+  EXPECT_DOUBLE_EQ(selected->ensemble().score(), 1.0);
+  EXPECT_EQ(selected->ensemble().members_size(), 2);
+}
+
+TEST_F(CrossSweepTest, TrialsOnDifferentSplitsAreRefusedAndNothingIsWritten) {
+  MakeTwoSweeps();
+  auto other = MakeToySweep(*db_, 1, 3, kSamples);  // k = 3: another split
+  ASSERT_TRUE(testing::StoreToyOof(*db_, other.sweep_id, 0, kSamples, 3, [](int i) { return Confident(i % 3); }).ok());
+  const std::string expected = absl::StrCat(
+      "trials are on different splits: trial ", Trial(a_, 0), " (sweep ", a_.sweep_id, ") and 1 more on split ",
+      a_.split_id, " (mask /data/toy, k=2, seed=42), trial ", Trial(other, 0), " (sweep ", other.sweep_id,
+      ") on split ", other.split_id, " (mask /data/toy, k=3, seed=42)");
+
+  auto selected = Select(0, {a_.sweep_id, other.sweep_id});
+  EXPECT_EQ(selected.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(selected.status().message(), expected);
+  v1::FindRelabelCandidatesRequest find;
+  find.add_sweep_ids(a_.sweep_id);
+  find.add_sweep_ids(other.sweep_id);
+  auto found = manager_->FindRelabelCandidates(find);
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(found.status().message(), expected);
+  v1::SelectEnsembleRequest named;
+  named.add_trial_ids(Trial(other, 0));
+  named.add_trial_ids(Trial(b_, 1));
+  EXPECT_EQ(manager_->SelectEnsemble(named).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  for (const char* table : {"ensembles", "ensemble_members", "ensemble_sweeps", "relabel_candidates"}) {
+    EXPECT_EQ(QueryInt(*db_, absl::StrCat("SELECT COUNT(*) FROM ", table)), 0) << table;
+  }
+}
+
+TEST_F(CrossSweepTest, RelabelCandidatesAcrossSweepsAreStoredUnderTheFirst) {
+  a_ = MakeToySweep(*db_, 1, kFolds, kSamples);
+  b_ = MakeToySweep(*db_, 1, kFolds, kSamples);
+  for (int64_t sweep : {a_.sweep_id, b_.sweep_id}) {
+    ASSERT_TRUE(StoreOof(*db_, sweep, 0, [](int i) { return i == 4 ? Confident(2, 0.95f) : Confident(i % 3); }).ok());
+  }
+  v1::FindRelabelCandidatesRequest request;
+  request.add_sweep_ids(b_.sweep_id);
+  request.add_sweep_ids(a_.sweep_id);
+  request.set_method("fold_voting");
+  auto found = manager_->FindRelabelCandidates(request);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->sweep_id(), a_.sweep_id);
+  EXPECT_EQ(std::vector<int64_t>(found->sweep_ids().begin(), found->sweep_ids().end()),
+            (std::vector<int64_t>{a_.sweep_id, b_.sweep_id}));
+  EXPECT_EQ(std::vector<int64_t>(found->trial_ids().begin(), found->trial_ids().end()),
+            (std::vector<int64_t>{Trial(b_, 0), Trial(a_, 0)}));
+  ASSERT_EQ(found->candidates_size(), 1) << found->DebugString();
+  EXPECT_EQ(found->candidates(0).sample_key(), "img/4.jpg");
+  EXPECT_NE(found->candidates(0).evidence_json().find("2 of 2 trials disagree"), std::string::npos);
+  v1::ListRelabelCandidatesRequest list;
+  list.set_sweep_id(a_.sweep_id);
+  auto listed = review_->ListRelabelCandidates(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->candidates_size(), 1);
 }
 
 }  // namespace

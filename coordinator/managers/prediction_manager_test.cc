@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/worker_manager.h"
@@ -184,6 +185,27 @@ TEST_F(PredictionManagerTest, RunsOneJobPerFoldModelAndAveragesByWeight) {
     EXPECT_NEAR(done->probs(row * 3), 0.55, 1e-6);
     EXPECT_NEAR(done->probs(row * 3) + done->probs(row * 3 + 1) + done->probs(row * 3 + 2), 1.0, 1e-6);
   }
+}
+
+// An ensemble across sweeps (ensemble select --sweeps) predicts like any other: each member's fold
+// models, whichever sweep the member came from.
+TEST_F(PredictionManagerTest, MembersFromSeveralSweepsPredictTogether) {
+  const std::string root = MakeEvalRoot("across");
+  auto first = MakeToySweep(*db_, 1, 2);
+  auto second = MakeToySweep(*db_, 1, 2);
+  const std::string worker = Register("a");
+  for (int i = 0; i < 4; ++i) {
+    JobSpec job = Lease(worker);
+    ASSERT_TRUE(Complete(job, "/ckpt/" + std::to_string(job.job_id())).ok());
+  }
+  const int64_t a = QueryInt(*db_, "SELECT id FROM trials WHERE sweep_id = " + std::to_string(first.sweep_id));
+  const int64_t b = QueryInt(*db_, "SELECT id FROM trials WHERE sweep_id = " + std::to_string(second.sweep_id));
+  auto submitted = predictions_.SubmitPrediction(Request(root, {{a, 0.25}, {b, 0.75}}), "me");
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  EXPECT_EQ(submitted->jobs(), 4);
+  std::set<int64_t> trials;
+  for (int i = 0; i < 4; ++i) trials.insert(Lease(worker).trial_id());
+  EXPECT_EQ(trials, (std::set<int64_t>{a, b}));
 }
 
 TEST_F(PredictionManagerTest, AnotherWorkerTakesOverWhenTheAuthorIsGoneAndFailuresEndTheRun) {

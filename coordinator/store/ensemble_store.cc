@@ -27,6 +27,8 @@ absl::Status ValidateMembers(const EnsembleRecord& e) {
   return absl::OkStatus();
 }
 
+absl::Status LoadMembers(Transaction& txn, int64_t ensemble_id, EnsembleRecord& e);
+
 // Loads the ensembles selected by `where` (bound to `id`), newest first, with their members.
 absl::StatusOr<std::vector<StoredEnsemble>> LoadEnsembles(Transaction& txn, const char* where,
                                                           int64_t id) {
@@ -50,18 +52,51 @@ absl::StatusOr<std::vector<StoredEnsemble>> LoadEnsembles(Transaction& txn, cons
     e.created_ms = rows.Int(8);
     out.push_back(std::move(e));
   }
+  for (StoredEnsemble& e : out) FS_RETURN_IF_ERROR(LoadMembers(txn, e.ensemble_id, e.record));
+  return out;
+}
+
+// The members in trial id order and their sweeps, ascending.
+absl::Status LoadMembers(Transaction& txn, int64_t ensemble_id, EnsembleRecord& e) {
   FS_ASSIGN_OR_RETURN(Statement members, txn.Prepare(
       "SELECT trial_id, weight FROM ensemble_members WHERE ensemble_id = ? ORDER BY trial_id"));
-  for (StoredEnsemble& e : out) {
-    members.Reset();
-    members.Bind(1, e.ensemble_id);
-    while (true) {
-      FS_ASSIGN_OR_RETURN(bool row, members.Step());
-      if (!row) break;
-      e.record.members.push_back({members.Int(0), members.Double(1)});
+  members.Bind(1, ensemble_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, members.Step());
+    if (!row) break;
+    e.members.push_back({members.Int(0), members.Double(1)});
+  }
+  FS_ASSIGN_OR_RETURN(Statement sweeps, txn.Prepare(
+      "SELECT sweep_id FROM ensemble_sweeps WHERE ensemble_id = ? ORDER BY sweep_id"));
+  sweeps.Bind(1, ensemble_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, sweeps.Step());
+    if (!row) break;
+    e.sweep_ids.push_back(sweeps.Int(0));
+  }
+  return absl::OkStatus();
+}
+
+// Each member must be a trial on the split of the ensemble's sweep; then the members' sweeps.
+absl::Status InsertMembers(Transaction& txn, int64_t ensemble_id, const EnsembleRecord& e) {
+  FS_ASSIGN_OR_RETURN(Statement member, txn.Prepare(
+      "INSERT INTO ensemble_members(ensemble_id, trial_id, weight) "
+      "SELECT ?, t.id, ? FROM trials t JOIN sweeps w ON w.id = t.sweep_id "
+      "WHERE t.id = ? AND w.split_id = (SELECT split_id FROM sweeps WHERE id = ?)"));
+  for (const EnsembleMember& m : e.members) {
+    member.Reset();
+    member.Bind(1, ensemble_id).Bind(2, m.weight).Bind(3, m.trial_id).Bind(4, e.sweep_id);
+    FS_ASSIGN_OR_RETURN(int64_t stored, member.Run());
+    if (stored != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("ensemble: trial ", m.trial_id,
+                                                     " is not on the split of sweep ", e.sweep_id));
     }
   }
-  return out;
+  FS_ASSIGN_OR_RETURN(Statement sweeps, txn.Prepare(
+      "INSERT INTO ensemble_sweeps(ensemble_id, sweep_id) SELECT DISTINCT m.ensemble_id, t.sweep_id "
+      "FROM ensemble_members m JOIN trials t ON t.id = m.trial_id WHERE m.ensemble_id = ?"));
+  sweeps.Bind(1, ensemble_id);
+  return sweeps.Run().status();
 }
 
 }  // namespace
@@ -85,19 +120,7 @@ absl::StatusOr<int64_t> InsertEnsemble(SqliteDb& db, const EnsembleRecord& e, in
     if (!row) return absl::NotFoundError(absl::StrCat("sweep ", e.sweep_id, " not found"));
     ensemble_id = insert.Int(0);
   }
-  FS_ASSIGN_OR_RETURN(Statement member, txn->Prepare(
-      "INSERT INTO ensemble_members(ensemble_id, trial_id, weight) "
-      "SELECT ?, id, ? FROM trials WHERE id = ? AND sweep_id = ?"));
-  for (const EnsembleMember& m : e.members) {
-    member.Reset();
-    member.Bind(1, ensemble_id).Bind(2, m.weight).Bind(3, m.trial_id).Bind(4, e.sweep_id);
-    FS_ASSIGN_OR_RETURN(int64_t stored, member.Run());
-    if (stored != 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("ensemble: trial ", m.trial_id, " is not in sweep ", e.sweep_id));
-    }
-  }
-  member.Reset();
+  FS_RETURN_IF_ERROR(InsertMembers(*txn, ensemble_id, e));
   FS_RETURN_IF_ERROR(txn->Commit());
   return ensemble_id;
 }
@@ -111,7 +134,7 @@ absl::StatusOr<StoredEnsemble> GetEnsemble(SqliteDb& db, int64_t ensemble_id) {
 
 absl::StatusOr<std::vector<StoredEnsemble>> ListEnsembles(SqliteDb& db, int64_t sweep_id) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
-  return LoadEnsembles(*txn, "sweep_id = ?", sweep_id);
+  return LoadEnsembles(*txn, "id IN (SELECT ensemble_id FROM ensemble_sweeps WHERE sweep_id = ?)", sweep_id);
 }
 
 }  // namespace foldstack::coordinator

@@ -1,5 +1,6 @@
-// Ensembles of a sweep's trials: the members and weights a selection chose, its out-of-fold score
-// (and the nested score that is honest about the selection), and how it was chosen.
+// Ensembles of trials on one split (of one sweep or several): the members and weights a selection
+// chose, its out-of-fold score (and the nested score that is honest about the selection), how it was
+// chosen, and the sweeps its members came from.
 #ifndef FOLDSTACK_COORDINATOR_STORE_ENSEMBLE_STORE_H_
 #define FOLDSTACK_COORDINATOR_STORE_ENSEMBLE_STORE_H_
 
@@ -19,7 +20,7 @@ struct EnsembleMember {
 };
 
 struct EnsembleRecord {
-  int64_t sweep_id = 0;
+  int64_t sweep_id = 0;  // the ensemble's own sweep; every member is on this sweep's split
   std::string method;  // e.g. caruana | vote
   std::string metric;  // e.g. macro_f1 | log_loss
   double score = 0;
@@ -27,6 +28,7 @@ struct EnsembleRecord {
   std::string options_json = "{}";
   std::string trace_json = "[]";
   std::vector<EnsembleMember> members;  // each trial at most once
+  std::vector<int64_t> sweep_ids;  // read back: the members' sweeps, ascending (set by InsertEnsemble)
 };
 
 struct StoredEnsemble {
@@ -35,15 +37,16 @@ struct StoredEnsemble {
   EnsembleRecord record;  // members in trial id order
 };
 
-// Stores the ensemble and its members in one transaction; returns its id. INVALID_ARGUMENT for no
-// members, a repeated trial, a negative or non-finite weight, or a trial of another sweep.
+// Stores the ensemble, its members and their sweeps in one transaction; returns its id.
+// INVALID_ARGUMENT for no members, a repeated trial, a negative or non-finite weight, or a trial
+// that is not on the split of the ensemble's sweep; NOT_FOUND for an unknown sweep.
 absl::StatusOr<int64_t> InsertEnsemble(SqliteDb& db, const EnsembleRecord& ensemble,
                                        int64_t now_ms);
 
 // NOT_FOUND for an unknown id.
 absl::StatusOr<StoredEnsemble> GetEnsemble(SqliteDb& db, int64_t ensemble_id);
 
-// The sweep's ensembles, newest first.
+// The ensembles with a member from the sweep (those across sweeps included), newest first.
 absl::StatusOr<std::vector<StoredEnsemble>> ListEnsembles(SqliteDb& db, int64_t sweep_id);
 
 }  // namespace foldstack::coordinator

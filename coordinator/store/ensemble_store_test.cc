@@ -54,7 +54,7 @@ TEST(EnsembleStoreTest, StoresMembersWeightsScoresAndTrace) {
 TEST(EnsembleStoreTest, RefusesBadMembersAndStoresNothing) {
   auto db = OpenFreshDb("ensemble_bad");
   auto toy = MakeToySweep(*db, 2, 2);
-  auto other = MakeToySweep(*db, 1, 2);
+  auto other = MakeToySweep(*db, 1, 3);  // another split (k = 3)
   const int64_t t0 = TrialId(*db, toy.sweep_id, 0);
   const int64_t foreign = TrialId(*db, other.sweep_id, 0);
   EnsembleRecord base{toy.sweep_id, "caruana", "macro_f1", 0.5, std::nullopt, "{}", "[]", {}};
@@ -66,12 +66,48 @@ TEST(EnsembleStoreTest, RefusesBadMembersAndStoresNothing) {
   base.members = {{t0, 0.5}, {foreign, 0.5}};
   auto wrong_sweep = InsertEnsemble(*db, base, 1);
   EXPECT_EQ(wrong_sweep.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(wrong_sweep.status().message().find("is not in sweep"), std::string::npos);
+  EXPECT_NE(wrong_sweep.status().message().find("is not on the split of sweep"), std::string::npos)
+      << wrong_sweep.status();
   base.sweep_id = 999;
   base.members = {{t0, 1}};
   EXPECT_EQ(InsertEnsemble(*db, base, 1).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM ensembles"), 0);
   EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM ensemble_members"), 0);
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM ensemble_sweeps"), 0);
+}
+
+TEST(EnsembleStoreTest, AnEnsembleAcrossSweepsOnOneSplitIsListedUnderEach) {
+  auto db = OpenFreshDb("ensemble_across");
+  auto first = MakeToySweep(*db, 2, 2);
+  auto second = MakeToySweep(*db, 2, 2);
+  auto third = MakeToySweep(*db, 1, 2);
+  ASSERT_EQ(first.split_id, second.split_id);
+  const int64_t a = TrialId(*db, first.sweep_id, 1), b = TrialId(*db, second.sweep_id, 0);
+  EnsembleRecord record{first.sweep_id, "caruana", "macro_f1", 0.9, 0.85, "{}", "[]", {{b, 0.5}, {a, 0.5}}};
+  auto id = InsertEnsemble(*db, record, 700);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EnsembleRecord own{second.sweep_id, "vote", "macro_f1", 0.7, std::nullopt, "{}", "[]", {{b, 1}}};
+  auto own_id = InsertEnsemble(*db, own, 800);
+  ASSERT_TRUE(own_id.ok()) << own_id.status();
+
+  auto got = GetEnsemble(*db, *id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->record.sweep_id, first.sweep_id);
+  EXPECT_EQ(got->record.sweep_ids, (std::vector<int64_t>{first.sweep_id, second.sweep_id}));
+  ASSERT_EQ(got->record.members.size(), 2u);
+  auto of_second = ListEnsembles(*db, second.sweep_id);
+  ASSERT_TRUE(of_second.ok()) << of_second.status();
+  ASSERT_EQ(of_second->size(), 2u);
+  EXPECT_EQ((*of_second)[0].ensemble_id, *own_id);
+  EXPECT_EQ((*of_second)[1].ensemble_id, *id);
+  EXPECT_EQ((*of_second)[0].record.sweep_ids, (std::vector<int64_t>{second.sweep_id}));
+  auto of_first = ListEnsembles(*db, first.sweep_id);
+  ASSERT_TRUE(of_first.ok());
+  ASSERT_EQ(of_first->size(), 1u);
+  EXPECT_EQ((*of_first)[0].ensemble_id, *id);
+  EXPECT_TRUE(ListEnsembles(*db, third.sweep_id)->empty());
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(DISTINCT trial_sweep_id) FROM v_ensembles WHERE ensemble_id = " +
+                              std::to_string(*id)), 2);
 }
 
 }  // namespace

@@ -249,6 +249,20 @@ CREATE INDEX artifacts_by_sweep ON artifacts(sweep_id, trial_id);
 CREATE INDEX artifacts_by_trial ON artifacts(trial_id);
 )sql";
 
+// Ensembles across sweeps: the sweeps an ensemble's members came from, so that listing a sweep's
+// ensembles finds those that mix it with other sweeps on the same split. Earlier ensembles' members
+// are all of their own sweep.
+constexpr char kSchemaV8[] = R"sql(
+CREATE TABLE ensemble_sweeps(
+  ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+  PRIMARY KEY(ensemble_id, sweep_id)) WITHOUT ROWID;
+CREATE INDEX ensemble_sweeps_by_sweep ON ensemble_sweeps(sweep_id, ensemble_id);
+INSERT OR IGNORE INTO ensemble_sweeps(ensemble_id, sweep_id) SELECT id, sweep_id FROM ensembles;
+INSERT OR IGNORE INTO ensemble_sweeps(ensemble_id, sweep_id)
+  SELECT m.ensemble_id, t.sweep_id FROM ensemble_members m JOIN trials t ON t.id = m.trial_id;
+)sql";
+
 // jobs.state's CHECK gains 'pruned'. Widening a CHECK changes nothing stored, so SQLite's own
 // recipe applies (lang_altertable.html, "simpler procedure"): edit the table's schema text with
 // writable_schema and bump schema_version, instead of copying the whole table.
@@ -294,6 +308,8 @@ const std::vector<Migration>& FoldstackMigrations() {
        std::string(kSchemaV5) + kViewsSql, AllowPrunedJobs},
       {6, "draining workers", kSchemaV6},
       {7, "artifact store", kSchemaV7},
+      {8, "ensembles across sweeps: each ensemble's member sweeps; views again",
+       std::string(kSchemaV8) + kViewsSql},
   };
   return *steps;
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "coordinator/store/artifact_store.h"
+#include "coordinator/store/ensemble_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -115,7 +116,7 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 7);
+  EXPECT_EQ(*SchemaVersion(**db), 8);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   // Rows kept; the sweep's objective and budget come from what it was.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
@@ -144,7 +145,7 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 7);
+  EXPECT_EQ(*SchemaVersion(**db), 8);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials"), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials WHERE state = 'pruned'"), 1);
@@ -189,6 +190,46 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   ASSERT_TRUE(listed.ok()) << listed.status();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].id, *id);
+}
+
+// A database of schema 7 (the release before ensembles across sweeps) holding an ensemble of its
+// sweep's trial: it upgrades in place, the ensemble keeps its members and records its sweep, and
+// listing the sweep's ensembles still finds it.
+TEST(MigrationsTest, VersionSevenDatabaseKeepsItsEnsembles) {
+  const std::string path = FreshDbPath("v7");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    const std::vector<Migration> first_seven(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 7);
+    ASSERT_TRUE(Migrate(**db, first_seven).ok());
+    InsertVersionOneSweep(**db);
+    auto txn = Transaction::Begin(**db);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->ExecScript(R"sql(
+INSERT INTO ensembles(id, sweep_id, method, metric, score, nested_score, options, trace, created_ms)
+  VALUES(1, 1, 'caruana', 'macro_f1', 0.75, 0.5, '{"library":[1]}', '[]', 9);
+INSERT INTO ensemble_members(ensemble_id, trial_id, weight) VALUES(1, 1, 1.0);
+)sql", "v7 ensemble").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 8);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM ensemble_sweeps WHERE ensemble_id = 1 AND sweep_id = 1"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT trial_sweep_id FROM v_ensembles WHERE ensemble_id = 1"), 1);
+  absl::StatusOr<std::vector<StoredEnsemble>> listed = ListEnsembles(**db, 1);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  const StoredEnsemble& kept = (*listed)[0];
+  EXPECT_EQ(kept.ensemble_id, 1);
+  EXPECT_EQ(kept.created_ms, 9);
+  EXPECT_DOUBLE_EQ(kept.record.score, 0.75);
+  ASSERT_TRUE(kept.record.nested_score.has_value());
+  EXPECT_DOUBLE_EQ(*kept.record.nested_score, 0.5);
+  ASSERT_EQ(kept.record.members.size(), 1u);
+  EXPECT_EQ(kept.record.members[0].trial_id, 1);
+  EXPECT_EQ(kept.record.sweep_ids, std::vector<int64_t>{1});
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

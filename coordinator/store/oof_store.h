@@ -1,5 +1,6 @@
-// Reading a sweep's out-of-fold (OOF) predictions for analysis: each trial's OOF is its fold jobs'
-// predictions of the samples they held out, laid out per sample of the sweep's split.
+// Reading out-of-fold (OOF) predictions for analysis: each trial's OOF is its fold jobs' predictions
+// of the samples they held out, laid out per sample of the split its sweep ran on. Trials of several
+// sweeps can be read together when their sweeps share one split.
 #ifndef FOLDSTACK_COORDINATOR_STORE_OOF_STORE_H_
 #define FOLDSTACK_COORDINATOR_STORE_OOF_STORE_H_
 
@@ -21,7 +22,7 @@ struct OofSample {
 };
 
 struct SweepOof {
-  int64_t sweep_id = 0;
+  int64_t sweep_id = 0;         // 0 when read by split (LoadSplitOof)
   int64_t dataset_id = 0;       // the sweep's dataset
   std::string dataset_kind;
   int32_t num_classes = 0;
@@ -32,6 +33,23 @@ struct SweepOof {
   std::vector<std::vector<float>> probs;
 };
 
+// Where a trial ran: its sweep and that sweep's split, described for people.
+struct TrialSplit {
+  int64_t trial_id = 0;
+  int64_t sweep_id = 0;
+  int64_t split_id = 0;
+  std::string dataset_kind;
+  std::string dataset_root;
+  int32_t label_version = 0;  // 0: the original labels
+  int32_t k = 0;
+  int64_t seed = 0;
+  std::string group_by;       // "" when samples were split individually
+  bool stratify = false;
+};
+
+// The split of each trial, in the order given. NOT_FOUND naming the first unknown trial.
+absl::StatusOr<std::vector<TrialSplit>> LoadTrialSplits(SqliteDb& db, const std::vector<int64_t>& trial_ids);
+
 // The sweep's trials with every fold job done, by id. NOT_FOUND for an unknown sweep.
 absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep_id);
 
@@ -39,6 +57,10 @@ absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep
 // the first that does not). Only predictions of done jobs count. INVALID_ARGUMENT for a stored
 // probability row of the wrong length or malformed JSON, naming the job and sample.
 absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids);
+
+// As LoadSweepOof for trials of any sweeps that ran on split `split_id` (INVALID_ARGUMENT names the
+// first trial that did not); NOT_FOUND for an unknown split.
+absl::StatusOr<SweepOof> LoadSplitOof(SqliteDb& db, int64_t split_id, const std::vector<int64_t>& trial_ids);
 
 }  // namespace foldstack::coordinator
 

@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "coordinator/store/migrations.h"
+#include "coordinator/store/probs_json.h"
 #include "gtest/gtest.h"
 
 namespace foldstack::coordinator::testing {
@@ -91,6 +93,30 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
   EXPECT_TRUE(created.ok()) << created.status();
   toy.sweep_id = created.ok() ? created->sweep_id : 0;
   return toy;
+}
+
+absl::Status StoreToyOof(SqliteDb& db, int64_t sweep_id, int trial_idx, int samples, int k,
+                         const std::function<std::vector<float>(int)>& probs) {
+  FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  {
+    FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
+        "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
+        "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
+        "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
+    std::string json;
+    for (int i = 0; i < samples; ++i) {
+      const std::vector<float> row = probs(i);
+      FormatProbsJson(row, &json);
+      insert.Reset();
+      insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % k);
+      FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
+      if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
+    }
+    FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
+        "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
+    FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
+  }
+  return txn->Commit();
 }
 
 }  // namespace foldstack::coordinator::testing

@@ -2,8 +2,12 @@
 #ifndef FOLDSTACK_COORDINATOR_STORE_TEST_UTIL_H_
 #define FOLDSTACK_COORDINATOR_STORE_TEST_UTIL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "absl/status/status.h"
 
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/sqlite_db.h"
@@ -39,6 +43,12 @@ struct ToySweep {
 // `trials` trials ({"lr": 0.1 * (t + 1)}) with the given max_attempts.
 ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples = 12, int max_attempts = 3,
                       int64_t now_ms = 1000);
+
+// Stores trial `trial_idx`'s OOF predictions as workers' reports would: probs(i) for the sample at
+// index i of a toy sweep's first `samples` samples, from the job of fold i % k (MakeToySweep's
+// round-robin split), and marks the trial's jobs done.
+absl::Status StoreToyOof(SqliteDb& db, int64_t sweep_id, int trial_idx, int samples, int k,
+                         const std::function<std::vector<float>(int)>& probs);
 
 }  // namespace foldstack::coordinator::testing
 

@@ -2,7 +2,8 @@
 // errors, a coordinator and a worker, a 2-trial x 3-fold sweep, `relabel find` (precision and
 // recall against label_noise.csv, per kind), accepting the candidates and re-sweeping on the
 // corrected labels, `ensemble select` against the best single trial and the plain average, and
-// `predict --ensemble` writing a submission for the eval set.
+// `predict --ensemble` writing a submission for the eval set; then ensembles across sweeps: refused
+// for sweeps on different splits, selected and predicted for sweeps on one split.
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -52,6 +53,8 @@ class OofEndToEnd : public ::testing::Test {
     if (shown.ok()) EXPECT_EQ((*shown)["summary"]["state"], "SWEEP_STATE_DONE") << shown->dump();
     return id;
   }
+
+  void EnsembleAcrossSweeps(const std::string& data, int64_t first, int64_t relabelled);
 
   std::string dir_;
   std::unique_ptr<Cluster> cluster_;
@@ -182,7 +185,53 @@ TEST_F(OofEndToEnd, FindPlantedErrorsAcceptResweepSelectEnsembleAndSubmit) {
   EXPECT_GT(changed, 0);
   EXPECT_EQ(QueryNumber(cluster_->db_path(), absl::StrCat(
                 "SELECT COUNT(DISTINCT trial_id) FROM v_oof_predictions WHERE sweep_id = ", second)), 1);
+
+  ASSERT_NO_FATAL_FAILURE(EnsembleAcrossSweeps(data, first, second));
   std::cerr << "whole test " << Seconds(start) << " s" << std::endl;
+}
+
+// The corrected sweep trained on label version 1's split: pooling it with the first is refused in
+// one line and stores nothing. A sweep on the original labels shares the first sweep's split: an
+// ensemble across the two is selected, listed under either sweep, and predicted.
+void OofEndToEnd::EnsembleAcrossSweeps(const std::string& data, int64_t first, int64_t relabelled) {
+  const std::string db = cluster_->db_path();
+  const double ensembles = QueryNumber(db, "SELECT COUNT(*) FROM ensembles");
+  CommandResult refused = cluster_->Cli({"ensemble", "select", "--sweeps", absl::StrCat(first, ",", relabelled)});
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE(refused.err.find("trials are on different splits: trial "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find(absl::StrCat("(sweep ", relabelled, ")")), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("labels v1"), std::string::npos) << refused.err;
+  EXPECT_EQ(QueryNumber(db, "SELECT COUNT(*) FROM ensembles"), ensembles);
+
+  const int64_t original = SubmitAndWait("original", "  lr: {value: 0.002}\n  epochs: {value: 2}\nlabels: original\n");
+  const std::string sweeps = absl::StrCat(first, ",", original);
+  absl::StatusOr<nlohmann::json> greedy =
+      cluster_->CliJson({"ensemble", "select", "--sweeps", sweeps, "--max_members", "10"});
+  ASSERT_TRUE(greedy.ok()) << greedy.status();
+  std::cerr << "greedy ensemble across sweeps " << sweeps << ": " << greedy->dump() << std::endl;
+  EXPECT_EQ((*greedy)["library_size"], 3) << greedy->dump();
+  EXPECT_GE((*greedy)["ensemble"]["score"].get<double>(), (*greedy)["best_single_score"].get<double>() - 1e-9);
+  ASSERT_TRUE((*greedy)["ensemble"].contains("nested_score")) << greedy->dump();
+  // Voting for all three trials: members from both sweeps, listed under each of them.
+  absl::StatusOr<nlohmann::json> vote =
+      cluster_->CliJson({"ensemble", "select", "--sweeps", sweeps, "--method", "vote", "--top", "3"});
+  ASSERT_TRUE(vote.ok()) << vote.status();
+  const auto& ensemble = (*vote)["ensemble"];
+  EXPECT_EQ(ensemble["sweep_ids"], nlohmann::json::array({std::to_string(first), std::to_string(original)})) << vote->dump();
+  const std::string id = ensemble["ensemble_id"].get<std::string>();
+  for (int64_t sweep : {first, original}) {
+    absl::StatusOr<nlohmann::json> listed = cluster_->CliJson({"ensemble", "list", "--sweep", std::to_string(sweep)});
+    ASSERT_TRUE(listed.ok()) << listed.status();
+    ASSERT_FALSE((*listed)["ensembles"].empty()) << listed->dump();
+    EXPECT_EQ((*listed)["ensembles"][0]["ensemble_id"], id) << listed->dump();  // newest first
+  }
+
+  const std::string submission = dir_ + "/submission_across.csv";
+  CommandResult predicted =
+      cluster_->Cli({"predict", "--ensemble", id, "--eval", data, "--out", submission, "--wait"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err << predicted.out;
+  int right = 0;
+  ASSERT_NO_FATAL_FAILURE(CheckSubmission(data, submission, kEvalPeople * 7, &right));
 }
 
 }  // namespace
