@@ -1,4 +1,5 @@
 // foldstack-coordinator --listen 127.0.0.1:50051 --db PATH --tokens FILE [--artifacts DIR]
+// foldstack-coordinator backup --db PATH --out COPY     (online, while a coordinator serves PATH)
 // Serves the Foldstack API over gRPC and keeps every result in one SQLite file, and the workers'
 // checkpoints and logs in the artifacts folder. With a port of 0 it
 // picks a free port; either way it prints "listening on HOST:PORT" once it accepts calls.
@@ -12,6 +13,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -28,6 +30,7 @@
 #include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/server/coordinator_service.h"
+#include "coordinator/store/backup.h"
 #include "coordinator/store/migrations.h"
 #include "coordinator/submission/sweep_submitter.h"
 
@@ -39,6 +42,7 @@ ABSL_FLAG(int, heartbeat_ms, 5000, "how often workers are told to heartbeat");
 ABSL_FLAG(std::string, artifacts, "",
           "folder of the artifact store: uploaded checkpoints and logs (created if missing; default: a folder "
           "'artifacts' beside the --db file)");
+ABSL_FLAG(std::string, out, "", "backup: the file to write the copy to (must not exist)");
 ABSL_FLAG(int64_t, max_artifact_mb, 2048, "largest artifact accepted for upload, in MiB");
 
 namespace {
@@ -55,12 +59,29 @@ std::string ArtifactsDir() {
   return (db.has_parent_path() ? db.parent_path() / "artifacts" : std::filesystem::path("artifacts")).string();
 }
 
+// `backup`: a consistent copy of --db written to --out while a coordinator may be serving it.
+int Backup() {
+  if (absl::GetFlag(FLAGS_out).empty()) return Fail("backup: --out FILE is required, e.g. --out results-backup.db");
+  absl::StatusOr<foldstack::coordinator::BackupResult> copied =
+      foldstack::coordinator::BackupDatabase(absl::GetFlag(FLAGS_db), absl::GetFlag(FLAGS_out));
+  if (!copied.ok()) return Fail(absl::StrCat("backup: ", copied.status().message()));
+  std::cout << "backed up " << absl::GetFlag(FLAGS_db) << " to " << absl::GetFlag(FLAGS_out) << ": "
+            << copied->pages << " pages, " << copied->bytes << " bytes, schema " << copied->schema_version
+            << ", integrity ok" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "foldstack-coordinator --listen HOST:PORT --db PATH --tokens FILE [--artifacts DIR] [--max_artifact_mb N]");
-  absl::ParseCommandLine(argc, argv);
+      "foldstack-coordinator --listen HOST:PORT --db PATH --tokens FILE [--artifacts DIR] [--max_artifact_mb N]\n"
+      "foldstack-coordinator backup --db PATH --out COPY");
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    if (std::string(positional[1]) == "backup" && positional.size() == 2) return Backup();
+    return Fail(absl::StrCat("unknown command '", positional[1], "'; expected none (serve) or backup"));
+  }
   // Artifact uploads pass ~1 MiB buffers through gRPC and protobuf many times a second. By default
   // glibc hands such blocks back to the kernel on free (mmap/munmap, arena trimming), so every chunk
   // page-faults fresh memory: measured, the upload rate doubled once they are kept for reuse.
