@@ -1,3 +1,4 @@
+#include "coordinator/managers/request_checks.h"
 #include "coordinator/managers/job_manager.h"
 
 #include <cmath>
@@ -201,16 +202,13 @@ absl::StatusOr<foldstack::v1::GetSplitResponse> JobManager::GetSplit(
 
 absl::StatusOr<foldstack::v1::ReportMetricsResponse> JobManager::ReportMetrics(
     const foldstack::v1::ReportMetricsRequest& request) {
+  FS_RETURN_IF_ERROR(CheckRequest(request));
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_ASSIGN_OR_RETURN(Lease job, CheckLeaseHeld(*txn, JobTable::kTrain, request.job_id(), request.lease_id(), now));
   int last_epoch = 0;
   std::vector<MetricRow> rows;
   for (const foldstack::v1::Metric& metric : request.metrics()) {
-    if (metric.name().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("job ", request.job_id(), ": epoch ",
-                                                     metric.epoch(), ": metric without a name"));
-    }
     rows.push_back({metric.epoch(), metric.name(), metric.value()});
     last_epoch = std::max(last_epoch, metric.epoch());
   }
@@ -246,6 +244,7 @@ absl::StatusOr<int64_t> JobManager::ReportPredictions(const foldstack::v1::Predi
 }
 
 absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& request) {
+  FS_RETURN_IF_ERROR(CheckRequest(request));
   const int64_t now = clock_.NowMs();
   const JobTable table = TableOf(request.kind());
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
@@ -266,6 +265,7 @@ absl::Status JobManager::CompleteJob(const foldstack::v1::CompleteJobRequest& re
 }
 
 absl::Status JobManager::FailJob(const foldstack::v1::FailJobRequest& request) {
+  FS_RETURN_IF_ERROR(CheckRequest(request));
   const int64_t now = clock_.NowMs();
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_));
   FS_ASSIGN_OR_RETURN(Lease job, LoadLease(*txn, TableOf(request.kind()), request.job_id()));

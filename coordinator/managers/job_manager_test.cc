@@ -64,7 +64,8 @@ class JobManagerTest : public ::testing::Test {
     for (size_t i = 0; i < sample_ids.size(); ++i) {
       batch.add_sample_ids(sample_ids[i]);
       for (int c = 0; c < job.num_classes(); ++c) {
-        batch.add_probs(c == static_cast<int>(i) % job.num_classes() ? 0.5f : 0.25f);
+        const float rest = 0.5f / static_cast<float>(job.num_classes() - 1);
+        batch.add_probs(c == static_cast<int>(i) % job.num_classes() ? 0.5f : rest);
       }
     }
     return batch;

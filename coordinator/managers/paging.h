@@ -1,4 +1,4 @@
-// Paginated list RPCs: a page size (0 = 100, at most 1000) and an opaque token, which is the
+// Paginated list RPCs: a page size (PageSize in request_checks.h) and an opaque token, which is the
 // position after the last row returned (a number this server wrote).
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_PAGING_H_
 #define FOLDSTACK_COORDINATOR_MANAGERS_PAGING_H_
@@ -10,10 +10,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "coordinator/managers/request_checks.h"
 
 namespace foldstack::coordinator {
-
-inline int32_t PageSize(int32_t requested) { return requested <= 0 ? 100 : std::min(requested, 1000); }
 
 // The token's position, or `first` for "" (the first page).
 inline absl::StatusOr<int64_t> PagePosition(const std::string& token, int64_t first) {

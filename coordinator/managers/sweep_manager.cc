@@ -128,7 +128,7 @@ absl::StatusOr<foldstack::v1::SubmitSweepResponse> SweepManager::CreateSweep(
 absl::StatusOr<foldstack::v1::ListSweepsResponse> SweepManager::ListSweeps(
     const foldstack::v1::ListSweepsRequest& request) {
   const int64_t now = clock_.NowMs();
-  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(const int32_t page, PageSize(request.page_size()));
   FS_ASSIGN_OR_RETURN(int64_t before, PagePosition(request.page_token(), INT64_MAX));
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(int64_t alive, CountWorkersSeenSince(*txn, now - options_.lease_ttl_ms));
@@ -233,7 +233,7 @@ absl::StatusOr<foldstack::v1::StopTrialResponse> SweepManager::StopTrial(
 
 absl::StatusOr<foldstack::v1::ListTrialsResponse> SweepManager::ListTrials(
     const foldstack::v1::ListTrialsRequest& request) {
-  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(const int32_t page, PageSize(request.page_size()));
   FS_ASSIGN_OR_RETURN(int64_t after, PagePosition(request.page_token(), -1));
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, request.sweep_id()));

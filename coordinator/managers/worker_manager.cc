@@ -1,3 +1,4 @@
+#include "coordinator/managers/request_checks.h"
 #include "coordinator/managers/worker_manager.h"
 
 #include <memory>
@@ -53,6 +54,7 @@ WorkerManager::WorkerManager(SqliteDb& db, Clock& clock, JobManagerOptions optio
 
 absl::StatusOr<foldstack::v1::RegisterWorkerResponse> WorkerManager::RegisterWorker(
     const foldstack::v1::RegisterWorkerRequest& request) {
+  FS_RETURN_IF_ERROR(CheckRequest(request));
   absl::BitGen gen;
   const std::string worker_id = absl::StrFormat("w-%s-%08x", SafeHostname(request.hostname()),
                                                 absl::Uniform<uint32_t>(gen));
@@ -70,7 +72,7 @@ absl::StatusOr<foldstack::v1::RegisterWorkerResponse> WorkerManager::RegisterWor
 absl::StatusOr<foldstack::v1::ListWorkersResponse> WorkerManager::ListWorkers(
     const foldstack::v1::ListWorkersRequest& request) {
   const int64_t now = clock_.NowMs();
-  const int32_t page = PageSize(request.page_size());
+  FS_ASSIGN_OR_RETURN(const int32_t page, PageSize(request.page_size()));
   FS_ASSIGN_OR_RETURN(int64_t offset, PagePosition(request.page_token(), 0));
   FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(std::vector<WorkerRow> rows, LoadWorkers(*txn, offset, page + 1));

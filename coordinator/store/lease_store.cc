@@ -200,9 +200,20 @@ absl::Status CheckProbRows(const std::string& what, size_t n, absl::Span<const f
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": ", probs.size(), " probabilities for ", n, " samples x ", classes, " classes"));
   }
-  for (size_t i = 0; i < probs.size(); ++i) {
-    if (!std::isfinite(probs[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(what, ": row ", i / classes, ": probability is not finite"));
+  for (size_t row = 0; row < n; ++row) {
+    double sum = 0;
+    for (int32_t c = 0; c < classes; ++c) {
+      const float p = probs[row * classes + c];
+      if (!std::isfinite(p) || p < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(what, ": row ", row, ": probability ", p,
+                                                       "; expected a finite number from 0 to 1"));
+      }
+      sum += p;
+    }
+    // float32 softmax rows sum to 1 within ~1e-6; a wider tolerance admits averaged rows.
+    if (std::abs(sum - 1.0) > 1e-3) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": row ", row, ": probabilities sum to ", sum,
+                                                     "; expected 1"));
     }
   }
   return absl::OkStatus();

@@ -125,7 +125,7 @@ TEST(CheckProbRowsTest, NamesTheJobAndWhatIsWrong) {
   std::vector<float> nan_row = two_rows;
   nan_row[4] = std::numeric_limits<float>::quiet_NaN();
   EXPECT_EQ(CheckProbRows("prediction job 4", 2, nan_row, 3, 3).message(),
-            "prediction job 4: row 1: probability is not finite");
+            "prediction job 4: row 1: probability nan; expected a finite number from 0 to 1");
 }
 
 }  // namespace

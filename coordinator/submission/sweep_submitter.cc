@@ -1,3 +1,4 @@
+#include "coordinator/managers/request_checks.h"
 #include "coordinator/submission/sweep_submitter.h"
 
 #include <filesystem>
@@ -71,6 +72,7 @@ std::string ResolveDatasetRoot(const std::string& root, const std::string& base_
 
 absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitSweepRequest& request,
                                                                const std::string& submitted_by) {
+  if (absl::Status checked = coordinator::CheckRequest(request); !checked.ok()) return checked;
   const std::string file = request.file_name().empty() ? "sweep.yaml" : request.file_name();
   absl::StatusOr<sweep::SweepSpec> spec = sweep::ParseSweepYaml(file, request.yaml());
   if (!spec.ok()) return spec.status();
