@@ -106,11 +106,12 @@ worker::ExitStatus Cluster::Reap(Process& process) {
   return status;
 }
 
-absl::Status Cluster::StartCoordinator(int lease_ttl_ms, int heartbeat_ms) {
+absl::Status Cluster::StartCoordinator(int lease_ttl_ms, int heartbeat_ms, bool same_address) {
   std::string line;
   const std::string log_name = coordinator_starts_ == 0 ? "coordinator" : absl::StrCat("coordinator", coordinator_starts_);
   ++coordinator_starts_;
-  coordinator_ = Launch({BinaryPath("coordinator/foldstack-coordinator"), "--listen", "127.0.0.1:0", "--db",
+  const std::string listen = same_address && !address_.empty() ? address_ : "127.0.0.1:0";
+  coordinator_ = Launch({BinaryPath("coordinator/foldstack-coordinator"), "--listen", listen, "--db",
                          db_path(), "--tokens", dir_ + "/tokens", absl::StrCat("--lease_ttl_ms=", lease_ttl_ms),
                          absl::StrCat("--heartbeat_ms=", heartbeat_ms)},
                         log_name, &line);

@@ -35,9 +35,11 @@ class Cluster {
   explicit Cluster(std::string dir);  // holds the database, tokens file and process logs
   ~Cluster();                         // kills whatever still runs
 
-  absl::Status StartCoordinator(int lease_ttl_ms, int heartbeat_ms);
+  // With `same_address`, a restarted coordinator listens where the previous one did, so that the
+  // workers started before it find it again; otherwise on a new port.
+  absl::Status StartCoordinator(int lease_ttl_ms, int heartbeat_ms, bool same_address = false);
   // Signals the coordinator and waits for it to exit; StartCoordinator starts a new one on the same
-  // database (on a new port; workers started before it keep the old address).
+  // database.
   void StopCoordinator(int signal);
   // Waits for a worker that exits by itself (e.g. with --max_jobs); returns its exit code.
   int WaitWorker(int index);
