@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "coordinator/auth/token_auth.h"
+#include "coordinator/auth/access_control.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/artifact_manager.h"
 #include "coordinator/managers/job_manager.h"
@@ -20,11 +20,11 @@ namespace foldstack::coordinator {
 
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
-  CoordinatorService(const auth::TokenAuthenticator* auth, WorkerManager* workers, JobManager* jobs,
+  CoordinatorService(auth::AccessControl* access, WorkerManager* workers, JobManager* jobs,
                      SweepManager* sweeps,
                      SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
                      AnalysisManager* analysis, ArtifactManager* artifacts)
-      : auth_(auth),
+      : access_(access),
         workers_(workers),
         jobs_(jobs),
         sweeps_(sweeps),
@@ -102,10 +102,11 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                               v1::PruneArtifactsResponse* response) override;
 
  private:
-  // The caller's token fingerprint, or UNAUTHENTICATED.
-  absl::StatusOr<std::string> Caller(const grpc::ServerContext* context) const;
+  // The caller's token name, or why it may not call `rpc` (each handler passes its own name,
+  // __func__, which is the RPC's name in the proto).
+  absl::StatusOr<std::string> Caller(const grpc::ServerContext* context, const char* rpc) const;
 
-  const auth::TokenAuthenticator* auth_;
+  auth::AccessControl* access_;
   WorkerManager* workers_;
   JobManager* jobs_;
   SweepManager* sweeps_;
