@@ -116,8 +116,9 @@ int main(int argc, char** argv) {
   foldstack::coordinator::ArtifactManagerOptions artifact_options;
   artifact_options.max_artifact_bytes = absl::GetFlag(FLAGS_max_artifact_mb) << 20;
   foldstack::coordinator::ArtifactManager artifacts(**db, clock, **storage, artifact_options);
+  foldstack::coordinator::AuditManager audit(**db, clock);
   foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
-                                                     &analysis, &artifacts);
+                                                     &analysis, &artifacts, &audit);
 
   grpc::ServerBuilder builder;
   int port = 0;

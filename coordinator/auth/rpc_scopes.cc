@@ -39,6 +39,7 @@ const std::vector<RpcRule>& RpcRules() {
       {"ListEnsembles", false, true},
       {"ListArtifacts", false, true},
       {"PruneArtifacts", false, false},
+      {"ListAudit", false, true},
   };
   return *rules;
 }

@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "proto/rpc_util.h"
 
 namespace foldstack::coordinator {
@@ -27,6 +30,17 @@ absl::StatusOr<Response> Empty(const absl::Status& status) {
 }
 
 }  // namespace
+
+template <typename Response, typename Call, typename Object>
+grpc::Status CoordinatorService::ServeAudited(AuditAction action, const absl::StatusOr<std::string>& caller,
+                                              Response* response, Call call, Object object) {
+  grpc::Status status = Serve(caller, response, call);
+  const std::string object_id = status.ok() ? object(*response) : "";
+  if (object_id.empty()) return status;
+  absl::Status recorded = audit_->Record(*caller, action, object_id);
+  if (!recorded.ok()) std::cerr << "foldstack-coordinator: audit: " << recorded.message() << std::endl;
+  return status;
+}
 
 absl::StatusOr<std::string> CoordinatorService::Caller(const grpc::ServerContext* context, const char* rpc) const {
   const auto& metadata = context->client_metadata();
@@ -95,8 +109,9 @@ grpc::Status CoordinatorService::FailJob(grpc::ServerContext* context, const v1:
 
 grpc::Status CoordinatorService::SubmitSweep(grpc::ServerContext* context, const v1::SubmitSweepRequest* request,
                                              v1::SubmitSweepResponse* response) {
-  return Serve(Caller(context, __func__), response,
-               [&](const std::string& caller) { return submitter_->Submit(*request, caller); });
+  return ServeAudited(AuditAction::kSubmitSweep, Caller(context, __func__), response,
+               [&](const std::string& caller) { return submitter_->Submit(*request, caller); },
+                      [&](const auto& r) { return absl::StrCat(r.sweep_id()); });
 }
 
 grpc::Status CoordinatorService::ListSweeps(grpc::ServerContext* context, const v1::ListSweepsRequest* request,
@@ -111,7 +126,8 @@ grpc::Status CoordinatorService::ShowSweep(grpc::ServerContext* context, const v
 
 grpc::Status CoordinatorService::CancelSweep(grpc::ServerContext* context, const v1::CancelSweepRequest* request,
                                              v1::CancelSweepResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return sweeps_->CancelSweep(*request); });
+  return ServeAudited(AuditAction::kCancelSweep, Caller(context, __func__), response, [&](const std::string&) { return sweeps_->CancelSweep(*request); },
+                      [&](const auto&) { return absl::StrCat(request->sweep_id()); });
 }
 
 grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const v1::ListWorkersRequest* request,
@@ -121,7 +137,8 @@ grpc::Status CoordinatorService::ListWorkers(grpc::ServerContext* context, const
 
 grpc::Status CoordinatorService::DrainWorker(grpc::ServerContext* context, const v1::DrainWorkerRequest* request,
                                              v1::DrainWorkerResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return workers_->DrainWorker(*request); });
+  return ServeAudited(AuditAction::kDrainWorker, Caller(context, __func__), response, [&](const std::string&) { return workers_->DrainWorker(*request); },
+                      [&](const auto&) { return request->worker_id(); });
 }
 
 grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const v1::LeaderboardRequest* request,
@@ -131,12 +148,14 @@ grpc::Status CoordinatorService::Leaderboard(grpc::ServerContext* context, const
 
 grpc::Status CoordinatorService::UpdateSweep(grpc::ServerContext* context, const v1::UpdateSweepRequest* request,
                                              v1::UpdateSweepResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return sweeps_->UpdateSweep(*request); });
+  return ServeAudited(AuditAction::kUpdateSweep, Caller(context, __func__), response, [&](const std::string&) { return sweeps_->UpdateSweep(*request); },
+                      [&](const auto&) { return absl::StrCat(request->sweep_id()); });
 }
 
 grpc::Status CoordinatorService::StopTrial(grpc::ServerContext* context, const v1::StopTrialRequest* request,
                                            v1::StopTrialResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return sweeps_->StopTrial(*request); });
+  return ServeAudited(AuditAction::kStopTrial, Caller(context, __func__), response, [&](const std::string&) { return sweeps_->StopTrial(*request); },
+                      [&](const auto&) { return absl::StrCat(request->trial_id()); });
 }
 
 grpc::Status CoordinatorService::ListTrials(grpc::ServerContext* context, const v1::ListTrialsRequest* request,
@@ -165,8 +184,9 @@ grpc::Status CoordinatorService::WatchSweep(grpc::ServerContext* context, const 
 grpc::Status CoordinatorService::SubmitPrediction(grpc::ServerContext* context,
                                                   const v1::SubmitPredictionRequest* request,
                                                   v1::SubmitPredictionResponse* response) {
-  return Serve(Caller(context, __func__), response,
-               [&](const std::string& caller) { return predictions_->SubmitPrediction(*request, caller); });
+  return ServeAudited(AuditAction::kSubmitPrediction, Caller(context, __func__), response,
+               [&](const std::string& caller) { return predictions_->SubmitPrediction(*request, caller); },
+                      [&](const auto& r) { return absl::StrCat(r.run_id()); });
 }
 
 grpc::Status CoordinatorService::GetPrediction(grpc::ServerContext* context, const v1::GetPredictionRequest* request,
@@ -176,8 +196,9 @@ grpc::Status CoordinatorService::GetPrediction(grpc::ServerContext* context, con
 
 grpc::Status CoordinatorService::ReviewLabels(grpc::ServerContext* context, const v1::ReviewLabelsRequest* request,
                                               v1::ReviewLabelsResponse* response) {
-  return Serve(Caller(context, __func__), response,
-               [&](const std::string& caller) { return review_->ReviewLabels(*request, caller); });
+  return ServeAudited(AuditAction::kReviewLabels, Caller(context, __func__), response,
+               [&](const std::string& caller) { return review_->ReviewLabels(*request, caller); },
+                      [&](const auto& r) { return absl::StrCat(r.dataset_id(), "@v", r.label_version()); });
 }
 
 grpc::Status CoordinatorService::ListRelabelCandidates(grpc::ServerContext* context,
@@ -195,13 +216,15 @@ grpc::Status CoordinatorService::ExportLabels(grpc::ServerContext* context, cons
 grpc::Status CoordinatorService::FindRelabelCandidates(grpc::ServerContext* context,
                                                        const v1::FindRelabelCandidatesRequest* request,
                                                        v1::FindRelabelCandidatesResponse* response) {
-  return Serve(Caller(context, __func__), response,
-               [&](const std::string&) { return analysis_->FindRelabelCandidates(*request); });
+  return ServeAudited(AuditAction::kFindRelabelCandidates, Caller(context, __func__), response,
+               [&](const std::string&) { return analysis_->FindRelabelCandidates(*request); },
+                      [&](const auto&) { return request->sweep_id() != 0 ? absl::StrCat(request->sweep_id()) : absl::StrJoin(request->sweep_ids(), ","); });
 }
 
 grpc::Status CoordinatorService::SelectEnsemble(grpc::ServerContext* context, const v1::SelectEnsembleRequest* request,
                                                 v1::SelectEnsembleResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return analysis_->SelectEnsemble(*request); });
+  return ServeAudited(AuditAction::kSelectEnsemble, Caller(context, __func__), response, [&](const std::string&) { return analysis_->SelectEnsemble(*request); },
+                      [&](const auto& r) { return absl::StrCat(r.ensemble().ensemble_id()); });
 }
 
 grpc::Status CoordinatorService::ShowEnsemble(grpc::ServerContext* context, const v1::ShowEnsembleRequest* request,
@@ -251,7 +274,13 @@ grpc::Status CoordinatorService::ListArtifacts(grpc::ServerContext* context, con
 grpc::Status CoordinatorService::PruneArtifacts(grpc::ServerContext* context,
                                                 const v1::PruneArtifactsRequest* request,
                                                 v1::PruneArtifactsResponse* response) {
-  return Serve(Caller(context, __func__), response, [&](const std::string&) { return artifacts_->Prune(*request); });
+  return ServeAudited(AuditAction::kPruneArtifacts, Caller(context, __func__), response, [&](const std::string&) { return artifacts_->Prune(*request); },
+                      [&](const auto& r) { return request->dry_run() ? std::string() : absl::StrCat(r.sweep_id()); });
+}
+
+grpc::Status CoordinatorService::ListAudit(grpc::ServerContext* context, const v1::ListAuditRequest* request,
+                                           v1::ListAuditResponse* response) {
+  return Serve(Caller(context, __func__), response, [&](const std::string&) { return audit_->ListAudit(*request); });
 }
 
 }  // namespace foldstack::coordinator

@@ -8,6 +8,7 @@
 #include "coordinator/auth/access_control.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/artifact_manager.h"
+#include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/label_review_manager.h"
@@ -23,7 +24,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   CoordinatorService(auth::AccessControl* access, WorkerManager* workers, JobManager* jobs,
                      SweepManager* sweeps,
                      SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
-                     AnalysisManager* analysis, ArtifactManager* artifacts)
+                     AnalysisManager* analysis, ArtifactManager* artifacts, AuditManager* audit)
       : access_(access),
         workers_(workers),
         jobs_(jobs),
@@ -32,7 +33,8 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
         predictions_(predictions),
         review_(review),
         analysis_(analysis),
-        artifacts_(artifacts) {}
+        artifacts_(artifacts),
+        audit_(audit) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -100,11 +102,18 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                              v1::ListArtifactsResponse* response) override;
   grpc::Status PruneArtifacts(grpc::ServerContext* context, const v1::PruneArtifactsRequest* request,
                               v1::PruneArtifactsResponse* response) override;
+  grpc::Status ListAudit(grpc::ServerContext* context, const v1::ListAuditRequest* request,
+                         v1::ListAuditResponse* response) override;
 
  private:
   // The caller's token name, or why it may not call `rpc` (each handler passes its own name,
   // __func__, which is the RPC's name in the proto).
   absl::StatusOr<std::string> Caller(const grpc::ServerContext* context, const char* rpc) const;
+  // Serve(), then a row in the audit trail for the caller, `action` and `object(response)` (no row
+  // when that is empty). A failure to record is logged; the change it describes stands.
+  template <typename Response, typename Call, typename Object>
+  grpc::Status ServeAudited(AuditAction action, const absl::StatusOr<std::string>& caller, Response* response,
+                            Call call, Object object);
 
   auth::AccessControl* access_;
   WorkerManager* workers_;
@@ -115,6 +124,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   LabelReviewManager* review_;
   AnalysisManager* analysis_;
   ArtifactManager* artifacts_;
+  AuditManager* audit_;
 };
 
 }  // namespace foldstack::coordinator

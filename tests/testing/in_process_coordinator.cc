@@ -41,9 +41,10 @@ InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOpti
   coordinator::ArtifactManagerOptions artifact_options;
   artifact_options.max_artifact_bytes = options.max_artifact_bytes;
   artifacts_ = std::make_unique<coordinator::ArtifactManager>(*db_, clock_, *storage_, artifact_options);
+  audit_ = std::make_unique<coordinator::AuditManager>(*db_, clock_);
   service_ = std::make_unique<coordinator::CoordinatorService>(access_.get(), workers_.get(), jobs_.get(), sweeps_.get(),
                                                                submitter_.get(), predictions_.get(), review_.get(),
-                                                               analysis_.get(), artifacts_.get());
+                                                               analysis_.get(), artifacts_.get(), audit_.get());
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

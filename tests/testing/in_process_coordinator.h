@@ -72,6 +72,7 @@ class InProcessCoordinator {
   std::unique_ptr<coordinator::LabelReviewManager> review_;
   std::unique_ptr<coordinator::AnalysisManager> analysis_;
   std::unique_ptr<coordinator::ArtifactManager> artifacts_;
+  std::unique_ptr<coordinator::AuditManager> audit_;
   std::unique_ptr<coordinator::CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
