@@ -2,7 +2,7 @@
 //   foldstack sweep submit FILE.yaml | list | show ID | watch ID | cancel ID
 //   foldstack sweep pause ID | resume ID | extend ID --count N | set ID --max-concurrent N
 //   foldstack trials SWEEP_ID | trial stop TRIAL_ID
-//   foldstack workers [drain WORKER_ID] | leaderboard SWEEP_ID | data synth --out DIR --people N --seed S [--label-noise R]
+//   foldstack workers [drain WORKER_ID] | leaderboard SWEEP_ID | audit [--limit N] | data synth --out DIR --people N --seed S [--label-noise R]
 //   foldstack data flip-labels --from FASHION_MNIST_DIR --out DIR --rate R --seed S [--max-samples N]
 //   foldstack models list | models forward --model NAME --input X --output Y
 //   foldstack predict ... (cli/predict_command.h)
@@ -42,6 +42,7 @@
 ABSL_FLAG(std::string, coordinator, "", "coordinator HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
 ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
 ABSL_FLAG(bool, json, false, "print JSON instead of tables (read commands)");
+ABSL_FLAG(int, limit, 50, "audit: how many of the newest rows");
 ABSL_FLAG(int, count, 0, "sweep extend: how many more trials");
 ABSL_FLAG(int, max_concurrent, -1, "sweep set: trials in flight at once (0: unlimited)");
 ABSL_FLAG(std::string, out, "", "data synth: output folder");
@@ -75,6 +76,7 @@ constexpr char kUsage[] =
     "  workers                  registered workers\n"
     "  workers drain WORKER_ID  the worker finishes its running jobs, takes no new ones, then exits\n"
     "  leaderboard SWEEP_ID     trials ranked by the sweep's metric (mean over done folds)\n"
+    "  audit [--limit N]        who changed what, newest first (lead or reader token)\n"
     "  models list [--num-classes N] [--family F]\n"
     "                           the timm backbones: parameters, input size, normalization\n"
     "  models forward --model NAME [--num-classes N] [--weights W.safetensors] --input X.safetensors\n"
@@ -329,6 +331,12 @@ int main(int argc, char** argv) {
                        [](auto& r) { return r.mutable_workers(); }, [](const auto& r) {
       return foldstack::cli::RenderWorkers(r, absl::ToUnixMillis(absl::Now()));
     });
+  }
+  if (command == "audit") {
+    foldstack::v1::ListAuditRequest request;
+    request.set_limit(absl::GetFlag(FLAGS_limit));
+    return cli.Read(&Coordinator::Stub::ListAudit, request,
+                    [](const auto& r) { return foldstack::cli::RenderAudit(r); });
   }
   if (command == "leaderboard") {
     if (!ParseId(args, 2, &id)) return Fail("leaderboard: expected a sweep id, e.g. foldstack leaderboard 1");

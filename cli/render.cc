@@ -79,6 +79,15 @@ std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, in
   return table.Render();
 }
 
+std::string RenderAudit(const foldstack::v1::ListAuditResponse& response) {
+  Table table({"WHEN", "WHO", "ACTION", "OBJECT"});
+  for (const auto& entry : response.entries()) {
+    table.AddRow({absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(entry.at_unix_ms()), absl::UTCTimeZone()),
+                  entry.who(), entry.action(), entry.object_id()});
+  }
+  return table.Render();
+}
+
 std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response) {
   std::vector<std::string> params_json;
   for (const auto& row : response.rows()) params_json.push_back(row.params_json());

@@ -12,6 +12,8 @@ namespace foldstack::cli {
 std::string RenderSweeps(const foldstack::v1::ListSweepsResponse& response);
 std::string RenderSweep(const foldstack::v1::ShowSweepResponse& response);
 std::string RenderWorkers(const foldstack::v1::ListWorkersResponse& response, int64_t now_unix_ms);
+// The audit trail, newest first: WHEN (UTC), WHO, ACTION, OBJECT.
+std::string RenderAudit(const foldstack::v1::ListAuditResponse& response);
 std::string RenderLeaderboard(const foldstack::v1::LeaderboardResponse& response);
 // One status line for `sweep watch`: bar, counts, best score, ETA.
 // `foldstack trials SWEEP_ID`: state, folds done, value, where pruned, distinguishing params.

@@ -7,6 +7,21 @@
 namespace foldstack::cli {
 namespace {
 
+TEST(Render, AuditShowsWhenWhoWhatAndWhich) {
+  foldstack::v1::ListAuditResponse response;
+  auto* entry = response.add_entries();
+  entry->set_at_unix_ms(1700000000123);
+  entry->set_who("ana");
+  entry->set_action("cancel_sweep");
+  entry->set_object_id("12");
+  const std::string text = RenderAudit(response);
+  EXPECT_NE(text.find("WHEN"), std::string::npos) << text;
+  EXPECT_NE(text.find("2023-11-14 22:13:20"), std::string::npos) << text;
+  EXPECT_NE(text.find("ana"), std::string::npos) << text;
+  EXPECT_NE(text.find("cancel_sweep"), std::string::npos) << text;
+  EXPECT_NE(text.find("12"), std::string::npos) << text;
+}
+
 TEST(Render, LeaderboardShowsRanksAndScores) {
   foldstack::v1::LeaderboardResponse response;
   response.set_sweep_id(3);

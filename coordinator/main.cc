@@ -21,7 +21,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "coordinator/auth/token_auth.h"
+#include "coordinator/auth/access_control.h"
+#include "coordinator/auth/token_registry.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/artifacts/local_dir_storage.h"
@@ -36,7 +37,9 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve on (HOST:PORT; port 0 picks a free one)");
 ABSL_FLAG(std::string, db, "foldstack.db", "SQLite results database (created if missing)");
-ABSL_FLAG(std::string, tokens, "", "file of accepted tokens, one a line");
+ABSL_FLAG(std::string, tokens, "",
+          "file of accepted tokens, one a line: NAME SCOPE TOKEN (scope worker, reader or lead) or a bare "
+          "TOKEN (lead); re-read on SIGHUP and when it changes");
 ABSL_FLAG(int, lease_ttl_ms, 30000, "a job's lease expires this long after its worker's last heartbeat");
 ABSL_FLAG(int, heartbeat_ms, 5000, "how often workers are told to heartbeat");
 ABSL_FLAG(std::string, artifacts, "",
@@ -71,6 +74,20 @@ int Backup() {
   return 0;
 }
 
+void Log(const std::string& line) { std::cerr << "foldstack-coordinator: " << line << std::endl; }
+
+// Waits for SIGTERM or SIGINT, which it returns; re-reads the tokens file on each SIGHUP.
+int WaitForStop(const sigset_t& signals, foldstack::auth::TokenRegistry& tokens) {
+  for (;;) {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (received != SIGHUP) return received;
+    absl::Status reloaded = tokens.Reload();
+    Log(reloaded.ok() ? "SIGHUP: reloaded tokens file " + tokens.path()
+                      : std::string(reloaded.message()) + "; keeping the tokens in force");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,14 +105,15 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (absl::GetFlag(FLAGS_tokens).empty()) return Fail("--tokens FILE is required (one token a line)");
-  auto auth = foldstack::auth::TokenAuthenticator::FromFile(absl::GetFlag(FLAGS_tokens));
-  if (!auth.ok()) return Fail(std::string(auth.status().message()));
+  auto tokens = foldstack::auth::TokenRegistry::Load(absl::GetFlag(FLAGS_tokens));
+  if (!tokens.ok()) return Fail(std::string(tokens.status().message()));
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto db = foldstack::coordinator::OpenFoldstackDb(absl::GetFlag(FLAGS_db));
   if (!db.ok()) return Fail(std::string(db.status().message()));
@@ -106,6 +124,9 @@ int main(int argc, char** argv) {
   options.lease_ttl_ms = absl::GetFlag(FLAGS_lease_ttl_ms);
   options.heartbeat_interval_ms = absl::GetFlag(FLAGS_heartbeat_ms);
   foldstack::coordinator::SystemClock clock;
+  foldstack::auth::FailureLimiter limiter(clock);
+  foldstack::auth::AccessControl access(tokens->get(), &limiter);
+  foldstack::auth::TokenFileWatcher watcher(**tokens, 1000, Log);
   foldstack::coordinator::WorkerManager workers(**db, clock, options);
   foldstack::coordinator::JobManager jobs(**db, clock, options);
   foldstack::coordinator::SweepManager sweeps(**db, clock, options);
@@ -116,8 +137,9 @@ int main(int argc, char** argv) {
   foldstack::coordinator::ArtifactManagerOptions artifact_options;
   artifact_options.max_artifact_bytes = absl::GetFlag(FLAGS_max_artifact_mb) << 20;
   foldstack::coordinator::ArtifactManager artifacts(**db, clock, **storage, artifact_options);
-  foldstack::coordinator::CoordinatorService service(&*auth, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
-                                                     &analysis, &artifacts);
+  foldstack::coordinator::AuditManager audit(**db, clock);
+  foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
+                                                     &analysis, &artifacts, &audit);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -145,8 +167,7 @@ int main(int argc, char** argv) {
     }
   });
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  int received = WaitForStop(signals, **tokens);
   std::cerr << "foldstack-coordinator: " << strsignal(received) << ", shutting down" << std::endl;
   {
     std::lock_guard<std::mutex> lock(mutex);

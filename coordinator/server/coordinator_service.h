@@ -5,9 +5,10 @@
 
 #include <string>
 
-#include "coordinator/auth/token_auth.h"
+#include "coordinator/auth/access_control.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/artifact_manager.h"
+#include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/managers/label_review_manager.h"
@@ -20,11 +21,11 @@ namespace foldstack::coordinator {
 
 class CoordinatorService final : public foldstack::v1::Coordinator::Service {
  public:
-  CoordinatorService(const auth::TokenAuthenticator* auth, WorkerManager* workers, JobManager* jobs,
+  CoordinatorService(auth::AccessControl* access, WorkerManager* workers, JobManager* jobs,
                      SweepManager* sweeps,
                      SweepSubmitter* submitter, PredictionManager* predictions, LabelReviewManager* review,
-                     AnalysisManager* analysis, ArtifactManager* artifacts)
-      : auth_(auth),
+                     AnalysisManager* analysis, ArtifactManager* artifacts, AuditManager* audit)
+      : access_(access),
         workers_(workers),
         jobs_(jobs),
         sweeps_(sweeps),
@@ -32,7 +33,8 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
         predictions_(predictions),
         review_(review),
         analysis_(analysis),
-        artifacts_(artifacts) {}
+        artifacts_(artifacts),
+        audit_(audit) {}
 
   grpc::Status RegisterWorker(grpc::ServerContext* context, const v1::RegisterWorkerRequest* request,
                               v1::RegisterWorkerResponse* response) override;
@@ -100,12 +102,20 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
                              v1::ListArtifactsResponse* response) override;
   grpc::Status PruneArtifacts(grpc::ServerContext* context, const v1::PruneArtifactsRequest* request,
                               v1::PruneArtifactsResponse* response) override;
+  grpc::Status ListAudit(grpc::ServerContext* context, const v1::ListAuditRequest* request,
+                         v1::ListAuditResponse* response) override;
 
  private:
-  // The caller's token fingerprint, or UNAUTHENTICATED.
-  absl::StatusOr<std::string> Caller(const grpc::ServerContext* context) const;
+  // The caller's token name, or why it may not call `rpc` (each handler passes its own name,
+  // __func__, which is the RPC's name in the proto).
+  absl::StatusOr<std::string> Caller(const grpc::ServerContext* context, const char* rpc) const;
+  // Serve(), then a row in the audit trail for the caller, `action` and `object(response)` (no row
+  // when that is empty). A failure to record is logged; the change it describes stands.
+  template <typename Response, typename Call, typename Object>
+  grpc::Status ServeAudited(AuditAction action, const absl::StatusOr<std::string>& caller, Response* response,
+                            Call call, Object object);
 
-  const auth::TokenAuthenticator* auth_;
+  auth::AccessControl* access_;
   WorkerManager* workers_;
   JobManager* jobs_;
   SweepManager* sweeps_;
@@ -114,6 +124,7 @@ class CoordinatorService final : public foldstack::v1::Coordinator::Service {
   LabelReviewManager* review_;
   AnalysisManager* analysis_;
   ArtifactManager* artifacts_;
+  AuditManager* audit_;
 };
 
 }  // namespace foldstack::coordinator

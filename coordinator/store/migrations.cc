@@ -263,6 +263,17 @@ INSERT OR IGNORE INTO ensemble_sweeps(ensemble_id, sweep_id)
   SELECT m.ensemble_id, t.sweep_id FROM ensemble_members m JOIN trials t ON t.id = m.trial_id;
 )sql";
 
+// The audit trail (audit_store.h): who changed what, and when. Appended to only.
+constexpr char kSchemaV9[] = R"sql(
+CREATE TABLE audit(
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  who TEXT NOT NULL,        -- the token's name from the tokens file, never the token
+  action TEXT NOT NULL,     -- submit_sweep, cancel_sweep, update_sweep, stop_trial, ...
+  object_id TEXT NOT NULL); -- the sweep, trial, worker, dataset, ensemble or prediction run
+CREATE INDEX audit_by_who ON audit(who, id);
+)sql";
+
 // jobs.state's CHECK gains 'pruned'. Widening a CHECK changes nothing stored, so SQLite's own
 // recipe applies (lang_altertable.html, "simpler procedure"): edit the table's schema text with
 // writable_schema and bump schema_version, instead of copying the whole table.
@@ -310,6 +321,7 @@ const std::vector<Migration>& FoldstackMigrations() {
       {7, "artifact store", kSchemaV7},
       {8, "ensembles across sweeps: each ensemble's member sweeps; views again",
        std::string(kSchemaV8) + kViewsSql},
+      {9, "audit trail", kSchemaV9},
   };
   return *steps;
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "coordinator/store/artifact_store.h"
+#include "coordinator/store/audit_store.h"
 #include "coordinator/store/ensemble_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
@@ -116,7 +117,7 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 8);
+  EXPECT_EQ(*SchemaVersion(**db), 9);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   // Rows kept; the sweep's objective and budget come from what it was.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
@@ -145,7 +146,7 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 8);
+  EXPECT_EQ(*SchemaVersion(**db), 9);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials"), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials WHERE state = 'pruned'"), 1);
@@ -214,7 +215,7 @@ INSERT INTO ensemble_members(ensemble_id, trial_id, weight) VALUES(1, 1, 1.0);
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 8);
+  EXPECT_EQ(*SchemaVersion(**db), 9);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM ensemble_sweeps WHERE ensemble_id = 1 AND sweep_id = 1"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT trial_sweep_id FROM v_ensembles WHERE ensemble_id = 1"), 1);
@@ -230,6 +231,31 @@ INSERT INTO ensemble_members(ensemble_id, trial_id, weight) VALUES(1, 1, 1.0);
   ASSERT_EQ(kept.record.members.size(), 1u);
   EXPECT_EQ(kept.record.members[0].trial_id, 1);
   EXPECT_EQ(kept.record.sweep_ids, std::vector<int64_t>{1});
+}
+
+// A database of schema 8 (the release before the audit trail) upgrades in place: its sweeps stay,
+// the audit starts empty and takes rows.
+TEST(MigrationsTest, VersionEightDatabaseGainsAnEmptyAudit) {
+  const std::string path = FreshDbPath("v8");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    const std::vector<Migration> first_eight(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 8);
+    ASSERT_TRUE(Migrate(**db, first_eight).ok());
+    InsertVersionOneSweep(**db);
+    EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit'"), 0);
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), 9);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM sweeps WHERE id = 1"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM audit"), 0);
+  ASSERT_TRUE(AppendAudit(**db, {0, 5, "ana", "cancel_sweep", "1"}).ok());
+  absl::StatusOr<std::vector<AuditRow>> rows = LoadAudit(**db, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].who, "ana");
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

@@ -6,15 +6,23 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "coordinator/store/migrations.h"
 #include "gtest/gtest.h"
 #include "proto/rpc_util.h"
 
 namespace foldstack::testing {
 
-InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOptions options)
-    : auth_(auth::TokenAuthenticator::FromTokens({token_})) {
+InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOptions options) {
   std::filesystem::create_directories(dir);
+  tokens_path_ = dir + "/tokens";
+  if (options.token_lines.empty()) options.token_lines = {token_};
+  std::ofstream(tokens_path_) << absl::StrJoin(options.token_lines, "\n") << "\n";
+  auto tokens = auth::TokenRegistry::Load(tokens_path_);
+  if (!tokens.ok()) ADD_FAILURE() << tokens.status();
+  tokens_ = std::move(*tokens);
+  limiter_ = std::make_unique<auth::FailureLimiter>(clock_);
+  access_ = std::make_unique<auth::AccessControl>(tokens_.get(), limiter_.get());
   auto db = coordinator::OpenFoldstackDb(dir + "/foldstack.db");
   if (!db.ok()) ADD_FAILURE() << db.status();
   db_ = std::move(*db);
@@ -33,9 +41,10 @@ InProcessCoordinator::InProcessCoordinator(const std::string& dir, InProcessOpti
   coordinator::ArtifactManagerOptions artifact_options;
   artifact_options.max_artifact_bytes = options.max_artifact_bytes;
   artifacts_ = std::make_unique<coordinator::ArtifactManager>(*db_, clock_, *storage_, artifact_options);
-  service_ = std::make_unique<coordinator::CoordinatorService>(&auth_, workers_.get(), jobs_.get(), sweeps_.get(),
+  audit_ = std::make_unique<coordinator::AuditManager>(*db_, clock_);
+  service_ = std::make_unique<coordinator::CoordinatorService>(access_.get(), workers_.get(), jobs_.get(), sweeps_.get(),
                                                                submitter_.get(), predictions_.get(), review_.get(),
-                                                               analysis_.get(), artifacts_.get());
+                                                               analysis_.get(), artifacts_.get(), audit_.get());
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

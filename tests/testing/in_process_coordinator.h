@@ -6,11 +6,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 #include "coordinator/artifacts/local_dir_storage.h"
-#include "coordinator/auth/token_auth.h"
+#include "coordinator/auth/access_control.h"
+#include "coordinator/auth/failure_limiter.h"
+#include "coordinator/auth/token_registry.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/artifact_manager.h"
 #include "coordinator/managers/job_manager.h"
@@ -28,6 +31,8 @@ namespace foldstack::testing {
 struct InProcessOptions {
   int64_t max_artifact_bytes = int64_t{64} << 20;
   int64_t lease_ttl_ms = 30000;
+  // The tokens file's lines (written to <dir>/tokens); empty: one lead token, token().
+  std::vector<std::string> token_lines;
 };
 
 class InProcessCoordinator {
@@ -45,6 +50,9 @@ class InProcessCoordinator {
   const std::string& token() const { return token_; }
   const std::string& artifacts_dir() const { return storage_->root(); }
   const std::string& address() const { return address_; }
+  // The tokens file, which a test may rewrite and then Reload() or ReloadIfChanged().
+  const std::string& tokens_path() const { return tokens_path_; }
+  auth::TokenRegistry& tokens() { return *tokens_; }
 
  private:
   std::string token_ = "in-process-token";
@@ -52,7 +60,10 @@ class InProcessCoordinator {
   coordinator::SystemClock clock_;
   std::unique_ptr<coordinator::SqliteDb> db_;
   std::unique_ptr<artifacts::LocalDirStorage> storage_;
-  auth::TokenAuthenticator auth_;
+  std::string tokens_path_;
+  std::unique_ptr<auth::TokenRegistry> tokens_;
+  std::unique_ptr<auth::FailureLimiter> limiter_;
+  std::unique_ptr<auth::AccessControl> access_;
   std::unique_ptr<coordinator::WorkerManager> workers_;
   std::unique_ptr<coordinator::JobManager> jobs_;
   std::unique_ptr<coordinator::SweepManager> sweeps_;
@@ -61,6 +72,7 @@ class InProcessCoordinator {
   std::unique_ptr<coordinator::LabelReviewManager> review_;
   std::unique_ptr<coordinator::AnalysisManager> analysis_;
   std::unique_ptr<coordinator::ArtifactManager> artifacts_;
+  std::unique_ptr<coordinator::AuditManager> audit_;
   std::unique_ptr<coordinator::CoordinatorService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<foldstack::v1::Coordinator::Stub> stub_;
