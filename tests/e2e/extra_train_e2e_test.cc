@@ -100,7 +100,7 @@ TEST(ExtraTrainEndToEnd, ExtraSamplesTrainButAreNeverHeldOutAndTheFoldsStay) {
   const std::string counted = absl::StrCat("extra_train[0] ", dir, "/old: ", kExtraPeople * 7,
                                            " extra training samples, weight 1: ", kExtraPeople * 7, " an epoch");
   for (const std::string& log : logs) EXPECT_NE(log.find(counted), std::string::npos) << log;
-  for (const std::string& log : JobLogs(cluster, plain)) EXPECT_EQ(log.find("extra_train"), std::string::npos) << log;
+  for (const std::string& log : JobLogs(cluster, plain)) EXPECT_EQ(log.find("extra training samples"), std::string::npos) << log;
 
   // Never held out: one OOF row per main sample, none for an extra one.
   EXPECT_EQ(QueryNumber(db, absl::StrCat("SELECT COUNT(*) FROM v_oof_predictions WHERE sweep_id = ", with)),
