@@ -52,6 +52,8 @@ ABSL_FLAG(double, label_noise, 0.0, "data synth: fraction of people given a plan
 ABSL_FLAG(int, width, 384, "data synth: image width");
 ABSL_FLAG(int, height, 512, "data synth: image height");
 ABSL_FLAG(int, eval_people, -1, "data synth: people in the eval set (-1: 2 per 3 training people; 0: none)");
+ABSL_FLAG(int, min_age, 0, "data synth: only people this old or older (an extra training set, e.g. 60)");
+ABSL_FLAG(int, first_id, 1, "data synth: the first person id (keep an extra set's ids apart from the main set's)");
 ABSL_FLAG(std::string, from, "/usr/share/datasets/fashion-mnist", "data flip-labels: the Fashion-MNIST root to copy");
 ABSL_FLAG(double, rate, 0.05, "data flip-labels: fraction of the training labels flipped");
 ABSL_FLAG(int64_t, max_samples, 0, "data flip-labels: keep the first N training samples (0: all)");
@@ -84,6 +86,8 @@ constexpr char kUsage[] =
     "  data synth --out DIR --people N --seed S [--label-noise RATE]\n"
     "                           write a synthetic dataset in the mask-competition layout\n"
     "                           (and an eval set: --eval_people N, default 2 per 3 training people)\n"
+    "                           [--min_age 60 --first_id 5001]: an extra training set of older people\n"
+    "                           whose ids do not collide with the main set's (dataset.extra_train)\n"
     "  data flip-labels --out DIR [--from FASHION_MNIST_DIR] [--rate 0.05] [--seed S] [--max-samples N]\n"
     "                           copy Fashion-MNIST's training set with a seeded fraction of labels flipped\n"
     "                           to another class, listed in DIR/label_noise.csv (sample,given,truth)\n"
@@ -209,6 +213,8 @@ int Synth() {
   options.width = absl::GetFlag(FLAGS_width);
   options.height = absl::GetFlag(FLAGS_height);
   options.eval_people = absl::GetFlag(FLAGS_eval_people);
+  options.min_age = absl::GetFlag(FLAGS_min_age);
+  options.first_id = absl::GetFlag(FLAGS_first_id);
   if (options.out_dir.empty()) return Fail("data synth: --out DIR is required");
   auto report = foldstack::data::WriteSynthDataset(options);
   if (!report.ok()) return Fail(std::string(report.status().message()));

@@ -1,5 +1,6 @@
 #include "data/synth.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -48,13 +49,16 @@ int DrawAgeInBin(std::mt19937_64& rng, int bin) {
   return Chance(rng, 0.7) ? 60 : 61 + static_cast<int>(Below(rng, 20));
 }
 
-Person DrawPerson(std::mt19937_64& rng, int number) {
+// With min_age > 0 the bin is raised to min_age's and the age to at least min_age; min_age 0
+// draws exactly what earlier releases drew.
+Person DrawPerson(std::mt19937_64& rng, int number, int min_age) {
   Person p;
   p.id = absl::StrFormat("%06d", number);
   p.gender = Chance(rng, 0.6) ? kFemale : kMale;  // about 60% women
   double r = static_cast<double>(rng() >> 11) * 0x1p-53;
   int bin = r < 0.45 ? 0 : r < 0.9 ? 1 : 2;  // 45% / 45% / 10%
-  p.age = DrawAgeInBin(rng, bin);
+  bin = std::max(bin, AgeBin(min_age));
+  p.age = std::max(DrawAgeInBin(rng, bin), min_age);
   p.given_gender = p.gender;
   p.given_age = p.age;
   p.look_seed = rng();
@@ -64,7 +68,7 @@ Person DrawPerson(std::mt19937_64& rng, int number) {
 std::vector<Person> DrawPeople(const SynthOptions& options) {
   std::mt19937_64 rng(options.seed);
   std::vector<Person> people;
-  for (int i = 0; i < options.people; ++i) people.push_back(DrawPerson(rng, i + 1));
+  for (int i = 0; i < options.people; ++i) people.push_back(DrawPerson(rng, options.first_id + i, options.min_age));
   // Plant errors in round(rate * people) people chosen by a seeded shuffle.
   int noisy = static_cast<int>(std::lround(options.label_noise * options.people));
   std::vector<int> order(options.people);
@@ -99,7 +103,9 @@ struct EvalPhoto {
 // files of a seed unchanged; they are numbered after the training people.
 std::vector<Person> DrawEvalPeople(const SynthOptions& options, std::mt19937_64& rng) {
   std::vector<Person> people;
-  for (int i = 0; i < EvalPeople(options); ++i) people.push_back(DrawPerson(rng, options.people + i + 1));
+  for (int i = 0; i < EvalPeople(options); ++i) {
+    people.push_back(DrawPerson(rng, options.first_id + options.people + i, options.min_age));
+  }
   return people;
 }
 
@@ -212,6 +218,13 @@ absl::StatusOr<SynthReport> WriteSynthDataset(const SynthOptions& options) {
   if (options.label_noise < 0 || options.label_noise > 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("synth: --label-noise ", options.label_noise, ", expected a rate in [0, 1]"));
+  }
+  if (options.min_age < 0 || options.min_age > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("synth: --min_age ", options.min_age, ", expected 0..100"));
+  }
+  if (options.first_id < 1 || options.first_id + options.people + EvalPeople(options) > 1000000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("synth: --first_id ", options.first_id, ", expected >= 1 with every id below 1000000"));
   }
   if (options.eval_people < -1) {
     return absl::InvalidArgumentError(

@@ -22,6 +22,10 @@ struct SynthOptions {
   // People in the eval set (new people, 7 photos each); -1: the competition's proportion,
   // 2 eval photos for every 3 training photos (at least 1 person); 0: no eval set.
   int eval_people = -1;
+  // An extra training set (a sweep's dataset.extra_train): only people aged >= min_age (0: the
+  // real data's ages), numbered from first_id so that they do not collide with another set's.
+  int min_age = 0;
+  int first_id = 1;
 };
 
 struct SynthReport {

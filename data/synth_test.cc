@@ -218,6 +218,40 @@ TEST(SynthTest, RejectsBadOptions) {
       << blocked.status();
 }
 
+// An extra training set: only people aged >= min_age, numbered from first_id (eval people after
+// them), so it can sit beside a main set of the same seed without sharing a person.
+TEST(SynthTest, MinAgeAndFirstIdForAnExtraSet) {
+  SynthOptions extra = Small("old_people", 6, 5);
+  extra.min_age = 60;
+  extra.first_id = 1001;
+  extra.eval_people = 2;
+  ASSERT_TRUE(WriteSynthDataset(extra).ok());
+  auto rows = CsvRows(TempDir("old_people") + "/train/train.csv");
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[0][0], "001001");
+  EXPECT_EQ(rows[5][0], "001006");
+  for (const auto& row : rows) {
+    int age = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(row[3], &age)) << row[3];
+    EXPECT_GE(age, 60) << row[4];
+  }
+  auto index = LoadDatasetIndex(DatasetKind::kMask, TempDir("old_people"));
+  ASSERT_TRUE(index.ok()) << index.status();
+  for (const Sample& s : index->samples) EXPECT_EQ(s.label % 3, 2) << s.key;  // the >=60 bin
+  SynthOptions mixed = Small("mid_people", 20, 5);
+  mixed.min_age = 30;
+  ASSERT_TRUE(WriteSynthDataset(mixed).ok());
+  for (const auto& row : CsvRows(TempDir("mid_people") + "/train/train.csv")) {
+    EXPECT_GE(std::stoi(row[3]), 30) << row[4];
+  }
+  SynthOptions bad = Small("bad_age", 2, 1);
+  bad.min_age = -1;
+  EXPECT_EQ(WriteSynthDataset(bad).status().message(), "synth: --min_age -1, expected 0..100");
+  bad.min_age = 0;
+  bad.first_id = 0;
+  EXPECT_EQ(WriteSynthDataset(bad).status().message(), "synth: --first_id 0, expected >= 1 with every id below 1000000");
+}
+
 // Catches a generator whose cues are too weak: a nearest-centroid classifier on
 // 16x16 pixels must tell the three mask states apart on people it has not seen
 // (4-fold cross-validation by person), well above chance (1/3).

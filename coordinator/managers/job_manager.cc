@@ -63,6 +63,11 @@ void ToJobSpec(const JobLaunch& launch, foldstack::v1::JobSpec* spec) {
     for (const std::string& word : launch.command) spec->add_command(word);
     for (const std::string& name : ClassNamesFor(launch.dataset_kind, launch.num_classes)) spec->add_class_names(name);
     spec->set_resume(launch.resume);
+    for (const ExtraTrainSet& set : launch.extra_train) {
+      foldstack::v1::ExtraTrainSet* extra = spec->add_extra_train();
+      extra->set_root(set.root);
+      extra->set_weight(set.weight);
+    }
     return;
   }
   spec->set_kind(foldstack::v1::JOB_KIND_PREDICT);

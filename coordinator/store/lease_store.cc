@@ -22,6 +22,21 @@ absl::StatusOr<std::vector<std::string>> ParseStringList(const std::string& text
   return words;
 }
 
+// The stored spec's dataset.extra_train ([{root, weight, samples}], as the submitter wrote it).
+absl::StatusOr<std::vector<ExtraTrainSet>> ParseExtraTrain(const std::string& text) {
+  nlohmann::json list = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!list.is_array()) return absl::DataLossError(absl::StrCat("stored extra_train is not a list: ", text));
+  std::vector<ExtraTrainSet> sets;
+  for (const nlohmann::json& set : list) {
+    if (!set.is_object() || !set.value("root", nlohmann::json()).is_string() ||
+        !set.value("weight", nlohmann::json()).is_number()) {
+      return absl::DataLossError(absl::StrCat("stored extra_train has a bad entry: ", text));
+    }
+    sets.push_back({set["root"].get<std::string>(), set["weight"].get<double>()});
+  }
+  return sets;
+}
+
 // Both kinds' lease columns, then the kind's own: (sweep, trial, fold, split, classes) for a
 // training job, (run, classes, eval image count) for a prediction job.
 constexpr char kLoadTrainLease[] =
@@ -255,7 +270,7 @@ absl::Status LoadTrainLaunch(Transaction& txn, JobLaunch* launch) {
       "j", "d.root", "d.num_classes",
       absl::StrCat("s.split_id, d.kind, s.metric, s.goal, COALESCE(json_extract(", kSpec, ", '$.program'), ''), ",
                    "COALESCE(json_extract(", kSpec, ", '$.command'), '[]'), COALESCE(json_extract(", kSpec,
-                   ", '$.resume'), 1)"),
+                   ", '$.resume'), 1), COALESCE(json_extract(", kSpec, ", '$.dataset.extra_train'), '[]')"),
       "FROM jobs j JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
       "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?")));
   FS_ASSIGN_OR_RETURN(bool found, LoadCommonLaunch(load, launch));
@@ -267,6 +282,7 @@ absl::Status LoadTrainLaunch(Transaction& txn, JobLaunch* launch) {
   launch->program = load.Text(12);
   FS_ASSIGN_OR_RETURN(launch->command, ParseStringList(load.Text(13)));
   launch->resume = load.Int(14) != 0;
+  FS_ASSIGN_OR_RETURN(launch->extra_train, ParseExtraTrain(load.Text(15)));
   return absl::OkStatus();
 }
 

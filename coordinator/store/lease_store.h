@@ -99,6 +99,12 @@ absl::StatusOr<std::vector<ExpiredLease>> FindExpiredLeases(Transaction& txn, in
 absl::Status CheckProbRows(const std::string& what, size_t n, absl::Span<const float> probs, int32_t classes,
                            int32_t num_classes);
 
+// A training-only dataset of a sweep (dataset.extra_train in its stored spec).
+struct ExtraTrainSet {
+  std::string root;
+  double weight = 1.0;
+};
+
 // What a worker needs to run a leased job of either kind.
 struct JobLaunch {
   JobTable table = JobTable::kTrain;
@@ -119,6 +125,7 @@ struct JobLaunch {
   std::string program;
   std::vector<std::string> command;
   bool resume = true;
+  std::vector<ExtraTrainSet> extra_train;  // the sweep's dataset.extra_train
   // Prediction jobs only.
   int64_t run_id = 0;
   int64_t train_job_id = 0;     // the training job whose checkpoint predicts

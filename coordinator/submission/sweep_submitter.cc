@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,7 @@ absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
 // The spec's scheduling-relevant parts, stored beside the YAML for analysts and later tools.
 // `program` is stored resolved (absolute): workers run it from there.
 std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, const std::string& program,
-                     size_t trials) {
+                     const nlohmann::json& extra_train, size_t trials) {
   nlohmann::json json = {
       {"name", spec.name},
       {"method", spec.method},
@@ -44,6 +45,7 @@ std::string SpecJson(const sweep::SweepSpec& spec, const std::string& root, cons
       {"trials", trials},
       {"resume", spec.resume},
   };
+  if (!extra_train.empty()) json["dataset"]["extra_train"] = extra_train;
   if (!program.empty()) {
     json["program"] = program;
     json["command"] = spec.command;
@@ -62,6 +64,42 @@ absl::StatusOr<std::string> ResolveProgram(const std::string& file, const std::s
     return absl::InvalidArgumentError(absl::StrCat(file, ": program: ", program, " (", path, "): no such file"));
   }
   return path;
+}
+
+// The extra training sets, resolved and checked (a directory in the main dataset's layout, no
+// person also in the main dataset: a shared person would be trained on while held out), as the
+// stored spec lists them: [{root (absolute), weight, samples}]. They are not part of the split.
+absl::StatusOr<nlohmann::json> ResolveExtraTrain(const std::string& file, const sweep::DatasetSpec& dataset,
+                                                 data::DatasetKind kind, const data::DatasetIndex& main,
+                                                 const std::string& base_dir) {
+  // A mask group is the person's folder, <id>_<gender>_<race>_<age>: the id names the person.
+  auto person = [](const std::string& group) { return group.substr(0, group.find('_')); };
+  std::set<std::string> people;
+  for (const data::Sample& sample : main.samples) people.insert(person(sample.group));
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < dataset.extra_train.size(); ++i) {
+    const sweep::ExtraTrainSpec& extra = dataset.extra_train[i];
+    const std::string key = absl::StrCat(file, ": dataset.extra_train[", i, "].root: ");
+    const std::string root = ResolveDatasetRoot(extra.root, base_dir);
+    std::error_code error;
+    if (!std::filesystem::is_directory(root, error)) {
+      return absl::InvalidArgumentError(absl::StrCat(key, extra.root, " (", root, "): no such directory"));
+    }
+    absl::StatusOr<data::DatasetIndex> index = data::LoadDatasetIndex(kind, root);
+    if (!index.ok()) return Prefixed(key, index.status());
+    if (index->num_classes != main.num_classes) {
+      return absl::InvalidArgumentError(absl::StrCat(key, root, ": ", index->num_classes, " classes, expected ",
+                                                     main.num_classes, " as in dataset.root"));
+    }
+    for (const data::Sample& sample : index->samples) {
+      if (kind == data::DatasetKind::kMask && people.count(person(sample.group)) > 0) {
+        return absl::InvalidArgumentError(absl::StrCat(key, root, ": person ", person(sample.group), " (",
+                                                       sample.group, ") is also in dataset.root (expected other people)"));
+      }
+    }
+    out.push_back({{"root", root}, {"weight", extra.weight}, {"samples", index->samples.size()}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -92,6 +130,9 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
 
   absl::StatusOr<std::string> program = ResolveProgram(file, spec->program, request.base_dir());
   if (!program.ok()) return program.status();
+  absl::StatusOr<nlohmann::json> extra_train =
+      ResolveExtraTrain(file, spec->dataset, *kind, *index, request.base_dir());
+  if (!extra_train.ok()) return extra_train.status();
 
   absl::StatusOr<int64_t> budget = sweep::TrialBudget(*spec);
   if (!budget.ok()) return budget.status();
@@ -104,7 +145,7 @@ absl::StatusOr<v1::SubmitSweepResponse> SweepSubmitter::Submit(const v1::SubmitS
   NewSweep sweep;
   sweep.name = spec->name;
   sweep.yaml = request.yaml();
-  sweep.spec_json = SpecJson(*spec, root, *program, static_cast<size_t>(*budget));
+  sweep.spec_json = SpecJson(*spec, root, *program, *extra_train, static_cast<size_t>(*budget));
   sweep.dataset.kind = data::DatasetKindName(*kind);
   sweep.dataset.root = root;
   sweep.dataset.num_classes = index->num_classes;

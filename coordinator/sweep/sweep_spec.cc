@@ -77,10 +77,38 @@ absl::Status ParseMetric(const json& metric, bool program, MetricSpec& out) {
   return Assign(ReadString(metric["goal"], "metric.goal", {"maximize", "minimize"}), &out.goal);
 }
 
+absl::StatusOr<ExtraTrainSpec> ParseExtraTrainSet(const json& set, const std::string& path) {
+  if (absl::Status ok = RequireObject(set, path); !ok.ok()) return ok;
+  if (absl::Status ok = CheckKeys(set, path, {"root", "weight"}); !ok.ok()) return ok;
+  if (!set.contains("root")) return Missing(path + ".root", "the extra dataset's directory");
+  ExtraTrainSpec out;
+  absl::Status ok = Assign(ReadString(set["root"], path + ".root"), &out.root);
+  if (ok.ok() && set.contains("weight")) ok = Assign(ReadNumber(set["weight"], path + ".weight"), &out.weight);
+  if (!ok.ok()) return ok;
+  if (!(out.weight > 0.0 && out.weight <= 1.0)) {
+    return ErrorAt(path + ".weight", absl::StrCat("expected a number in (0, 1], got ", common::DescribeJson(set["weight"])));
+  }
+  return out;
+}
+
+// extra_train: [{root: DIR, weight: W}, ...]
+absl::Status ParseExtraTrain(const json& list, std::vector<ExtraTrainSpec>& out) {
+  if (!list.is_array()) {
+    return ErrorAt("dataset.extra_train", absl::StrCat("expected a list of {root: DIR, weight: W}, got ",
+                                                       common::DescribeJson(list)));
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    absl::StatusOr<ExtraTrainSpec> set = ParseExtraTrainSet(list[i], absl::StrCat("dataset.extra_train[", i, "]"));
+    if (!set.ok()) return set.status();
+    out.push_back(*std::move(set));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseDataset(const json& dataset, DatasetSpec& out) {
   if (dataset.is_null()) return Missing("dataset", "{kind: mask | fashion_mnist, root: DIR}");
   if (absl::Status ok = RequireObject(dataset, "dataset"); !ok.ok()) return ok;
-  if (absl::Status ok = CheckKeys(dataset, "dataset", {"kind", "root", "max_samples"}); !ok.ok()) {
+  if (absl::Status ok = CheckKeys(dataset, "dataset", {"kind", "root", "max_samples", "extra_train"}); !ok.ok()) {
     return ok;
   }
   if (!dataset.contains("kind")) return Missing("dataset.kind", "one of mask, fashion_mnist");
@@ -91,6 +119,7 @@ absl::Status ParseDataset(const json& dataset, DatasetSpec& out) {
   if (ok.ok() && dataset.contains("max_samples")) {
     ok = Assign(ReadInt(dataset["max_samples"], "dataset.max_samples", 0), &out.max_samples);
   }
+  if (ok.ok() && dataset.contains("extra_train")) ok = ParseExtraTrain(dataset["extra_train"], out.extra_train);
   return ok;
 }
 
@@ -224,6 +253,9 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (ok.ok()) ok = ParseProgram(root, spec);
   if (ok.ok() && root.contains("metric")) ok = ParseMetric(root["metric"], !spec.program.empty(), spec.metric);
   if (ok.ok()) ok = ParseDataset(Field(root, "dataset"), spec.dataset);
+  if (ok.ok() && !spec.program.empty() && !spec.dataset.extra_train.empty()) {
+    ok = ErrorAt("dataset.extra_train", "not supported with program (only the built-in trainer reads it)");
+  }
   if (ok.ok() && root.contains("folds")) ok = ParseFolds(root["folds"], spec.folds);
   if (ok.ok()) ok = ParseSmallInt(root, "count", "count", 1, kMaxTrialsPerSweep, spec.count);
   if (ok.ok() && root.contains("seed")) ok = Assign(ReadInt(root["seed"], "seed", 0), &spec.seed);

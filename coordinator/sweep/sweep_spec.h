@@ -11,7 +11,8 @@
 //   early_terminate: {type: hyperband, min_iter: 1, eta: 3}   # hyperband | asha | median
 //   fold_pruning: {rule: median}     # first folds first; later folds only while they pass
 //   max_concurrent_trials: 4         # trials in flight (default: unlimited for grid/random, 4 else)
-//   dataset: {kind: mask, root: data/train, max_samples: 0}
+//   dataset: {kind: mask, root: data/train, max_samples: 0,
+//             extra_train: [{root: data/old, weight: 0.5}]}   # training-only sets, same layout
 //   folds: {k: 5, seed: 0, group_by: person, stratify: true}
 //   count: 20                        # number of trials (required but for grid,
 //                                    # where it caps the grid)
@@ -50,10 +51,19 @@ namespace foldstack::sweep {
 // More trials than this in one sweep is surely a mistake (count and grids).
 inline constexpr int64_t kMaxTrialsPerSweep = 100000;
 
+// An additional training-only dataset in the main dataset's layout: its samples join every
+// fold's training set and are never held out, scored or given OOF rows. `weight` in (0, 1]:
+// the fraction of its samples drawn into each epoch (the trainer's sampler).
+struct ExtraTrainSpec {
+  std::string root;  // as written; the submitter resolves it like dataset.root
+  double weight = 1.0;
+};
+
 struct DatasetSpec {
   std::string kind;  // mask | fashion_mnist
   std::string root;
   int64_t max_samples = 0;  // 0 = use every sample
+  std::vector<ExtraTrainSpec> extra_train;
 };
 
 struct FoldSpec {

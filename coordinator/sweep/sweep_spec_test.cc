@@ -351,5 +351,41 @@ TEST(ParseSweepJsonTest, AcceptsTheSameShapeAsJson) {
   EXPECT_EQ(spec->name, "api");
 }
 
+TEST(ParseSweepYamlTest, ExtraTrainSetsWithWeights) {
+  absl::StatusOr<SweepSpec> spec = ParseSweepYaml(
+      "sweep.yaml", Quickstart("root: .quickstart/data}",
+                               "root: .quickstart/data, extra_train: [{root: old, weight: 0.5}, {root: /x}]}"));
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_EQ(spec->dataset.extra_train.size(), 2u);
+  EXPECT_EQ(spec->dataset.extra_train[0].root, "old");
+  EXPECT_DOUBLE_EQ(spec->dataset.extra_train[0].weight, 0.5);
+  EXPECT_EQ(spec->dataset.extra_train[1].root, "/x");
+  EXPECT_DOUBLE_EQ(spec->dataset.extra_train[1].weight, 1.0);
+  absl::StatusOr<SweepSpec> none = ParseSweepYaml("sweep.yaml", kQuickstart);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->dataset.extra_train.empty());
+}
+
+TEST(ParseSweepYamlTest, ExtraTrainErrorsNameTheKey) {
+  auto with = [](const std::string& extra) {
+    return ErrorOf(Quickstart("root: .quickstart/data}", "root: .quickstart/data, extra_train: " + extra + "}"));
+  };
+  EXPECT_EQ(with("old"), "sweep.yaml: dataset.extra_train: expected a list of {root: DIR, weight: W}, got \"old\"");
+  EXPECT_EQ(with("[{weight: 0.5}]"),
+            "sweep.yaml: dataset.extra_train[0].root: missing (expected the extra dataset's directory)");
+  EXPECT_EQ(with("[{root: a}, {root: b, weight: 0}]"),
+            "sweep.yaml: dataset.extra_train[1].weight: expected a number in (0, 1], got 0");
+  EXPECT_EQ(with("[{root: a, weight: 1.5}]"),
+            "sweep.yaml: dataset.extra_train[0].weight: expected a number in (0, 1], got 1.5");
+  EXPECT_EQ(with("[{root: a, weight: half}]"),
+            "sweep.yaml: dataset.extra_train[0].weight: expected a number, got \"half\"");
+  EXPECT_EQ(with("[{root: a, wieght: 0.5}]"),
+            "sweep.yaml: dataset.extra_train[0]: unknown key \"wieght\" (did you mean \"weight\"?)");
+  EXPECT_EQ(with("[a]"), "sweep.yaml: dataset.extra_train[0]: expected a mapping, got \"a\"");
+  EXPECT_EQ(ErrorOf("program: train.py\nmethod: grid\ndataset: {kind: mask, root: d, extra_train: [{root: e}]}\n"
+                    "parameters: {lr: {value: 1}}\n"),
+            "sweep.yaml: dataset.extra_train: not supported with program (only the built-in trainer reads it)");
+}
+
 }  // namespace
 }  // namespace foldstack::sweep

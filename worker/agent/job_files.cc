@@ -40,6 +40,10 @@ absl::StatusOr<std::string> WriteTrainerJobFile(const JobSpec& job, const foldst
   spec["mode"] = predict ? "predict" : "train";
   spec["job_id"] = job.job_id();
   spec["dataset"] = {{"kind", job.dataset_kind()}, {"root", job.dataset_root()}};
+  if (job.extra_train_size() > 0) {
+    nlohmann::json& extra = spec["dataset"]["extra_train"] = nlohmann::json::array();
+    for (const auto& set : job.extra_train()) extra.push_back({{"root", set.root()}, {"weight", set.weight()}});
+  }
   spec["num_classes"] = job.num_classes();
   spec["fold"] = job.fold();
   if (!job.objective_metric().empty()) {

@@ -1,5 +1,7 @@
 #include "worker/trainer/input_plan.h"
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +61,29 @@ absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>&
     }
   }
   return plan;
+}
+
+int64_t ExtraSamplesPerEpoch(int64_t size, double weight) {
+  if (size == 0) return 0;
+  return std::clamp<int64_t>(std::llround(weight * static_cast<double>(size)), 1, size);
+}
+
+std::vector<const JobSample*> EpochTrainingSamples(const std::vector<const JobSample*>& main,
+                                                   const std::vector<std::vector<const JobSample*>>& extra,
+                                                   const std::vector<double>& weights, uint64_t seed, int epoch) {
+  std::vector<const JobSample*> out = main;
+  for (size_t set = 0; set < extra.size(); ++set) {
+    std::vector<const JobSample*> pool = extra[set];
+    const int64_t take = ExtraSamplesPerEpoch(static_cast<int64_t>(pool.size()), weights[set]);
+    // A partial Fisher-Yates shuffle on raw draws (std distributions differ across libraries).
+    uint64_t state = DerivedSeed(seed ^ 0x6578747261ULL, static_cast<uint64_t>(epoch), set);
+    for (int64_t i = 0; i < take && take < static_cast<int64_t>(pool.size()); ++i) {
+      const uint64_t left = pool.size() - static_cast<uint64_t>(i);
+      std::swap(pool[i], pool[i + static_cast<int64_t>(common::SplitMix64Next(state) % left)]);
+    }
+    out.insert(out.end(), pool.begin(), pool.begin() + take);
+  }
+  return out;
 }
 
 std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin,

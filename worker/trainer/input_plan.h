@@ -41,6 +41,17 @@ absl::StatusOr<int64_t> GlobalBatchesPerEpoch(int64_t images, int batch_size, in
 absl::StatusOr<EpochPlan> PlanTrainingEpoch(const std::vector<const JobSample*>& train, const std::string& sampler,
                                             uint64_t seed, int epoch, int batch_size, int rank, int world_size);
 
+// An epoch's training samples with extra training sets: every one of `main`, then of each
+// extra set i the round(weights[i] x size) samples (at least 1) of a draw seeded by (seed, epoch,
+// i), so a set of weight w is seen w times as often as the main samples while every epoch has the
+// same size (batches per epoch and the schedule do not vary). Weight 1 takes the whole set.
+std::vector<const JobSample*> EpochTrainingSamples(const std::vector<const JobSample*>& main,
+                                                   const std::vector<std::vector<const JobSample*>>& extra,
+                                                   const std::vector<double>& weights, uint64_t seed, int epoch);
+
+// How many samples EpochTrainingSamples draws from an extra set of `size` at `weight`.
+int64_t ExtraSamplesPerEpoch(int64_t size, double weight);
+
 // Items [begin, end) of `samples` in order for evaluation or prediction.
 // PipelineItem::sample indexes `samples`.
 std::vector<PipelineItem> PlanEvaluation(const std::vector<const JobSample*>& samples, int64_t begin,

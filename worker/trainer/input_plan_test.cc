@@ -103,5 +103,32 @@ TEST(InputPlanTest, DerivedSeedsDiffer) {
   EXPECT_EQ(DerivedSeed(5, 6, 7), DerivedSeed(5, 6, 7));
 }
 
+// Extra training sets: the main samples every epoch; of a set of weight w, round(w x n) distinct
+// samples an epoch (at least 1), a different seeded draw each epoch, every sample drawn over time.
+TEST(InputPlanTest, EpochTrainingSamplesDrawEachExtraSetByItsWeight) {
+  const std::vector<JobSample> main = Samples(5), half = Samples(10), all = Samples(3);
+  const std::vector<std::vector<const JobSample*>> extra = {Pointers(half), Pointers(all)};
+  std::set<const JobSample*> drawn;
+  std::set<std::vector<const JobSample*>> draws;
+  for (int epoch = 1; epoch <= 20; ++epoch) {
+    std::vector<const JobSample*> epoch_samples = EpochTrainingSamples(Pointers(main), extra, {0.5, 1.0}, 3, epoch);
+    ASSERT_EQ(epoch_samples.size(), 5u + 5u + 3u) << epoch;
+    EXPECT_EQ(std::vector<const JobSample*>(epoch_samples.begin(), epoch_samples.begin() + 5), Pointers(main));
+    const std::vector<const JobSample*> from_half(epoch_samples.begin() + 5, epoch_samples.begin() + 10);
+    EXPECT_EQ(std::set<const JobSample*>(from_half.begin(), from_half.end()).size(), 5u);  // distinct
+    for (const JobSample* s : from_half) EXPECT_TRUE(s >= &half.front() && s <= &half.back());
+    EXPECT_EQ(std::vector<const JobSample*>(epoch_samples.begin() + 10, epoch_samples.end()), Pointers(all));
+    drawn.insert(from_half.begin(), from_half.end());
+    draws.insert(from_half);
+    EXPECT_EQ(EpochTrainingSamples(Pointers(main), extra, {0.5, 1.0}, 3, epoch), epoch_samples);  // seeded
+  }
+  EXPECT_EQ(drawn.size(), 10u);
+  EXPECT_GT(draws.size(), 10u);
+  EXPECT_EQ(ExtraSamplesPerEpoch(10, 0.01), 1);
+  EXPECT_EQ(ExtraSamplesPerEpoch(10, 0.25), 3);  // llround(2.5)
+  EXPECT_EQ(ExtraSamplesPerEpoch(0, 0.5), 0);
+  EXPECT_EQ(EpochTrainingSamples(Pointers(main), {}, {}, 3, 1), Pointers(main));
+}
+
 }  // namespace
 }  // namespace foldstack::trainer

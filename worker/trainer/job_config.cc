@@ -137,6 +137,28 @@ absl::Status ParseSamples(const json& samples, const std::string& source, int nu
   return absl::OkStatus();
 }
 
+// dataset.extra_train: absent or [{root: an absolute path, weight: a number in (0, 1]}].
+absl::Status ParseExtraTrain(const json& dataset, const std::string& source, std::vector<ExtraTrainSet>* out) {
+  if (!dataset.contains("extra_train")) return absl::OkStatus();
+  FieldReader r(dataset, source, "dataset");
+  const json& list = dataset["extra_train"];
+  if (!list.is_array()) return r.Error("extra_train", "a list of {root, weight}");
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = absl::StrCat("dataset.extra_train[", i, "]");
+    if (!list[i].is_object()) return absl::InvalidArgumentError(absl::StrCat(source, ": ", path, ": expected an object"));
+    FieldReader set(list[i], source, path);
+    ExtraTrainSet extra;
+    FOLDSTACK_RETURN_IF_ERROR(set.String("root", &extra.root));
+    const json weight = list[i].value("weight", json(1.0));
+    if (!weight.is_number() || !(weight.get<double>() > 0.0 && weight.get<double>() <= 1.0)) {
+      return set.Error("weight", "a number in (0, 1]");
+    }
+    extra.weight = weight.get<double>();
+    out->push_back(std::move(extra));
+  }
+  return absl::OkStatus();
+}
+
 // resume_from: absent, "" or an absolute path; write_resume: a boolean.
 absl::Status ParseResumeKeys(const FieldReader& r, const json& root, JobConfig* job) {
   FOLDSTACK_RETURN_IF_ERROR(r.Bool("write_resume", &job->write_resume));
@@ -176,6 +198,7 @@ absl::StatusOr<JobConfig> ParseJobConfig(const std::string& json_text, const std
   FieldReader dataset(root["dataset"], source, "dataset");
   FOLDSTACK_RETURN_IF_ERROR(dataset.String("kind", &job.dataset_kind));
   FOLDSTACK_RETURN_IF_ERROR(dataset.String("root", &job.dataset_root));
+  FOLDSTACK_RETURN_IF_ERROR(ParseExtraTrain(root["dataset"], source, &job.extra_train));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("num_classes", 1, 1 << 20, &job.num_classes));
   FOLDSTACK_RETURN_IF_ERROR(r.SmallInt("fold", 0, 1 << 20, &job.fold, job.mode == JobMode::kTrain));
   if (r.Has("params") && !root["params"].is_object()) return r.Error("params", "an object");

@@ -18,6 +18,17 @@ struct JobSample {
   std::string key;
   int label = 0;
   int fold = 0;
+  // >= 0: a training-only sample of JobConfig::extra_train[extra_set] (extra_train.h); its
+  // fold is -1, so it is never held out, and it is never predicted.
+  int extra_set = -1;
+};
+
+// A training-only dataset in the job's dataset layout ("dataset": {"extra_train": [{"root",
+// "weight"}]}): its samples join the training set; `weight` in (0, 1] is the fraction of them
+// drawn into each epoch.
+struct ExtraTrainSet {
+  std::string root;
+  double weight = 1.0;
 };
 
 // Hyper-parameters ("params" in the job JSON): every trainer setting of
@@ -51,6 +62,7 @@ struct JobConfig {
   int64_t job_id = 0;
   std::string dataset_kind;  // e.g. "mask", parsed by data::ParseDatasetKind
   std::string dataset_root;
+  std::vector<ExtraTrainSet> extra_train;  // train jobs; samples added by AddExtraTrainSamples
   int num_classes = 0;
   int fold = 0;
   TrainParams params;

@@ -84,6 +84,28 @@ TEST(JobConfigTest, ResumeKeys) {
             "job.json: write_resume: expected true or false, got \"no\"");
 }
 
+TEST(JobConfigTest, ExtraTrainSets) {
+  absl::StatusOr<JobConfig> none = ParseJobConfig(kJob, "job.json");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->extra_train.empty());
+  const std::string root = R"("root": "/abs/root")";
+  absl::StatusOr<JobConfig> job = ParseJobConfig(
+      Replace(kJob, root, root + R"(, "extra_train": [{"root": "/old", "weight": 0.25}, {"root": "/more"}])"),
+      "job.json");
+  ASSERT_TRUE(job.ok()) << job.status();
+  ASSERT_EQ(job->extra_train.size(), 2u);
+  EXPECT_EQ(job->extra_train[0].root, "/old");
+  EXPECT_DOUBLE_EQ(job->extra_train[0].weight, 0.25);
+  EXPECT_EQ(job->extra_train[1].root, "/more");
+  EXPECT_DOUBLE_EQ(job->extra_train[1].weight, 1.0);
+  EXPECT_EQ(ErrorOf(Replace(kJob, root, root + R"(, "extra_train": {"root": "/old"})")),
+            "job.json: dataset.extra_train: expected a list of {root, weight}, got {\"root\":\"/old\"}");
+  EXPECT_EQ(ErrorOf(Replace(kJob, root, root + R"(, "extra_train": [{"weight": 0.5}])")),
+            "job.json: dataset.extra_train[0].root: expected a string, got nothing");
+  EXPECT_EQ(ErrorOf(Replace(kJob, root, root + R"(, "extra_train": [{"root": "/old", "weight": 2}])")),
+            "job.json: dataset.extra_train[0].weight: expected a number in (0, 1], got 2");
+}
+
 TEST(JobConfigTest, ErrorsNameTheFileAndKey) {
   EXPECT_EQ(ErrorOf(Replace(kJob, "\"lr\": 0.01", "\"lr\": \"abc\"")),
             "job.json: params.lr: expected a number > 0, got \"abc\"");

@@ -207,7 +207,7 @@ class JobRun {
   absl::Status Setup() {
     samples_ = job_.samples;
     if (absl::Status binned = ApplyAgeBins(job_, samples_); !binned.ok()) return binned;
-    for (const JobSample& sample : samples_) (sample.fold == job_.fold ? held_out_ : train_).push_back(&sample);
+    FS_RETURN_IF_ERROR(SortSamples());
     if (held_out_.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples in held-out fold ", job_.fold));
     }
@@ -229,9 +229,7 @@ class JobRun {
     }
     torch::set_num_threads(job_.threads);
     torch::manual_seed(job_.params.seed);
-    std::vector<int64_t> counts(job_.num_classes, 0);
-    for (const JobSample* sample : train_) ++counts[sample->label];
-    if (absl::Status built = BuildModel(counts); !built.ok()) return built;
+    if (absl::Status built = BuildModel(TrainingClassCounts()); !built.ok()) return built;
     if (!job_.params.pretrained.empty()) {
       absl::StatusOr<ModelInfo> info = FindModel(job_.params.model);
       if (!info.ok()) return info.status();
@@ -245,11 +243,57 @@ class JobRun {
       if (absl::Status synced = data_parallel_->BroadcastModel(*model_); !synced.ok()) return synced;
     }
     mix_ = augment::MixConfigFromSettings(settings_);
-    absl::StatusOr<int64_t> batches =
-        GlobalBatchesPerEpoch(static_cast<int64_t>(train_.size()), job_.params.batch_size, world_);
+    absl::StatusOr<int64_t> batches = GlobalBatchesPerEpoch(
+        static_cast<int64_t>(EpochTrainingSamples(train_, extra_, ExtraWeights(), job_.params.seed, 1).size()),
+        job_.params.batch_size, world_);
     if (!batches.ok()) return batches.status();
     batches_per_epoch_ = *batches;
     return absl::OkStatus();
+  }
+
+  // Splits the job's samples into the held-out fold, the other folds (train_) and the extra
+  // training sets (extra_), and says what the extra sets add.
+  absl::Status SortSamples() {
+    extra_.assign(job_.extra_train.size(), {});
+    for (const JobSample& sample : samples_) {
+      if (sample.extra_set >= static_cast<int>(extra_.size())) {
+        return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": sample ", sample.key,
+                                                       " is of extra training set ", sample.extra_set, " of ",
+                                                       extra_.size()));
+      }
+      if (sample.extra_set >= 0) {
+        extra_[sample.extra_set].push_back(&sample);
+      } else {
+        (sample.fold == job_.fold ? held_out_ : train_).push_back(&sample);
+      }
+    }
+    for (size_t set = 0; set < extra_.size(); ++set) {
+      std::fprintf(stderr, "[job %lld] extra_train[%zu] %s: %zu extra training samples, weight %g: %lld an epoch\n",
+                   static_cast<long long>(job_.job_id), set, job_.extra_train[set].root.c_str(), extra_[set].size(),
+                   job_.extra_train[set].weight,
+                   static_cast<long long>(ExtraSamplesPerEpoch(static_cast<int64_t>(extra_[set].size()),
+                                                               job_.extra_train[set].weight)));
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<double> ExtraWeights() const {
+    std::vector<double> weights;
+    for (const ExtraTrainSet& set : job_.extra_train) weights.push_back(set.weight);
+    return weights;
+  }
+
+  // Per-class training counts (weighted_ce's inverse frequencies): each extra sample counts
+  // its set's weight, as often as an epoch draws it.
+  std::vector<int64_t> TrainingClassCounts() const {
+    std::vector<double> counts(job_.num_classes, 0.0);
+    for (const JobSample* sample : train_) counts[sample->label] += 1.0;
+    for (size_t set = 0; set < extra_.size(); ++set) {
+      for (const JobSample* sample : extra_[set]) counts[sample->label] += job_.extra_train[set].weight;
+    }
+    std::vector<int64_t> rounded;
+    for (double count : counts) rounded.push_back(std::llround(count));
+    return rounded;
   }
 
   // The model, objective and input transforms for the job's settings.
@@ -442,7 +486,8 @@ class JobRun {
 
   absl::StatusOr<double> TrainEpoch(int epoch, Optimization& optimization) {
     model_->train();
-    absl::StatusOr<EpochPlan> plan = PlanTrainingEpoch(train_, settings_["sampler"].get<std::string>(),
+    epoch_train_ = EpochTrainingSamples(train_, extra_, ExtraWeights(), job_.params.seed, epoch);
+    absl::StatusOr<EpochPlan> plan = PlanTrainingEpoch(epoch_train_, settings_["sampler"].get<std::string>(),
                                                        job_.params.seed, epoch, job_.params.batch_size, rank_, world_);
     if (!plan.ok()) return plan.status();
     const augment::AugmentConfig& augment = augment_;
@@ -459,7 +504,7 @@ class JobRun {
       if (!batch.ok()) return batch.status();
       if (!batch->has_value()) break;
       std::vector<int64_t> labels;
-      for (int64_t sample : (*batch)->samples) labels.push_back(train_[sample]->label);
+      for (int64_t sample : (*batch)->samples) labels.push_back(epoch_train_[sample]->label);
       // Mixed on the device: the per-batch arithmetic stays off the CPU the pipeline decodes on.
       const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64).to(device_);
       augment::MixedBatch mixed =
@@ -575,7 +620,9 @@ class JobRun {
   double best_score_ = -std::numeric_limits<double>::infinity();
   std::string best_bytes_;  // best.safetensors as last written (for the resumable checkpoints)
   std::vector<JobSample> samples_;  // the job's samples with the job's labels (age bins applied)
-  std::vector<const JobSample*> train_;
+  std::vector<const JobSample*> train_;  // the main dataset's other folds
+  std::vector<std::vector<const JobSample*>> extra_;  // by extra training set
+  std::vector<const JobSample*> epoch_train_;  // this epoch's: train_ and the extra sets' draws
   std::vector<const JobSample*> held_out_;
   std::unique_ptr<Objective> objective_;
   augment::AugmentConfig augment_;

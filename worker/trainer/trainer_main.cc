@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "worker/trainer/distributed/launch_ranks.h"
 #include "worker/trainer/distributed/rank_info.h"
-#include "worker/trainer/image_source_provider.h"
+#include "worker/trainer/extra_train.h"
 #include "worker/trainer/trainer.h"
 
 namespace foldstack::trainer {
@@ -46,6 +46,10 @@ int RunJobFile(const std::string& job_path, const ImageProviderFactory& open_ima
   try {
     absl::StatusOr<JobConfig> job = LoadJobConfig(job_path);
     if (!job.ok()) return Fail(std::string(job.status().message()));
+    if (job->mode == JobMode::kTrain) {
+      absl::StatusOr<int64_t> extra = AddExtraTrainSamples(*job);
+      if (!extra.ok()) return Fail(absl::StrCat("job ", job->job_id, ": ", extra.status().message()));
+    }
     absl::StatusOr<std::unique_ptr<ImageProvider>> images = open_images(*job);
     if (!images.ok()) return Fail(absl::StrCat("job ", job->job_id, ": ", images.status().message()));
     if (job->mode == JobMode::kPredict) {
@@ -83,9 +87,7 @@ int TrainerMain(int argc, char** argv) {
     }
   }
   if (job_path.empty()) return Fail(absl::StrCat("missing --job FILE; ", kUsage));
-  const ImageProviderFactory open_images = [](const JobConfig& job) {
-    return OpenImageSourceProvider(job.dataset_kind, job.dataset_root);
-  };
+  const ImageProviderFactory open_images = [](const JobConfig& job) { return OpenJobImages(job); };
   // A data-parallel job (params.ranks = N > 1): this process is rank 0 and
   // starts ranks 1..N-1 as copies of itself, which find their rank in the
   // environment (distributed::RankInfoFromEnvironment; Train connects them).
