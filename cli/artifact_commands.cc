@@ -27,7 +27,7 @@ using foldstack::v1::Coordinator;
 
 int Get(const ArtifactCommand& command) {
   const std::string address = rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator));
-  auto stub = Coordinator::NewStub(rpc::MakeChannel(address));
+  auto stub = Coordinator::NewStub(CoordinatorChannel());
   absl::Status status = worker::DownloadArtifact(*stub, rpc::ClientToken(absl::GetFlag(FLAGS_token)),
                                                  command.artifact_id, command.out);
   if (!status.ok()) {

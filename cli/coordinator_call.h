@@ -15,9 +15,11 @@
 #include "cli/render.h"
 #include "proto/foldstack.grpc.pb.h"
 #include "proto/rpc_util.h"
+#include "proto/tls.h"
 
 ABSL_DECLARE_FLAG(std::string, coordinator);
 ABSL_DECLARE_FLAG(std::string, token);
+ABSL_DECLARE_FLAG(std::string, tls_ca);
 ABSL_DECLARE_FLAG(bool, json);
 
 namespace foldstack::cli {
@@ -28,12 +30,19 @@ inline int Fail(const std::string& message) {
   return 1;
 }
 
+// The channel to the coordinator the flags name: over TLS when --tls_ca / $FOLDSTACK_TLS_CA names a
+// CA (main() refuses an unreadable CA file before any command runs).
+inline std::shared_ptr<grpc::Channel> CoordinatorChannel() {
+  return rpc::MakeClientChannel(rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator)),
+                                rpc::ClientTlsCa(absl::GetFlag(FLAGS_tls_ca)));
+}
+
 // Calls `method`; on error prints one line and returns 1.
 template <typename Request, typename Response>
 int Call(grpc::Status (foldstack::v1::Coordinator::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
          const Request& request, Response* response) {
   const std::string address = rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator));
-  auto stub = foldstack::v1::Coordinator::NewStub(rpc::MakeChannel(address));
+  auto stub = foldstack::v1::Coordinator::NewStub(CoordinatorChannel());
   auto context = rpc::MakeContext(rpc::ClientToken(absl::GetFlag(FLAGS_token)), std::chrono::seconds(120));
   const grpc::Status status = (stub.get()->*method)(context.get(), request, response);
   if (status.ok()) return 0;

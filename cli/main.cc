@@ -37,10 +37,13 @@
 #include "data/label_flips.h"
 #include "data/synth.h"
 #include "proto/foldstack.grpc.pb.h"
+#include "cli/coordinator_call.h"
 #include "proto/rpc_util.h"
+#include "proto/tls.h"
 
 ABSL_FLAG(std::string, coordinator, "", "coordinator HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
 ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
+ABSL_FLAG(std::string, tls_ca, "", "CA certificate (PEM) to check a TLS coordinator against (default $FOLDSTACK_TLS_CA)");
 ABSL_FLAG(bool, json, false, "print JSON instead of tables (read commands)");
 ABSL_FLAG(int, limit, 50, "audit: how many of the newest rows");
 ABSL_FLAG(int, count, 0, "sweep extend: how many more trials");
@@ -106,7 +109,7 @@ class Cli {
   Cli()
       : token_(foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token))),
         address_(foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator))),
-        stub_(Coordinator::NewStub(foldstack::rpc::MakeChannel(address_))),
+        stub_(Coordinator::NewStub(foldstack::cli::CoordinatorChannel())),
         json_(absl::GetFlag(FLAGS_json)) {}
 
   // Calls `method` and prints the response with `render` (or as JSON).
@@ -258,6 +261,10 @@ int main(int argc, char** argv) {
 
   if (command == "data" && sub == "synth") return Synth();
   if (command == "data" && sub == "flip-labels") return FlipLabels();
+  if (auto tls = foldstack::rpc::ClientCredentials(foldstack::rpc::ClientTlsCa(absl::GetFlag(FLAGS_tls_ca)));
+      !tls.ok()) {
+    return Fail(std::string(tls.status().message()));
+  }
   if (command == "predict") {
     return foldstack::cli::RunPredictCommand(
         std::vector<std::string>(args.begin() + 2, args.end()),

@@ -13,6 +13,7 @@
 #include "cli/submission.h"
 #include "data/eval_set.h"
 #include "proto/foldstack.grpc.pb.h"
+#include "cli/coordinator_call.h"
 #include "proto/rpc_util.h"
 
 ABSL_FLAG(std::string, trial, "", "predict: member trial ids, weight 1 each (ID[,ID...])");
@@ -27,15 +28,10 @@ namespace {
 
 using foldstack::v1::Coordinator;
 
-int Fail(const std::string& message) {
-  std::cerr << "foldstack: " << message << std::endl;
-  return 1;
-}
-
 class PredictCommand {
  public:
   explicit PredictCommand(const PredictCommandOptions& options)
-      : options_(options), stub_(Coordinator::NewStub(rpc::MakeChannel(options.address))) {}
+      : options_(options), stub_(Coordinator::NewStub(CoordinatorChannel())) {}
 
   int Submit() {
     absl::StatusOr<std::vector<std::pair<int64_t, double>>> members = Members();

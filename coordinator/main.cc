@@ -34,6 +34,7 @@
 #include "coordinator/store/backup.h"
 #include "coordinator/store/migrations.h"
 #include "coordinator/submission/sweep_submitter.h"
+#include "proto/tls.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to serve on (HOST:PORT; port 0 picks a free one)");
 ABSL_FLAG(std::string, db, "foldstack.db", "SQLite results database (created if missing)");
@@ -46,6 +47,8 @@ ABSL_FLAG(std::string, artifacts, "",
           "folder of the artifact store: uploaded checkpoints and logs (created if missing; default: a folder "
           "'artifacts' beside the --db file)");
 ABSL_FLAG(std::string, out, "", "backup: the file to write the copy to (must not exist)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate (chain) to serve TLS with; needs --tls_key");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(int64_t, max_artifact_mb, 2048, "largest artifact accepted for upload, in MiB");
 
 namespace {
@@ -92,7 +95,8 @@ int WaitForStop(const sigset_t& signals, foldstack::auth::TokenRegistry& tokens)
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "foldstack-coordinator --listen HOST:PORT --db PATH --tokens FILE [--artifacts DIR] [--max_artifact_mb N]\n"
+      "foldstack-coordinator --listen HOST:PORT --db PATH --tokens FILE [--tls_cert PEM --tls_key PEM]\n"
+      "                      [--artifacts DIR] [--max_artifact_mb N]\n"
       "foldstack-coordinator backup --db PATH --out COPY");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
@@ -141,16 +145,23 @@ int main(int argc, char** argv) {
   foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
                                                      &analysis, &artifacts, &audit);
 
+  auto credentials = foldstack::rpc::ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key));
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  const bool tls = !absl::GetFlag(FLAGS_tls_cert).empty();
+  if (!tls && !foldstack::rpc::IsLoopbackAddress(absl::GetFlag(FLAGS_listen))) {
+    Log("warning: serving " + absl::GetFlag(FLAGS_listen) +
+        " in plaintext: tokens and results cross the network unencrypted; pass --tls_cert and --tls_key");
+  }
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(256 * 1024 * 1024);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen)));
   std::string host = absl::GetFlag(FLAGS_listen);
   host = host.substr(0, host.rfind(':'));
-  std::cout << "foldstack-coordinator listening on " << host << ":" << port << " (db "
+  std::cout << "foldstack-coordinator listening on " << host << ":" << port << (tls ? " with TLS" : "") << " (db "
             << absl::GetFlag(FLAGS_db) << ", artifacts " << (*storage)->root() << ")" << std::endl;
 
   // Leases are reclaimed by a reaper rather than on demand so that a lost worker's job is requeued

@@ -26,8 +26,10 @@ std::unique_ptr<grpc::ClientContext> MakeContext(const std::string& token,
 std::string CoordinatorAddress(const std::string& flag);
 std::string ClientToken(const std::string& flag);
 
-// An insecure channel to "host:port" with keepalive suited to long-lived workers.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+// A channel to "host:port" with keepalive suited to long-lived workers: plaintext, or TLS with
+// `credentials` (proto/tls.h).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace foldstack::rpc
 

@@ -17,12 +17,14 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "proto/rpc_util.h"
+#include "proto/tls.h"
 #include "worker/agent/agent.h"
 #include "worker/tools/models_command.h"
 #include "worker/trainer/trainer_main.h"
 
 ABSL_FLAG(std::string, coordinator, "", "coordinator address HOST:PORT (default $FOLDSTACK_COORDINATOR or 127.0.0.1:50051)");
 ABSL_FLAG(std::string, token, "", "access token (default $FOLDSTACK_TOKEN)");
+ABSL_FLAG(std::string, tls_ca, "", "CA certificate (PEM) to check a TLS coordinator against (default $FOLDSTACK_TLS_CA)");
 ABSL_FLAG(int, slots, 1, "jobs to run at once");
 ABSL_FLAG(int, threads, 0, "CPU threads per job (0: cores / slots)");
 ABSL_FLAG(std::string, work_dir, "", "folder for job files and checkpoints (default /tmp/foldstack-worker-PID)");
@@ -66,12 +68,17 @@ int TrainMode(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "train") == 0) return TrainMode(argc, argv);
   if (argc > 1 && std::strcmp(argv[1], "models") == 0) return ModelsMode(argc, argv);
-  absl::SetProgramUsageMessage("foldstack-worker --coordinator HOST:PORT [--token T] [--slots N]");
+  absl::SetProgramUsageMessage("foldstack-worker --coordinator HOST:PORT [--token T] [--tls_ca PEM] [--slots N]");
   absl::ParseCommandLine(argc, argv);
 
   foldstack::worker::AgentOptions options;
   options.coordinator = foldstack::rpc::CoordinatorAddress(absl::GetFlag(FLAGS_coordinator));
   options.token = foldstack::rpc::ClientToken(absl::GetFlag(FLAGS_token));
+  options.tls_ca = foldstack::rpc::ClientTlsCa(absl::GetFlag(FLAGS_tls_ca));
+  if (auto tls = foldstack::rpc::ClientCredentials(options.tls_ca); !tls.ok()) {
+    std::cerr << "foldstack-worker: " << tls.status().message() << std::endl;
+    return 2;
+  }
   options.slots = absl::GetFlag(FLAGS_slots);
   options.threads_per_job = absl::GetFlag(FLAGS_threads);
   options.work_dir = absl::GetFlag(FLAGS_work_dir);

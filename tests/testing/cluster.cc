@@ -106,15 +106,22 @@ worker::ExitStatus Cluster::Reap(Process& process) {
   return status;
 }
 
+void Cluster::UseTls(std::string cert, std::string key, std::string ca) {
+  tls_cert_ = std::move(cert);
+  tls_key_ = std::move(key);
+  tls_ca_ = std::move(ca);
+}
+
 absl::Status Cluster::StartCoordinator(int lease_ttl_ms, int heartbeat_ms, bool same_address) {
   std::string line;
   const std::string log_name = coordinator_starts_ == 0 ? "coordinator" : absl::StrCat("coordinator", coordinator_starts_);
   ++coordinator_starts_;
   const std::string listen = same_address && !address_.empty() ? address_ : "127.0.0.1:0";
-  coordinator_ = Launch({BinaryPath("coordinator/foldstack-coordinator"), "--listen", listen, "--db",
-                         db_path(), "--tokens", dir_ + "/tokens", absl::StrCat("--lease_ttl_ms=", lease_ttl_ms),
-                         absl::StrCat("--heartbeat_ms=", heartbeat_ms)},
-                        log_name, &line);
+  std::vector<std::string> argv = {BinaryPath("coordinator/foldstack-coordinator"), "--listen", listen, "--db",
+                                   db_path(), "--tokens", dir_ + "/tokens", absl::StrCat("--lease_ttl_ms=", lease_ttl_ms),
+                                   absl::StrCat("--heartbeat_ms=", heartbeat_ms)};
+  if (!tls_cert_.empty()) argv.insert(argv.end(), {"--tls_cert=" + tls_cert_, "--tls_key=" + tls_key_});
+  coordinator_ = Launch(argv, log_name, &line);
   // "foldstack-coordinator listening on 127.0.0.1:PORT (db ...)"
   size_t at = line.find("listening on ");
   if (at == std::string::npos) return absl::InternalError(absl::StrCat("coordinator did not start: ", line));
@@ -128,6 +135,7 @@ absl::StatusOr<int> Cluster::StartWorker(const std::vector<std::string>& extra_f
   std::vector<std::string> argv = {BinaryPath("worker/foldstack-worker"), "--coordinator", address_, "--token",
                                    token_, "--threads=1", "--poll_ms=200",
                                    "--work_dir=" + dir_ + "/worker" + std::to_string(index)};
+  if (!tls_ca_.empty()) argv.push_back("--tls_ca=" + tls_ca_);
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   workers_.push_back(Launch(argv, absl::StrCat("worker", index), nullptr));
   if (!workers_.back().child) return absl::InternalError("worker did not start");
@@ -152,6 +160,7 @@ CommandResult Cluster::Cli(std::vector<std::string> args) const {
   args.insert(args.begin(), BinaryPath("cli/foldstack"));
   args.push_back("--coordinator=" + address_);
   args.push_back("--token=" + token_);
+  if (!tls_ca_.empty()) args.push_back("--tls_ca=" + tls_ca_);
   return RunCommand(args);
 }
 

@@ -35,6 +35,8 @@ class Cluster {
   explicit Cluster(std::string dir);  // holds the database, tokens file and process logs
   ~Cluster();                         // kills whatever still runs
 
+  // From now on the coordinator serves TLS with `cert` / `key`, and workers and the CLI trust `ca`.
+  void UseTls(std::string cert, std::string key, std::string ca);
   // With `same_address`, a restarted coordinator listens where the previous one did, so that the
   // workers started before it find it again; otherwise on a new port.
   absl::Status StartCoordinator(int lease_ttl_ms, int heartbeat_ms, bool same_address = false);
@@ -75,6 +77,7 @@ class Cluster {
   std::string dir_;
   std::string token_ = "test-token-5f3a";
   std::string address_;
+  std::string tls_cert_, tls_key_, tls_ca_;
   Process coordinator_;
   int coordinator_starts_ = 0;  // later starts log to coordinator<N>.log
   std::vector<Process> workers_;

@@ -18,6 +18,7 @@
 #include "common/job_events.h"
 #include "common/status_macros.h"
 #include "proto/rpc_util.h"
+#include "proto/tls.h"
 #include "worker/agent/coordinator_calls.h"
 #include "worker/agent/graceful_stop.h"
 #include "worker/agent/held_out_predictions.h"
@@ -95,7 +96,7 @@ struct Agent::RunningJob {
 };
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {
-  stub_ = foldstack::v1::Coordinator::NewStub(rpc::MakeChannel(options_.coordinator));
+  stub_ = foldstack::v1::Coordinator::NewStub(rpc::MakeClientChannel(options_.coordinator, options_.tls_ca));
   if (options_.slots < 1) options_.slots = 1;
   if (options_.threads_per_job <= 0) options_.threads_per_job = std::max(1, CpuCores() / options_.slots);
 }

@@ -35,6 +35,7 @@ namespace foldstack::worker {
 struct AgentOptions {
   std::string coordinator = "127.0.0.1:50051";
   std::string token;
+  std::string tls_ca;                     // PEM CA of a TLS coordinator; empty: plaintext
   int slots = 1;                          // jobs run at once
   int threads_per_job = 0;                // 0: cores / slots
   std::string work_dir;                   // job folders (job.json, checkpoints); must exist or be creatable
