@@ -13,6 +13,7 @@ absl::StatusCode CodeFor(int rc) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+    case SQLITE_READONLY:  // an operator's matter (a remount); callers may retry, as for BUSY
       return absl::StatusCode::kUnavailable;
     case SQLITE_CONSTRAINT:
       return absl::StatusCode::kFailedPrecondition;
@@ -26,9 +27,24 @@ absl::StatusCode CodeFor(int rc) {
   }
 }
 
+// What the caller should know besides SQLite's words: a full or read-only database refuses writes
+// only (the transaction rolled back whole) and comes back by itself once the operator frees space
+// or remounts it.
+const char* Consequence(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return " (the results database cannot grow: free disk space; nothing of this write was stored, "
+             "reads still work)";
+    case SQLITE_READONLY:
+      return " (the results database is read-only: nothing of this write was stored, reads still work)";
+    default:
+      return "";
+  }
+}
+
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view step) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  return absl::Status(CodeFor(rc), absl::StrCat("sqlite: ", step, ": ", message));
+  return absl::Status(CodeFor(rc), absl::StrCat("sqlite: ", step, ": ", message, Consequence(rc)));
 }
 
 // The SQL text shortened for error messages.
@@ -156,7 +172,7 @@ absl::Status SqliteDb::Exec(absl::string_view sql, absl::string_view step) {
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return absl::OkStatus();
   absl::Status status(CodeFor(rc), absl::StrCat("sqlite: ", step, ": ",
-                                                message != nullptr ? message : sqlite3_errstr(rc)));
+                                                message != nullptr ? message : sqlite3_errstr(rc), Consequence(rc)));
   sqlite3_free(message);
   return status;
 }

@@ -72,6 +72,68 @@ TEST(SqliteDbTest, ErrorsNameTheStep) {
       << duplicate.status();
 }
 
+// Inserts a row of 1 KB in its own transaction.
+absl::Status InsertRow(SqliteDb& db, int i) {
+  auto txn = Transaction::Begin(db);
+  if (!txn.ok()) return txn.status();
+  auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+  if (!insert.ok()) return insert.status();
+  absl::StatusOr<int64_t> ran = insert->Bind(1, std::to_string(i) + std::string(1000, 'x')).Run();
+  if (!ran.ok()) return ran.status();
+  return (*txn)->Commit();
+}
+
+// Inserts rows until the database refuses one (at most 10 MB); returns that refusal.
+absl::Status FillUntilRefused(SqliteDb& db) {
+  for (int i = 0; i < 10000; ++i) {
+    if (absl::Status status = InsertRow(db, i); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+void SetPragma(SqliteDb& db, const char* name, int64_t value) {
+  auto txn = Transaction::Begin(db, Transaction::Mode::kDeferred);
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*txn)->SetPragmaInt(name, value).ok());
+}
+
+TEST(SqliteDbTest, AFullDatabaseRefusesWritesWholeKeepsReadsAndRecovers) {
+  auto db = OpenWithTable();
+  int64_t pages = 0;
+  {
+    auto txn = Transaction::Begin(*db, Transaction::Mode::kDeferred);
+    ASSERT_TRUE(txn.ok());
+    pages = *(*txn)->PragmaInt("page_count");
+  }
+  SetPragma(*db, "max_page_count", pages + 8);  // as if the disk filled up
+  absl::Status full = FillUntilRefused(*db);
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted) << full;
+  EXPECT_NE(full.message().find("database or disk is full (the results database cannot grow: free disk space; "
+                                "nothing of this write was stored, reads still work)"),
+            std::string::npos)
+      << full;
+  const int64_t stored = QueryInt(*db, "SELECT COUNT(*) FROM t");
+  EXPECT_GT(stored, 0);
+  SetPragma(*db, "max_page_count", 1 << 30);  // space again
+  EXPECT_TRUE(InsertRow(*db, -1).ok());
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t"), stored + 1);
+}
+
+TEST(SqliteDbTest, AReadOnlyDatabaseRefusesWritesAsUnavailable) {
+  auto db = OpenWithTable();
+  SetPragma(*db, "query_only", 1);
+  absl::Status refused = FillUntilRefused(*db);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_NE(refused.message().find("(the results database is read-only: nothing of this write was stored, "
+                                   "reads still work)"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t"), 0);
+  SetPragma(*db, "query_only", 0);
+  EXPECT_TRUE(InsertRow(*db, 1).ok());
+  EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t"), 1);
+}
+
 TEST(SqliteDbTest, StatementsAreCachedAndRebindable) {
   auto db = OpenWithTable();
   {

@@ -8,85 +8,14 @@
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 #include "proto/rpc_util.h"
-#include "tests/testing/in_process_coordinator.h"
+#include "tests/testing/leased_job_test_base.h"
 
 namespace foldstack::testing {
 namespace {
 
-using coordinator::testing::QueryInt;
 using grpc::StatusCode;
 
-class MalformedRpcsTest : public ::testing::Test {
- protected:
-  MalformedRpcsTest()
-      : coordinator_(FreshTestDir(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    toy_ = coordinator::testing::MakeToySweep(coordinator_.db(), 1, 2);
-    worker_id_ = coordinator_.RegisterWorker();
-    job_ = coordinator_.LeaseJob(worker_id_);
-    v1::GetSplitRequest request;
-    request.set_split_id(job_.split_id());
-    v1::GetSplitResponse split;
-    EXPECT_TRUE(stub().GetSplit(Context().get(), request, &split).ok());
-    for (const v1::SplitSample& sample : split.samples()) {
-      (sample.fold() == job_.fold() ? held_out_ : training_).push_back(sample.sample_id());
-    }
-  }
-
-  v1::Coordinator::Stub& stub() { return coordinator_.stub(); }
-  std::unique_ptr<grpc::ClientContext> Context() { return rpc::MakeContext(coordinator_.token()); }
-  int64_t Count(const std::string& table) { return QueryInt(coordinator_.db(), "SELECT COUNT(*) FROM " + table); }
-  std::string JobState() {
-    return QueryInt(coordinator_.db(), absl::StrCat("SELECT state = 'running' FROM jobs WHERE id = ", job_.job_id())) == 1
-               ? "running"
-               : "not running";
-  }
-
-  // Expects `status` to carry `code` and a one-line message containing `part`.
-  static void ExpectRefused(const grpc::Status& status, StatusCode code, const std::string& part) {
-    EXPECT_EQ(status.error_code(), code) << status.error_message();
-    EXPECT_NE(status.error_message().find(part), std::string::npos) << status.error_message();
-    EXPECT_EQ(status.error_message().find('\n'), std::string::npos) << status.error_message();
-    EXPECT_LT(status.error_message().size(), 400u) << "a refusal quotes at most a little of its input";
-  }
-
-  grpc::Status Metrics(int64_t lease_id, int64_t job_id, const std::vector<v1::Metric>& metrics) {
-    v1::ReportMetricsRequest request;
-    request.set_job_id(job_id);
-    request.set_lease_id(lease_id);
-    for (const v1::Metric& metric : metrics) *request.add_metrics() = metric;
-    v1::ReportMetricsResponse response;
-    return stub().ReportMetrics(Context().get(), request, &response);
-  }
-
-  static v1::Metric Metric(int epoch, const std::string& name, double value) {
-    v1::Metric metric;
-    metric.set_epoch(epoch);
-    metric.set_name(name);
-    metric.set_value(value);
-    return metric;
-  }
-
-  grpc::Status Predictions(const std::vector<int64_t>& ids, const std::vector<float>& probs, int classes = 3) {
-    v1::PredictionBatch batch;
-    batch.set_job_id(job_.job_id());
-    batch.set_lease_id(job_.lease_id());
-    batch.set_num_classes(classes);
-    for (int64_t id : ids) batch.add_sample_ids(id);
-    for (float p : probs) batch.add_probs(p);
-    v1::ReportPredictionsResponse response;
-    auto context = Context();
-    auto writer = stub().ReportPredictions(context.get(), &response);
-    writer->Write(batch);
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  InProcessCoordinator coordinator_;
-  coordinator::testing::ToySweep toy_;
-  std::string worker_id_;
-  v1::JobSpec job_;
-  std::vector<int64_t> held_out_, training_;
-};
+using MalformedRpcsTest = LeasedJobTestBase;
 
 TEST_F(MalformedRpcsTest, MetricReportsWithAWrongLeaseOrJobOrValueStoreNothing) {
   const v1::Metric good = Metric(1, "val_macro_f1", 0.5);
@@ -154,7 +83,7 @@ TEST_F(MalformedRpcsTest, EndingAJobWithAWrongLeaseOrValuesLeavesItRunning) {
   fail.set_log_tail(std::string(3 << 20, 'l'));
   ExpectRefused(stub().FailJob(Context().get(), fail, &failed), StatusCode::INVALID_ARGUMENT,
                 "log_tail of 3145728 characters");
-  EXPECT_EQ(JobState(), "running");
+  EXPECT_TRUE(JobRunning());
 }
 
 TEST_F(MalformedRpcsTest, CountsOutOfRangeAndOversizedMessagesAreRefused) {
