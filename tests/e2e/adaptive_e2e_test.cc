@@ -30,6 +30,7 @@ TEST(AdaptiveEndToEnd, TpeWithHyperbandStopsTheTrialsThatCannotLearn) {
   const std::string path = dir + "/sweep.yaml";
   std::ofstream(path) << R"(name: adaptive
 method: tpe
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 count: 5
 seed: 4
 max_concurrent_trials: 2

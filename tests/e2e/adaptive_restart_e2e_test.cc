@@ -29,6 +29,7 @@ namespace {
 // flight, trial 1 (1e-7) meets trial 0 on fold 0 and is pruned there.
 constexpr char kSweep[] = R"(name: restart
 method: tpe
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 count: 3
 seed: 4
 max_concurrent_trials: 1

@@ -19,6 +19,7 @@ constexpr int kPeople = 15;
 constexpr int kExtraPeople = 4;
 
 constexpr char kSweep[] = R"(method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: data}
 folds: {k: 3, seed: 2, group_by: person, stratify: true}
 parameters:

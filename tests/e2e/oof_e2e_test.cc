@@ -28,6 +28,7 @@ constexpr int kPeople = 40;
 constexpr int kEvalPeople = 6;
 
 constexpr char kSweepHead[] = R"(method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: data}
 folds: {k: 3, seed: 2, group_by: person, stratify: true}
 parameters:

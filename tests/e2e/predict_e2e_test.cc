@@ -37,6 +37,7 @@ TEST(PredictEndToEnd, SweepThenSubmissionBeatsChance) {
   const std::string sweep = dir + "/sweep.yaml";
   std::ofstream(sweep) << R"(name: predict-e2e
 method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: data}
 folds: {k: 2, seed: 1, group_by: person, stratify: true}
 parameters:

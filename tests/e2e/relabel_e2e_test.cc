@@ -22,6 +22,7 @@ namespace {
 
 constexpr char kSweep[] = R"(name: review
 method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: data}
 folds: {k: 3, seed: 4, group_by: person, stratify: true}
 parameters:

@@ -53,6 +53,7 @@ Cluster* SweepEndToEnd::cluster_ = nullptr;
 TEST_F(SweepEndToEnd, RecipeTrialsThreeFoldsOnTwoWorkers) {
   std::string sweep = WriteSweep("sweep.yaml", R"(name: e2e
 method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 metric: {name: val_macro_f1, goal: maximize}
 dataset: {kind: mask, root: data}
 folds: {k: 3, seed: 1, group_by: person, stratify: true}
@@ -155,6 +156,7 @@ TEST_F(SweepEndToEnd, CorruptImageFailsItsJobsWithThePathNotTheWorkers) {
 
   std::string sweep = WriteSweep("corrupt.yaml", R"(name: corrupt
 method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: corrupt}
 folds: {k: 2, seed: 0}
 parameters:

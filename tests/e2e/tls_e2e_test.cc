@@ -18,6 +18,7 @@ namespace {
 
 constexpr char kSweep[] = R"(name: over-tls
 method: grid
+resume: false  # per-epoch resumable checkpoints: tests/fault/resume_kill_test
 dataset: {kind: mask, root: data}
 folds: {k: 2, seed: 4, group_by: person, stratify: true}
 parameters:
