@@ -322,6 +322,7 @@ const std::vector<Migration>& FoldstackMigrations() {
       {8, "ensembles across sweeps: each ensemble's member sweeps; views again",
        std::string(kSchemaV8) + kViewsSql},
       {9, "audit trail", kSchemaV9},
+      {10, "views again: v_leaderboard without window functions, so a sweep's rows come by index", kViewsSql},
   };
   return *steps;
 }

@@ -14,6 +14,8 @@ namespace {
 using testing::FreshDbPath;
 using testing::QueryInt;
 
+const int kLatest = FoldstackMigrations().back().version;
+
 TEST(MigrationsTest, FreshDatabaseGetsLatestVersion) {
   auto db = OpenFoldstackDb(FreshDbPath("fresh"));
   ASSERT_TRUE(db.ok()) << db.status();
@@ -117,7 +119,7 @@ TEST(MigrationsTest, ReleaseFourDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v4.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 9);
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   // Rows kept; the sweep's objective and budget come from what it was.
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM jobs"), 4);
@@ -146,7 +148,7 @@ TEST(MigrationsTest, ReleaseFiveDatabaseUpgradesInPlace) {
   std::filesystem::copy_file("coordinator/store/testdata/release_v5.db", path);
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 9);
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials"), 4);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM trials WHERE state = 'pruned'"), 1);
@@ -215,7 +217,7 @@ INSERT INTO ensemble_members(ensemble_id, trial_id, weight) VALUES(1, 1, 1.0);
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 9);
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM ensemble_sweeps WHERE ensemble_id = 1 AND sweep_id = 1"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT trial_sweep_id FROM v_ensembles WHERE ensemble_id = 1"), 1);
@@ -247,7 +249,7 @@ TEST(MigrationsTest, VersionEightDatabaseGainsAnEmptyAudit) {
   }
   auto db = OpenFoldstackDb(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(*SchemaVersion(**db), 9);
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM sweeps WHERE id = 1"), 1);
   EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM audit"), 0);
@@ -256,6 +258,56 @@ TEST(MigrationsTest, VersionEightDatabaseGainsAnEmptyAudit) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].who, "ana");
+}
+
+std::string QueryPlan(SqliteDb& db, const std::string& sql) {
+  auto txn = Transaction::Begin(db, Transaction::Mode::kDeferred);
+  EXPECT_TRUE(txn.ok());
+  auto plan = (*txn)->Prepare("EXPLAIN QUERY PLAN " + sql);
+  EXPECT_TRUE(plan.ok()) << plan.status();
+  std::string text;
+  while (*plan->Step()) text += plan->Text(3) + "\n";
+  return text;
+}
+
+// Release 9's leaderboard view computed deviations with a window function over every done job, so
+// one sweep's leaderboard scanned all sweeps' jobs.
+constexpr char kReleaseNineLeaderboard[] = R"sql(
+DROP VIEW v_leaderboard;
+CREATE VIEW v_leaderboard AS
+WITH done AS (
+  SELECT sweep_id, trial_id, macro_f1, accuracy, value,
+         macro_f1 - AVG(macro_f1) OVER (PARTITION BY sweep_id, trial_id) AS dev,
+         value - AVG(value) OVER (PARTITION BY sweep_id, trial_id) AS value_dev
+  FROM jobs WHERE state = 'done')
+SELECT d.sweep_id AS sweep_id, d.trial_id AS trial_id, t.params_json AS params, t.state AS trial_state,
+       COUNT(*) AS folds_done, AVG(d.macro_f1) AS macro_f1_mean, sqrt(SUM(d.dev * d.dev) / COUNT(*)) AS macro_f1_std,
+       AVG(d.accuracy) AS accuracy_mean, AVG(d.value) AS value_mean,
+       sqrt(SUM(d.value_dev * d.value_dev) / COUNT(*)) AS value_std
+FROM done d JOIN trials t ON t.id = d.trial_id GROUP BY d.sweep_id, d.trial_id;
+)sql";
+
+TEST(MigrationsTest, VersionNineLeaderboardViewComesByIndexAfterUpgrade) {
+  const std::string path = FreshDbPath("v9");
+  const std::string one_sweep = "SELECT * FROM v_leaderboard WHERE sweep_id = 1";
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    const std::vector<Migration> first_nine(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 9);
+    ASSERT_TRUE(Migrate(**db, first_nine).ok());
+    {
+      auto txn = Transaction::Begin(**db);
+      ASSERT_TRUE((*txn)->ExecScript(kReleaseNineLeaderboard, "release 9 view").ok());
+      ASSERT_TRUE((*txn)->Commit().ok());
+    }
+    EXPECT_NE(QueryPlan(**db, one_sweep).find("MATERIALIZE"), std::string::npos) << QueryPlan(**db, one_sweep);
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
+  const std::string plan = QueryPlan(**db, one_sweep);
+  EXPECT_NE(plan.find("jobs_by_sweep (sweep_id=? AND state=?)"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("MATERIALIZE"), std::string::npos) << plan;
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {
