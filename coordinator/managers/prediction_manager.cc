@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/managers/prediction_average.h"
 #include "coordinator/store/prediction_run_store.h"
-#include "coordinator/store/probs_json.h"
 #include "common/status_macros.h"
 #include "data/eval_set.h"
 #include "nlohmann/json.hpp"
@@ -83,11 +82,10 @@ absl::Status LoadAveragedProbs(Transaction& txn, int64_t run_id, foldstack::v1::
     if (model.probs.empty()) {
       model = {row.trial_id, row.weight, std::vector<float>(static_cast<size_t>(images) * classes, 0.0f)};
     }
-    FS_ASSIGN_OR_RETURN(std::vector<float> probs, ParseProbsJson(row.probs_json));
-    if (row.idx < 0 || row.idx >= images || static_cast<int>(probs.size()) != classes) {
+    if (row.idx < 0 || row.idx >= images || static_cast<int>(row.probs.size()) != classes) {
       return absl::DataLossError(absl::StrCat("prediction run ", run_id, ": bad stored row ", row.idx));
     }
-    std::copy(probs.begin(), probs.end(), model.probs.begin() + row.idx * classes);
+    std::copy(row.probs.begin(), row.probs.end(), model.probs.begin() + row.idx * classes);
     return absl::OkStatus();
   }));
   std::vector<FoldModelProbs> models;

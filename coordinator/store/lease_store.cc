@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "coordinator/store/prob_chunk_store.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -164,13 +165,11 @@ absl::Status StartAttempt(Transaction& txn, JobTable table, int64_t job_id, int6
   // Rows of an earlier attempt would mix two runs' results; the epochs a resumed run starts after
   // are that run's own history.
   if (table == JobTable::kPredict) {
-    FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare("DELETE FROM eval_probs WHERE prediction_job_id = ?"));
-    return clear.Bind(1, job_id).Run().status();
+    return DeleteProbRows(txn, ChunkTable::kEval, job_id);
   }
   FS_ASSIGN_OR_RETURN(Statement metrics, txn.Prepare("DELETE FROM metrics WHERE job_id = ? AND epoch > ?"));
   FS_RETURN_IF_ERROR(metrics.Bind(1, job_id).Bind(2, resumed_epoch).Run().status());
-  FS_ASSIGN_OR_RETURN(Statement predictions, txn.Prepare("DELETE FROM predictions WHERE job_id = ?"));
-  return predictions.Bind(1, job_id).Run().status();
+  return DeleteProbRows(txn, ChunkTable::kOof, job_id);
 }
 
 absl::Status EndAttempt(Transaction& txn, JobTable table, int64_t job_id, bool requeue, const std::string& error,

@@ -55,7 +55,7 @@ absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep
 
 // The OOF probabilities of `trial_ids` (each must belong to the sweep; INVALID_ARGUMENT names
 // the first that does not). Only predictions of done jobs count. INVALID_ARGUMENT for a stored
-// probability row of the wrong length or malformed JSON, naming the job and sample.
+// chunk of the wrong width or a malformed blob, naming the chunk and its job.
 absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids);
 
 // As LoadSweepOof for trials of any sweeps that ran on split `split_id` (INVALID_ARGUMENT names the

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/store/migrations.h"
-#include "coordinator/store/probs_json.h"
+#include "coordinator/store/prob_chunk_store.h"
 #include "gtest/gtest.h"
 
 namespace foldstack::coordinator::testing {
@@ -98,24 +98,37 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
 absl::Status StoreToyOof(SqliteDb& db, int64_t sweep_id, int trial_idx, int samples, int k,
                          const std::function<std::vector<float>(int)>& probs) {
   FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  {
-    FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
-        "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
-        "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
-        "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
-    std::string json;
-    for (int i = 0; i < samples; ++i) {
+  FS_ASSIGN_OR_RETURN(Statement job_of, txn->Prepare(
+      "SELECT j.id FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE t.sweep_id = ? AND t.idx = ? AND j.fold = ?"));
+  FS_ASSIGN_OR_RETURN(Statement sample_of, txn->Prepare(
+      "SELECT s.id FROM samples s JOIN sweeps w ON w.dataset_id = s.dataset_id WHERE w.id = ? AND s.idx = ?"));
+  for (int fold = 0; fold < k; ++fold) {
+    job_of.Reset();
+    job_of.Bind(1, sweep_id).Bind(2, trial_idx).Bind(3, fold);
+    FS_ASSIGN_OR_RETURN(bool found, job_of.Step());
+    if (!found) return absl::InternalError(absl::StrCat("trial ", trial_idx, " has no fold ", fold));
+    const int64_t job_id = job_of.Int(0);
+    std::vector<int64_t> ids;
+    std::vector<float> rows;
+    int32_t width = 0;
+    for (int i = fold; i < samples; i += k) {
+      sample_of.Reset();
+      sample_of.Bind(1, sweep_id).Bind(2, i);
+      FS_ASSIGN_OR_RETURN(bool sample, sample_of.Step());
+      if (!sample) return absl::InternalError(absl::StrCat("no sample ", i));
+      ids.push_back(sample_of.Int(0));
       const std::vector<float> row = probs(i);
-      FormatProbsJson(row, &json);
-      insert.Reset();
-      insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % k);
-      FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-      if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
+      width = static_cast<int32_t>(row.size());
+      rows.insert(rows.end(), row.begin(), row.end());
     }
-    FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
-        "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
-    FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
+    FS_ASSIGN_OR_RETURN(int64_t stored, AppendProbRows(*txn, ChunkTable::kOof, job_id, ids, rows, width));
+    if (stored != static_cast<int64_t>(ids.size())) {
+      return absl::InternalError(absl::StrCat("fold ", fold, ": ", stored, " of ", ids.size(), " rows stored"));
+    }
   }
+  FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
+      "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
+  FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
   return txn->Commit();
 }
 
