@@ -1,12 +1,10 @@
 // Coordinator throughput from loopback clients against a real coordinator process and SQLite file:
 //  1. lease -> complete round trips per second (N client threads, each a registered worker);
 //  2. OOF probability values ingested per second through ReportPredictions streams, and the database
-//     file's growth per million values;
+//     database's growth (pages in use) per million values;
 //  3. OOF values read per second by LoadSweepOof (what relabel find and ensemble select read), on
 //     the same file, in this process.
 // Run: tests/bench/run_coordinator_bench.sh (builds, starts everything, prints the figures).
-#include <sys/stat.h>
-
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -41,13 +39,19 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-int64_t FileSize(const std::string& path) {
-  struct stat info;
-  int64_t total = 0;
-  for (const std::string& suffix : {"", "-wal"}) {
-    if (stat((path + suffix).c_str(), &info) == 0) total += info.st_size;
-  }
-  return total;
+// Bytes of the database's pages in use (page_count - freelist_count, WAL included): unlike the
+// file's size, this does not count a WAL file kept from earlier writes.
+int64_t DbBytes(const std::string& path) {
+  namespace fc = foldstack::coordinator;
+  auto db = fc::SqliteDb::Open(path);
+  if (!db.ok()) return 0;
+  auto txn = fc::Transaction::Begin(**db, fc::Transaction::Mode::kDeferred);
+  if (!txn.ok()) return 0;
+  absl::StatusOr<int64_t> pages = (*txn)->PragmaInt("page_count");
+  absl::StatusOr<int64_t> free_pages = (*txn)->PragmaInt("freelist_count");
+  absl::StatusOr<int64_t> page_size = (*txn)->PragmaInt("page_size");
+  if (!pages.ok() || !free_pages.ok() || !page_size.ok()) return 0;
+  return (*pages - *free_pages) * *page_size;
 }
 
 void Check(const grpc::Status& status, const std::string& what) {
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
   const int64_t ingest_sweep_id = Submit(stub.get(), token, absl::GetFlag(FLAGS_ingest_sweep)).first;
   std::string worker = Register(stub.get(), token);
   const std::string db = absl::GetFlag(FLAGS_db);
-  int64_t size_before = FileSize(db);
+  int64_t size_before = DbBytes(db);
   int64_t values = 0;
   double ingest_seconds = 0;
   for (int j = 0; j < absl::GetFlag(FLAGS_ingest_jobs); ++j) {
@@ -209,7 +213,7 @@ int main(int argc, char** argv) {
     foldstack::v1::CompleteJobResponse done;
     Check(stub->CompleteJob(foldstack::rpc::MakeContext(token).get(), complete, &done), "complete");
   }
-  int64_t growth = FileSize(db) - size_before;
+  int64_t growth = DbBytes(db) - size_before;
   std::cout << absl::StrFormat("OOF ingestion: %d probability values in %.2f s = %.0f values per second\n", values,
                                ingest_seconds, values / ingest_seconds);
   std::cout << absl::StrFormat("database growth: %.1f MB per million probability values\n",
