@@ -422,6 +422,27 @@ TEST(MigrationsTest, MalformedProbabilityRowIsRefusedAndNothingChanges) {
   }
 }
 
+TEST(MigrationsTest, MalformedEvalRowIsRefusedAndNothingChanges) {
+  const std::string path = MakeVersionTenDb("v10_bad_eval");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    auto txn = Transaction::Begin(**db);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->ExecScript("UPDATE eval_probs SET probs = '[0.1,0.9]' WHERE idx = 1", "bad eval").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss) << db.status();
+  EXPECT_NE(db.status().message().find("eval_probs row (prediction job 1, row 1): 2 probabilities, expected 3"),
+            std::string::npos) << db.status();
+  auto reopened = SqliteDb::Open(path);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(*SchemaVersion(**reopened), 10);
+  EXPECT_EQ(QueryInt(**reopened, "SELECT COUNT(*) FROM eval_probs"), 2);
+}
+
 TEST(MigrationsTest, NewerDatabaseIsRefused) {
   const std::string path = FreshDbPath("newer");
   {
