@@ -17,7 +17,8 @@
 namespace foldstack::trainer {
 
 // The regression output is scaled so that a fresh model starts near a middle age:
-// age = kAgeCenter + kAgeScale * output.
+// age = kAgeCenter + kAgeScale * output; the loss (regression_loss) compares the output with the
+// true age on that scale, (age - kAgeCenter) / kAgeScale.
 inline constexpr double kAgeCenter = 40.0;
 inline constexpr double kAgeScale = 20.0;
 inline constexpr double kMinAgeSigma = 1.0;

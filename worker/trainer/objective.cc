@@ -124,9 +124,11 @@ absl::StatusOr<Objective> Objective::FromSettings(const json& settings, int num_
 
 at::Tensor Objective::Loss(const at::Tensor& outputs, const at::Tensor& targets) const {
   if (regression_) {
-    const at::Tensor ages = PredictedAges(outputs);
-    const at::Tensor truth = targets.to(ages.scalar_type());
-    return smooth_l1_ ? at::smooth_l1_loss(ages, truth) : at::mse_loss(ages, truth);
+    // In units of kAgeScale years: the gradients stay at a classifier's scale (on years, one SGD
+    // step at a classifier's learning rate overshoots by hundreds of years).
+    const at::Tensor predicted = outputs.reshape({-1});
+    const at::Tensor truth = ((targets.to(predicted.scalar_type()) - kAgeCenter) / kAgeScale);
+    return smooth_l1_ ? at::smooth_l1_loss(predicted, truth) : at::mse_loss(predicted, truth);
   }
   if (!multi_head_) return single_(outputs, targets);
   const at::Tensor soft = targets.dim() == 1 ? at::one_hot(targets, num_classes_).to(outputs.scalar_type()) : targets;

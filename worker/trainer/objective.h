@@ -2,7 +2,7 @@
 // weighted sum loss_weight * loss + loss2_weight * loss2), or for task
 // multi_head one loss per head (mask 3 / gender 2 / age 3) with per-head
 // weights; a head task (mask, gender, age) is a plain classifier over that head's classes, and
-// age_regression one output (the age in years) trained with regression_loss, whose class scores
+// age_regression one output (the age in years, the loss on its scaled form: age_regression.h), whose class scores
 // are the age bins' (age_regression.h). It also turns the model's raw outputs into class scores.
 #ifndef FOLDSTACK_WORKER_TRAINER_OBJECTIVE_H_
 #define FOLDSTACK_WORKER_TRAINER_OBJECTIVE_H_

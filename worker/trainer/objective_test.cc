@@ -110,10 +110,11 @@ TEST(ObjectiveTest, AgeRegressionLossOnYearsAndBinsFromTheAge) {
     ASSERT_TRUE(objective.ok()) << objective.status();
     EXPECT_EQ(objective->model_outputs(), 1);
     EXPECT_TRUE(objective->regression());
-    // Outputs 0 and 1 are ages 40 and 60; targets 43 and 60: errors 3 and 0.
+    // Outputs 0 and 1 are ages 40 and 60; targets 46 and 60: errors 6 years and 0, i.e. 0.3 and 0 in
+    // units of 20 years (smooth-L1 below 1 is half the square).
     const at::Tensor outputs = at::tensor({0.0, 1.0}, at::kDouble).reshape({2, 1});
-    const at::Tensor ages = at::tensor({43.0, 60.0}, at::kDouble);
-    const double expected = std::string(loss) == "mse" ? (9.0 + 0.0) / 2 : (2.5 + 0.0) / 2;
+    const at::Tensor ages = at::tensor({46.0, 60.0}, at::kDouble);
+    const double expected = std::string(loss) == "mse" ? (0.09 + 0.0) / 2 : (0.045 + 0.0) / 2;
     EXPECT_NEAR(Value(objective->Loss(outputs, ages)), expected, 1e-9) << loss;
     const at::Tensor probs = objective->ClassLogProbs(outputs).exp();
     EXPECT_EQ(probs.argmax(1)[0].item<int64_t>(), 1);  // 40: middle bin

@@ -183,6 +183,7 @@ struct Evaluation {
   double loss = 0;  // mean negative log-likelihood of the true class
   ConfusionMatrix confusion{1};
   torch::Tensor probs;  // [N, C] on CPU, every held-out sample in order
+  std::optional<double> age_mae;  // age_regression on one rank: mean |predicted - true age|
 };
 
 // State of one job run; Train() and Predict() below are its only users.
@@ -432,7 +433,8 @@ class JobRun {
       if (!train_loss.ok()) return train_loss.status();
       absl::StatusOr<Evaluation> eval = Evaluate(held_out_, settings_["tta"] == "hflip");
       if (!eval.ok()) return eval.status();
-      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0};
+      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0,
+                       eval->age_mae};
       const double score = ObjectiveScore(event);
       if (score > best_score_) {  // strict: ties keep the earlier epoch
         best_score_ = score;
@@ -445,9 +447,11 @@ class JobRun {
       result.epochs.push_back(event);
       // The checkpoint lands before the epoch is reported: whoever sees epoch N can resume from it.
       FS_RETURN_IF_ERROR(WriteResume(plan, epoch, stop || epoch == plan.last, *optimization, stopping, result));
-      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f lr %.3g (%.1fs)\n",
+      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f%s lr %.3g (%.1fs)\n",
                    static_cast<long long>(job_.job_id), epoch, plan.last, event.train_loss, event.val_loss,
-                   event.val_macro_f1, event.val_accuracy, optimization->current_lr(), event.seconds);
+                   event.val_macro_f1, event.val_accuracy,
+                   event.val_age_mae ? absl::StrCat(" val_age_mae ", *event.val_age_mae).c_str() : "",
+                   optimization->current_lr(), event.seconds);
       events_.OnEpoch(event);
       if (stop) {
         std::fprintf(stderr, "[job %lld] early stopping: no better %s for %d epochs\n",
@@ -632,6 +636,11 @@ class JobRun {
       nll -= lp[i * shape_.classes + samples[i]->label];
     }
     eval.loss = nll / static_cast<double>(samples.size());
+    if (shape_.regression && world_ == 1 && eval_ages_.size() == samples.size()) {
+      double error = 0;
+      for (size_t i = 0; i < samples.size(); ++i) error += std::abs(eval_ages_[i] - samples[i]->age);
+      eval.age_mae = error / static_cast<double>(samples.size());
+    }
     return eval;
   }
 
@@ -647,17 +656,26 @@ class JobRun {
                              augment::EvalTransform(image.rgb, image.scale, augment, /*mirror=*/false, out);
                            });
     std::vector<torch::Tensor> parts;
+    eval_ages_.clear();
     while (true) {
       absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
       if (!batch.ok()) return batch.status();
       if (!batch->has_value()) break;
       const torch::Tensor images = ToDevice((*batch)->images);
-      torch::Tensor log_probs = objective_->ClassLogProbs(Forward(images));
+      const torch::Tensor outputs = Forward(images);
+      torch::Tensor log_probs = objective_->ClassLogProbs(outputs);
+      torch::Tensor ages = shape_.regression ? PredictedAges(outputs) : torch::Tensor();
       if (tta) {
-        const torch::Tensor mirrored = objective_->ClassLogProbs(Forward(images.flip({3})));
+        const torch::Tensor mirrored_outputs = Forward(images.flip({3}));
+        const torch::Tensor mirrored = objective_->ClassLogProbs(mirrored_outputs);
         log_probs = ((log_probs.exp() + mirrored.exp()) / 2).log();
+        if (shape_.regression) ages = (ages + PredictedAges(mirrored_outputs)) / 2;
       }
       parts.push_back(log_probs.to(torch::kCPU, torch::kFloat));
+      if (shape_.regression) {
+        const torch::Tensor cpu = ages.to(torch::kCPU, torch::kFloat).contiguous();
+        eval_ages_.insert(eval_ages_.end(), cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+      }
     }
     if (parts.empty()) return torch::zeros({0, shape_.classes});
     return torch::cat(parts).contiguous();
@@ -698,6 +716,7 @@ class JobRun {
   int world_;
   int pipeline_threads_;
   TaskShape shape_;
+  std::vector<float> eval_ages_;  // age_regression: the last evaluation's predicted ages, in order
   bool amp_ = false;
   bool channels_last_ = false;
   int64_t batches_per_epoch_ = 1;

@@ -197,6 +197,16 @@ TEST_F(TrainerMainTest, AgeRegressionReportsAgeBinsAndKeepsSigma) {
   MainOutput out = RunMain({"--job", WriteJob(job, "age_regression")});
   ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
   EXPECT_GT(CheckRows(out, 3), 0u);
+  // The epoch reports the held-out age MAE (years) next to the age-bin macro-F1.
+  bool mae = false;
+  for (const json& event : out.events) {
+    if (event["event"] != "epoch") continue;
+    ASSERT_TRUE(event["metrics"].contains("val_age_mae")) << event.dump();
+    EXPECT_GT(event["metrics"]["val_age_mae"].get<double>(), 0.0);
+    EXPECT_LT(event["metrics"]["val_age_mae"].get<double>(), 100.0);
+    mae = true;
+  }
+  EXPECT_TRUE(mae);
   const std::string checkpoint = TempDir() + "/age_regression/best.safetensors";
   std::map<std::string, std::string> metadata;
   ASSERT_TRUE(LoadSafetensors(checkpoint, &metadata).ok());
