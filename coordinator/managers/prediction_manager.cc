@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/mask_heads.h"
 #include "coordinator/analysis/composite.h"
+#include "coordinator/managers/candidate_library.h"
 #include "coordinator/managers/prediction_average.h"
 #include "coordinator/store/prediction_run_store.h"
 #include "coordinator/store/probs_json.h"
@@ -72,8 +72,7 @@ absl::StatusOr<std::vector<Member>> MergeMembers(const foldstack::v1::SubmitPred
 std::function<absl::StatusOr<analysis::HeadSourceTrial>(int64_t)> Sources(
     const std::map<int64_t, TrialModels>& trials, const std::map<int64_t, analysis::ProbMatrix>& probs) {
   return [&trials, &probs](int64_t id) -> absl::StatusOr<analysis::HeadSourceTrial> {
-    const std::optional<common::TrainTask> task = common::ParseTrainTask(trials.at(id).task);
-    return analysis::HeadSourceTrial{id, task.value_or(common::TrainTask::kSingle), &probs.at(id)};
+    return SourceTrial(id, trials.at(id).task, probs.at(id));
   };
 }
 
