@@ -89,5 +89,6 @@ row "18-class alone" best_single_score best_single_heads age.json "trial $F"
 row "age head from the age model" best_composite_score best_composite_heads age.json "base=$F,age=$A"
 row "age head from age regression" best_composite_score best_composite_heads reg.json "base=$F,age=$R; age MAE $mae yr"
 row "cross-sweep Caruana" ensemble.score ensemble_heads caruana.json \
-  "$(jq -r '[.ensemble.members[] | (.composite // .trial_id | tostring) + ":" + (.weight | tostring | .[0:5])] | join(" ")' "$W/caruana.json")"
+  "$(jq -r '[.ensemble.members[] | ((if (.composite // "") != "" then .composite else .trial_id end | tostring)
+            + ":" + (.weight | tostring | .[0:4]))] | join(" ")' "$W/caruana.json")"
 log "done"
