@@ -218,7 +218,8 @@ absl::Status CheckProbRows(const std::string& what, size_t n, absl::Span<const f
                            int32_t num_classes) {
   if (classes != num_classes) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, ": predictions have ", classes, " classes, the dataset has ", num_classes));
+        absl::StrCat(what, ": predictions have ", classes, " classes, the job's rows have ", num_classes,
+                     " (the dataset's classes, or its trial's head's)"));
   }
   if (probs.size() != n * static_cast<size_t>(classes)) {
     return absl::InvalidArgumentError(
