@@ -336,7 +336,7 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
   v1::FindRelabelCandidatesResponse response;
   response.set_sweep_id(sweep_id);
   response.set_dataset_id(listed.dataset_id());
-  for (int64_t id : library.trial_ids) response.add_trial_ids(id);
+  for (int64_t id : oof.trial_ids) response.add_trial_ids(id);  // the 18-class ones (KeepFullTrials)
   for (int64_t id : library.sweep_ids) response.add_sweep_ids(id);
   int predicted = 0;
   for (int i = 0; i < combined.num_samples; ++i) {

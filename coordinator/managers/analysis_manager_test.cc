@@ -438,6 +438,18 @@ TEST_F(CompositeEnsembleTest, TheCompositeThatIsRightIsSelected) {
   EXPECT_EQ(listed->ensembles_size(), 1);
 }
 
+// Relabelling judges the 18 classes: the age trial is left out of the average.
+TEST_F(CompositeEnsembleTest, RelabelLeavesHeadTrialsOut) {
+  MakeLibrary();
+  v1::FindRelabelCandidatesRequest request;
+  request.set_sweep_id(sweep_.sweep_id);
+  auto found = manager_->FindRelabelCandidates(request);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(std::vector<int64_t>(found->trial_ids().begin(), found->trial_ids().end()),
+            (std::vector<int64_t>{first_, first_ + 2}));
+  EXPECT_EQ(found->samples(), kMaskSamples);
+}
+
 TEST_F(CompositeEnsembleTest, CompositesCanBeNamedOrTurnedOff) {
   MakeLibrary();
   auto plain = Select({"none"});
