@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/store/prob_chunks.h"
+#include "coordinator/store/trial_task.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -91,10 +92,10 @@ absl::StatusOr<std::vector<float>> ReadTrialProbs(Statement& chunks, int64_t tri
   return probs;
 }
 
-// Which trials may be read: `sql` binds (trial id, owner) and returns a row for a trial that may;
-// else INVALID_ARGUMENT "trial N <refusal>".
+// Which trials may be read: `sql` binds (trial id, owner) and returns a row (the trial's task) for
+// a trial that may; else INVALID_ARGUMENT "trial N <refusal>".
 struct TrialCheck {
-  const char* sql;
+  std::string sql;
   int64_t owner;
   std::string refusal;
 };
@@ -117,9 +118,11 @@ absl::StatusOr<SweepOof> LoadOof(Transaction& txn, const SweepInfo& info, const 
     trial.Bind(1, trial_id).Bind(2, check.owner);
     FS_ASSIGN_OR_RETURN(bool found, trial.Step());
     if (!found) return absl::InvalidArgumentError(absl::StrCat("trial ", trial_id, " ", check.refusal));
+    oof.tasks.push_back(trial.Text(0));
+    oof.widths.push_back(TrialRowWidth(oof.tasks.back(), info.num_classes));
     FS_ASSIGN_OR_RETURN(std::vector<float> probs,
                         ReadTrialProbs(chunks, trial_id, index_of_sample, oof.samples.size(),
-                                       static_cast<size_t>(info.num_classes)));
+                                       static_cast<size_t>(oof.widths.back())));
     oof.probs.push_back(std::move(probs));
   }
   return oof;
@@ -164,7 +167,8 @@ absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep
 absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepInfo info, ReadSweep(*txn, sweep_id));
-  const TrialCheck check{"SELECT 1 FROM trials WHERE id = ? AND sweep_id = ?", sweep_id,
+  const TrialCheck check{absl::StrCat("SELECT ", kTrialTaskSql, " FROM trials t WHERE t.id = ? AND t.sweep_id = ?"),
+                         sweep_id,
                          absl::StrCat("is not a trial of sweep ", sweep_id)};
   FS_ASSIGN_OR_RETURN(SweepOof oof, LoadOof(*txn, info, trial_ids, check));
   oof.sweep_id = sweep_id;
@@ -175,7 +179,9 @@ absl::StatusOr<SweepOof> LoadSplitOof(SqliteDb& db, int64_t split_id, const std:
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepInfo info, ReadSplit(*txn, split_id));
   const TrialCheck check{
-      "SELECT 1 FROM trials t JOIN sweeps w ON w.id = t.sweep_id WHERE t.id = ? AND w.split_id = ?", split_id,
+      absl::StrCat("SELECT ", kTrialTaskSql,
+                   " FROM trials t JOIN sweeps w ON w.id = t.sweep_id WHERE t.id = ? AND w.split_id = ?"),
+      split_id,
       absl::StrCat("is not on split ", split_id)};
   return LoadOof(*txn, info, trial_ids, check);
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/store/prob_chunks.h"
+#include "coordinator/store/trial_task.h"
 
 namespace foldstack::coordinator {
 
@@ -13,13 +14,15 @@ absl::StatusOr<TrialModels> LoadTrialModels(Transaction& txn, int64_t trial_id) 
   int32_t k = 0;
   {
     FS_ASSIGN_OR_RETURN(Statement trial, txn.Prepare(
-        "SELECT sp.k, d.num_classes FROM trials t JOIN sweeps s ON s.id = t.sweep_id "
-        "JOIN splits sp ON sp.id = s.split_id JOIN datasets d ON d.id = s.dataset_id WHERE t.id = ?"));
+        absl::StrCat("SELECT sp.k, d.num_classes, ", kTrialTaskSql, " FROM trials t JOIN sweeps s ON s.id = t.sweep_id "
+                     "JOIN splits sp ON sp.id = s.split_id JOIN datasets d ON d.id = s.dataset_id WHERE t.id = ?")));
     trial.Bind(1, trial_id);
     FS_ASSIGN_OR_RETURN(bool found, trial.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("trial ", trial_id, ": no such trial"));
     k = static_cast<int32_t>(trial.Int(0));
     models.num_classes = static_cast<int32_t>(trial.Int(1));
+    models.task = trial.Text(2);
+    models.width = TrialRowWidth(models.task, models.num_classes);
   }
   FS_ASSIGN_OR_RETURN(Statement jobs, txn.Prepare(
       "SELECT fold, id, state, checkpoint_path, COALESCE(worker_id, '') FROM jobs WHERE trial_id = ? ORDER BY fold"));

@@ -22,7 +22,9 @@ struct FoldModelRef {
 };
 
 struct TrialModels {
-  int32_t num_classes = 0;
+  int32_t num_classes = 0;  // the dataset's
+  std::string task;         // the trial's task ("" when its params have none; trial_task.h)
+  int32_t width = 0;        // values per eval row: num_classes, or a head task's head's classes
   std::vector<FoldModelRef> folds;  // fold order
 };
 

@@ -64,10 +64,14 @@ std::vector<int32_t> RoundRobinFolds(int n, int k) {
   return folds;
 }
 
-ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_attempts,
-                      int64_t now_ms) {
+namespace {
+
+// A dataset of `samples` samples and `num_classes` classes, split round-robin into k folds, and a
+// sweep with one trial per params JSON.
+ToySweep MakeSweep(SqliteDb& db, int num_classes, const std::vector<std::string>& trial_params, int k, int samples,
+                   int max_attempts, int64_t now_ms) {
   ToySweep toy;
-  auto dataset_id = EnsureDataset(db, MakeDataset(samples, 3), now_ms);
+  auto dataset_id = EnsureDataset(db, MakeDataset(samples, num_classes), now_ms);
   EXPECT_TRUE(dataset_id.ok()) << dataset_id.status();
   toy.dataset_id = dataset_id.value_or(0);
   auto split_id =
@@ -79,20 +83,31 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
   sweep.name = "toy";
   sweep.yaml = absl::StrCat("name: toy\nmethod: grid\ndataset: {kind: mask, root: /data/toy}\n",
                             "folds: {k: ", k, "}\nparameters:\n  lr: {values: [");
-  for (int t = 0; t < trials; ++t) absl::StrAppend(&sweep.yaml, t > 0 ? ", " : "", 0.1 * (t + 1));
+  for (size_t t = 0; t < trial_params.size(); ++t) absl::StrAppend(&sweep.yaml, t > 0 ? ", " : "", 0.1 * (t + 1));
   absl::StrAppend(&sweep.yaml, "]}\n");
   sweep.spec_json = "{}";
   sweep.dataset_id = toy.dataset_id;
   sweep.split_id = toy.split_id;
   sweep.max_attempts = max_attempts;
   sweep.submitted_by = "abc123";
-  for (int t = 0; t < trials; ++t) {
-    sweep.trial_params_json.push_back(absl::StrCat("{\"lr\": ", 0.1 * (t + 1), "}"));
-  }
+  sweep.trial_params_json = trial_params;
   auto created = InsertSweep(db, sweep, now_ms);
   EXPECT_TRUE(created.ok()) << created.status();
   toy.sweep_id = created.ok() ? created->sweep_id : 0;
   return toy;
+}
+
+}  // namespace
+
+ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_attempts,
+                      int64_t now_ms) {
+  std::vector<std::string> params;
+  for (int t = 0; t < trials; ++t) params.push_back(absl::StrCat("{\"lr\": ", 0.1 * (t + 1), "}"));
+  return MakeSweep(db, 3, params, k, samples, max_attempts, now_ms);
+}
+
+ToySweep MakeMaskSweep(SqliteDb& db, const std::vector<std::string>& trial_params, int k, int samples) {
+  return MakeSweep(db, 18, trial_params, k, samples, 3, 1000);
 }
 
 absl::Status StoreToyOof(SqliteDb& db, int64_t sweep_id, int trial_idx, int samples, int k,
