@@ -102,7 +102,7 @@ TEST(OofStoreTest, HeadTrialRowsHaveTheHeadsWidth) {
   ASSERT_TRUE(StoreToyOof(*db, sweep.sweep_id, 2, kSamples, 2, [](int i) { return OneHot(i % 3); }).ok());
   auto wrong = LoadSweepOof(*db, sweep.sweep_id, {TrialId(*db, sweep.sweep_id, 2)});
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(wrong.status().message().find("expected 2 probabilities, got 3"), std::string::npos) << wrong.status();
+  EXPECT_NE(wrong.status().message().find("rows of 3 probabilities, expected 2"), std::string::npos) << wrong.status();
 }
 
 TEST(OofStoreTest, SplitOofRefusesATrialOfAnotherSplit) {
