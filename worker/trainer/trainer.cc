@@ -528,6 +528,10 @@ class JobRun {
     }
     std::fprintf(stderr, "[job %lld] resuming from %s after epoch %d\n", static_cast<long long>(job_.job_id),
                  path.c_str(), checkpoint.epoch);
+    // The checkpoint of epoch N lands before epoch N is reported, so the attempt that wrote it may
+    // have died (or lost its lease) before the report reached the coordinator: the finished epochs
+    // are reported again, and the job's metrics have no gap (the coordinator upserts them).
+    for (const EpochEvent& event : checkpoint.epochs) events_.OnEpoch(event);
     return checkpoint;
   }
 

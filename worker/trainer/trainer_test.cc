@@ -194,7 +194,13 @@ TEST(TrainerTest, EarlyStoppingEndsTrainingAfterPatienceEpochs) {
   CollectingEventSink resumed_events;
   absl::StatusOr<TrainResult> resumed = Train(resumed_job, images, resumed_events);
   ASSERT_TRUE(resumed.ok()) << resumed.status();
-  EXPECT_TRUE(resumed_events.epochs.empty());
+  // It trains no further epoch: it reports the finished ones again from the checkpoint (their
+  // report may not have reached the coordinator) and writes no checkpoint.
+  ASSERT_EQ(resumed_events.epochs.size(), events.epochs.size());
+  for (size_t i = 0; i < events.epochs.size(); ++i) {
+    EXPECT_EQ(resumed_events.epochs[i].epoch, events.epochs[i].epoch);
+    EXPECT_EQ(resumed_events.epochs[i].val_macro_f1, events.epochs[i].val_macro_f1);
+  }
   EXPECT_TRUE(resumed_events.checkpoints.empty());
   EXPECT_EQ(resumed->epochs.size(), result->epochs.size());
   EXPECT_EQ(resumed->best_epoch, result->best_epoch);
