@@ -33,6 +33,7 @@ foldstack::v1::SweepSummary ToSummary(const SweepRow& row, int64_t alive_workers
   s.set_name(row.name);
   s.set_state(ToWire(row.state));
   s.set_created_unix_ms(row.created_ms);
+  s.set_finished_unix_ms(row.finished_ms);
   s.set_dataset_kind(row.dataset_kind);
   s.set_dataset_root(row.dataset_root);
   s.set_k(row.k);
@@ -304,6 +305,20 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
     out->set_trial_state(ToWire(row.trial_state));
   }
   return response;
+}
+
+absl::StatusOr<std::vector<JobCurve>> SweepManager::Curves(int64_t sweep_id, int points) {
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
+  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(*txn, control));
+  std::vector<JobCurve> curves;
+  for (const sweep::TrialView& trial : study.trials) {
+    for (size_t fold = 0; fold < trial.jobs.size(); ++fold) {
+      const sweep::JobView& job = trial.jobs[fold];
+      curves.push_back({trial.id, trial.index, static_cast<int32_t>(fold), job.state, SampleCurve(job.curve, points)});
+    }
+  }
+  return curves;
 }
 
 }  // namespace foldstack::coordinator

@@ -12,10 +12,12 @@
 
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
+#include "coordinator/managers/curve_sampling.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/trial_scheduler.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/sqlite_db.h"
+#include "coordinator/sweep/states.h"
 #include "proto/foldstack.pb.h"
 
 namespace foldstack::coordinator {
@@ -24,6 +26,15 @@ namespace foldstack::coordinator {
 // same (dataset, k, seed, group_by, stratify) is stored yet.
 using FoldAssigner = std::function<absl::StatusOr<std::vector<int32_t>>(
     const DatasetRecord& dataset, const SplitParams& params)>;
+
+// One job's objective curve, downsampled for a chart.
+struct JobCurve {
+  int64_t trial_id = 0;
+  int32_t trial_index = 0;
+  int32_t fold = 0;
+  sweep::JobState state = sweep::JobState::kQueued;
+  std::vector<CurvePoint> points;  // a pruned job's last point is the epoch it stopped after
+};
 
 struct NewSweep {
   std::string name;
@@ -91,6 +102,9 @@ class SweepManager {
   absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
       const foldstack::v1::LeaderboardRequest& request);
 
+  // Every job's curve of the sweep's metric per epoch, at most `points` points each, in trial
+  // and fold order; NOT_FOUND for an unknown sweep.
+  absl::StatusOr<std::vector<JobCurve>> Curves(int64_t sweep_id, int points);
 
  private:
   SqliteDb& db_;
