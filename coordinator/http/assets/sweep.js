@@ -1,0 +1,189 @@
+// One sweep, live (polled every 4 s): progress, a sortable leaderboard, parallel coordinates
+// (params -> objective, brushable), optimization history with the best so far, learning curves
+// (pruned jobs marked where they stopped) and one scatter per parameter.
+"use strict";
+
+const sweepId = Number(new URLSearchParams(window.location.search).get("id"));
+const charts = {};
+const view = { sweep: null, trials: [], curves: [], sortKey: "value", sortAsc: null };
+
+function chart(id, element) {
+  if (!charts[id]) charts[id] = echarts.init(element || document.getElementById(id));
+  return charts[id];
+}
+
+// The swept parameters: those whose value differs between trials, in first-seen order. A trial's
+// params hold every trainer setting; the fixed ones would only crowd the charts.
+function paramNames(trials) {
+  const seen = new Map();
+  for (const t of trials) {
+    for (const [k, v] of Object.entries(t.params)) {
+      if (!seen.has(k)) seen.set(k, new Set());
+      seen.get(k).add(JSON.stringify(v));
+    }
+  }
+  return [...seen].filter(([, values]) => values.size > 1).map(([k]) => k);
+}
+
+function isNumeric(trials, name) {
+  return trials.every((t) => t.params[name] === undefined || typeof t.params[name] === "number");
+}
+
+// A log axis for positive numbers spanning two decades or more (learning rates, weight decays).
+function axisType(trials, name) {
+  if (!isNumeric(trials, name)) return "category";
+  const values = trials.map((t) => t.params[name]).filter((v) => v !== undefined);
+  const min = Math.min(...values), max = Math.max(...values);
+  return min > 0 && max / min >= 100 ? "log" : "value";
+}
+
+// Numbers as a person reads them: integers whole, others to 4 significant digits.
+function show(v) {
+  if (typeof v !== "number") return v === null || v === undefined ? "—" : String(v);
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
+
+function better(a, b) { return view.sweep.minimize ? a < b : a > b; }
+
+function drawSummary() {
+  const s = view.sweep;
+  document.getElementById("title").textContent = `Sweep #${s.id} ${s.name}`;
+  const item = (label, value) => fs.el("div", {}, label, fs.el("b", {}, value));
+  document.getElementById("summary").replaceChildren(
+    item("State", fs.stateText(s)), item("Method", s.method || "—"),
+    item("Progress", fs.progressBar(s.progress)),
+    item("Trials", `${s.trials} / ${s.trial_budget}`),
+    item(`Best ${s.metric} (${s.minimize ? "min" : "max"})`, fs.value(s.best_value)),
+    item("Jobs done / pruned / failed", `${s.jobs_done} / ${s.jobs_pruned} / ${s.jobs_failed}`),
+    item("Duration", fs.duration(s)), item("Created", fs.time(s.created_unix_ms)));
+  const controls = document.getElementById("controls");
+  controls.replaceChildren();
+  if (fs.session.scope === "lead" && s.state === "running") {
+    const action = s.paused ? "resume" : "pause";
+    const button = fs.el("button", { id: action, text: s.paused ? "Resume" : "Pause" });
+    button.onclick = () => fs.post(`/api/sweeps/${sweepId}/${action}`).then(refresh).catch(showError);
+    controls.append(button);
+  }
+}
+
+function drawLeaderboard() {
+  const names = paramNames(view.trials);
+  const columns = [["rank", "Rank"], ["index", "Trial"], ["state", "State"], ["value", view.sweep.metric],
+                   ["folds_done", "Folds"], ...names.map((n) => ["param:" + n, n])];
+  const ranked = view.trials.filter((t) => t.value !== null)
+    .sort((a, b) => (better(a.value, b.value) ? -1 : better(b.value, a.value) ? 1 : 0));
+  const rank = new Map(ranked.map((t, i) => [t.trial_id, i + 1]));
+  const cell = (t, key) => key === "rank" ? rank.get(t.trial_id) ?? null
+    : key.startsWith("param:") ? t.params[key.slice(6)] ?? null : t[key];
+  // Sorting by the objective is sorting by rank: ascending is best first, whatever the goal.
+  const key = view.sortKey === "value" ? "rank" : view.sortKey;
+  const asc = view.sortAsc ?? true;
+  const rows = view.trials.slice().sort((a, b) => {
+    const x = cell(a, key), y = cell(b, key);
+    if (x === null) return y === null ? 0 : 1;
+    if (y === null) return -1;
+    const order = x < y ? -1 : x > y ? 1 : 0;
+    return asc ? order : -order;
+  });
+  const head = fs.el("tr", {}, ...columns.map(([key, label]) => {
+    const th = fs.el("th", { "data-key": key, text: label + (view.sortKey === key ? (asc ? " ▲" : " ▼") : "") });
+    th.onclick = () => { view.sortAsc = view.sortKey === key ? !asc : null; view.sortKey = key; drawLeaderboard(); };
+    return th;
+  }));
+  document.querySelector("#leaderboard thead").replaceChildren(head);
+  document.querySelector("#leaderboard tbody").replaceChildren(...rows.map((t) => fs.el("tr",
+    { class: "trial-row", "data-trial": t.trial_id },
+    ...columns.map(([key]) => {
+      const v = cell(t, key);
+      const text = key === "value" ? fs.value(v) : key === "index" ? "#" + v : show(v);
+      return fs.el("td", { class: typeof v === "number" ? "num" : "", text });
+    }))));
+}
+
+function drawParallel() {
+  const names = paramNames(view.trials);
+  const axes = names.map((n, i) => axisType(view.trials, n) === "category"
+    ? { dim: i, name: n, type: "category", data: [...new Set(view.trials.map((t) => String(t.params[n])))] }
+    : { dim: i, name: n, type: axisType(view.trials, n), scale: true });
+  axes.push({ dim: names.length, name: view.sweep.metric, type: "value", scale: true });
+  const scored = view.trials.filter((t) => t.value !== null);
+  const values = scored.map((t) => t.value);
+  chart("parallel").setOption({
+    parallelAxis: axes,
+    parallel: { left: 60, right: 90, top: 40, bottom: 30 },
+    visualMap: { show: true, type: "continuous", dimension: names.length, right: 0, top: "center",
+                 min: Math.min(...values), max: Math.max(...values), inRange: { color: ["#d94e5d", "#eac736", "#50a3ba"].reverse() } },
+    series: [{ type: "parallel", lineStyle: { width: 1.5, opacity: 0.7 },
+               data: scored.map((t) => [...names.map((n) => isNumeric(view.trials, n) ? t.params[n] : String(t.params[n])), t.value]) }],
+  }, { notMerge: true });
+}
+
+function drawHistory() {
+  const done = view.trials.filter((t) => t.value !== null).sort((a, b) => a.index - b.index);
+  let best = null;
+  const bestSoFar = done.map((t) => { if (best === null || better(t.value, best)) best = t.value; return [t.index, best]; });
+  chart("history").setOption({
+    tooltip: { trigger: "item" }, legend: { top: 0 },
+    xAxis: { type: "value", name: "trial", minInterval: 1 }, yAxis: { type: "value", name: view.sweep.metric, scale: true },
+    series: [{ name: "trial", type: "scatter", data: done.map((t) => [t.index, t.value]) },
+             { name: "best so far", type: "line", step: "end", symbol: "none", data: bestSoFar }],
+  }, { notMerge: true });
+}
+
+function drawCurves() {
+  const series = view.curves.filter((c) => c.epochs.length).map((c) => ({
+    name: `trial #${c.trial_index} fold ${c.fold}`, type: "line", showSymbol: false, lineStyle: { width: 1 },
+    data: c.epochs.map((e, i) => (c.pruned && i === c.epochs.length - 1
+      ? { value: [e, c.values[i]], symbol: "triangle", symbolSize: 9, itemStyle: { color: "#b00020" } }
+      : [e, c.values[i]])),
+  }));
+  chart("curves").setOption({
+    tooltip: { trigger: "item" },
+    xAxis: { type: "value", name: "epoch", minInterval: 1 }, yAxis: { type: "value", name: view.sweep.metric, scale: true },
+    series,
+  }, { notMerge: true });
+}
+
+function drawScatters() {
+  const holder = document.getElementById("scatters");
+  const scored = view.trials.filter((t) => t.value !== null);
+  for (const name of paramNames(view.trials)) {
+    const id = "scatter-" + name;
+    if (!document.getElementById(id)) holder.append(fs.el("div", { id, class: "chart scatter" }));
+    const numeric = isNumeric(view.trials, name);
+    chart(id).setOption({
+      title: { text: name, left: "center", textStyle: { fontSize: 13 } }, tooltip: {},
+      xAxis: numeric ? { type: axisType(view.trials, name), scale: true, name } : { type: "category", name },
+      yAxis: { type: "value", scale: true, name: view.sweep.metric },
+      series: [{ type: "scatter", data: scored.map((t) => [numeric ? t.params[name] : String(t.params[name]), t.value]) }],
+    }, { notMerge: true });
+  }
+}
+
+function showError(e) { document.getElementById("status").textContent = e.message; }
+
+async function refresh() {
+  const [sweep, trials, curves] = await Promise.all([
+    fs.api(`/api/sweeps/${sweepId}`), fs.all(`/api/sweeps/${sweepId}/trials`),
+    fs.api(`/api/sweeps/${sweepId}/curves?points=50`)]);
+  Object.assign(view, { sweep: sweep.body, trials, curves: curves.body });
+  drawSummary();
+  drawLeaderboard();
+  drawParallel();
+  drawHistory();
+  drawCurves();
+  drawScatters();
+  document.getElementById("status").textContent = "";
+  document.body.dataset.drawn = "true";
+}
+
+// For tests and curious users: how many lines the parallel-coordinates chart drew.
+window.foldstackParallelLines = () => {
+  const data = charts.parallel.getModel().getSeriesByIndex(0).getData();
+  let drawn = 0;
+  for (let i = 0; i < data.count(); ++i) if (data.getItemGraphicEl(i)) ++drawn;
+  return drawn;
+};
+
+window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+fs.start().then(refresh).then(() => setInterval(() => refresh().catch(showError), 4000)).catch(showError);
