@@ -1,0 +1,139 @@
+// seed_dashboard --db PATH --data DIR [--trials N]
+// Writes a results database holding one finished sweep for the dashboard's browser test, in
+// seconds and without training: a small generated dataset, the sweep submitted as `foldstack
+// submit` does (SweepSubmitter), and a simulated worker that leases every job through the
+// JobManager, reports a learning curve per epoch and completes it; one trial is stopped by hand
+// after 3 epochs, so the curves show a pruned job. Prints "seeded sweep ID: N trials".
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/sweep_manager.h"
+#include "coordinator/managers/worker_manager.h"
+#include "coordinator/store/migrations.h"
+#include "coordinator/submission/sweep_submitter.h"
+#include "data/synth.h"
+#include "nlohmann/json.hpp"
+
+ABSL_FLAG(std::string, db, "", "results database to create");
+ABSL_FLAG(std::string, data, "", "folder to write the generated dataset into");
+ABSL_FLAG(int, trials, 12, "trials in the sweep");
+
+namespace foldstack::coordinator {
+namespace {
+
+constexpr int kEpochs = 10;
+constexpr int kStoppedTrial = 3;  // stopped by hand after 3 epochs
+constexpr int64_t kJobMs = 47'000;
+
+// A plausible learning curve: better near lr = 3e-3, adam a little ahead, each fold a little apart.
+double CurveValue(const nlohmann::json& params, int fold, int epoch) {
+  const double lr = params.value("lr", 1e-3);
+  const double top = 0.82 - 0.09 * std::pow(std::log10(lr) + 2.5, 2) +
+                     (params.value("optimizer", "") == "adam" ? 0.03 : 0.0) + 0.01 * (fold - 1);
+  return top * (1 - std::exp(-epoch / 2.5));
+}
+
+absl::Status Fail(const absl::Status& status, const std::string& what) {
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
+
+absl::StatusOr<int64_t> Seed() {
+  data::SynthOptions synth;
+  synth.out_dir = absl::GetFlag(FLAGS_data);
+  synth.people = 9;
+  synth.width = synth.height = 16;
+  synth.eval_people = 0;
+  if (auto written = data::WriteSynthDataset(synth); !written.ok()) return Fail(written.status(), "dataset");
+  auto db = OpenFoldstackDb(absl::GetFlag(FLAGS_db));
+  if (!db.ok()) return db.status();
+  ManualClock clock(absl::ToUnixMillis(absl::Now()) - kJobMs * absl::GetFlag(FLAGS_trials) * 3);
+  JobManagerOptions options;
+  options.lease_ttl_ms = 24LL * 3600 * 1000;  // the simulated clock runs ahead of heartbeats
+  WorkerManager workers(**db, clock, options);
+  JobManager jobs(**db, clock, options);
+  SweepManager sweeps(**db, clock, options);
+
+  v1::SubmitSweepRequest submit;
+  submit.set_file_name("dashboard.yaml");
+  submit.set_base_dir(synth.out_dir);
+  submit.set_yaml(absl::StrCat(
+      "name: dashboard-demo\nmethod: random\nseed: 3\ncount: ", absl::GetFlag(FLAGS_trials),
+      "\nmetric: {name: val_macro_f1, goal: maximize}\ndataset: {kind: mask, root: .}\nfolds: {k: 3, seed: 0}\n"
+      "parameters:\n  lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}\n"
+      "  optimizer: {values: [adam, sgd]}\n  batch_size: {values: [16, 32, 64]}\n  epochs: {value: 10}\n"));
+  auto submitted = SweepSubmitter(&sweeps).Submit(submit, "seed");
+  if (!submitted.ok()) return Fail(submitted.status(), "submit");
+
+  v1::RegisterWorkerRequest worker;
+  worker.set_hostname("seed-worker");
+  worker.set_slots(1);
+  auto registered = workers.RegisterWorker(worker);
+  if (!registered.ok()) return registered.status();
+  v1::LeaseJobRequest lease;
+  lease.set_worker_id(registered->worker_id());
+  std::vector<int64_t> trial_order;
+  for (;;) {
+    auto leased = jobs.LeaseJob(lease);
+    if (!leased.ok()) return Fail(leased.status(), "lease");
+    if (!leased->leased()) break;
+    const v1::JobSpec& job = leased->job();
+    const nlohmann::json params = nlohmann::json::parse(job.params_json());
+    // The trials in the order their first job was leased.
+    if (std::find(trial_order.begin(), trial_order.end(), job.trial_id()) == trial_order.end()) {
+      trial_order.push_back(job.trial_id());
+    }
+    const int index = static_cast<int>(std::find(trial_order.begin(), trial_order.end(), job.trial_id()) -
+                                       trial_order.begin());
+    const int epochs = index == kStoppedTrial ? 3 : kEpochs;
+    v1::ReportMetricsRequest report;
+    report.set_job_id(job.job_id());
+    report.set_lease_id(job.lease_id());
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      v1::Metric* metric = report.add_metrics();
+      metric->set_epoch(epoch);
+      metric->set_name("val_macro_f1");
+      metric->set_value(CurveValue(params, job.fold(), epoch));
+    }
+    if (auto reported = jobs.ReportMetrics(report); !reported.ok()) return Fail(reported.status(), "metrics");
+    clock.AdvanceMs(kJobMs);
+    if (index == kStoppedTrial) {
+      v1::StopTrialRequest stop;
+      stop.set_trial_id(job.trial_id());
+      if (auto stopped = sweeps.StopTrial(stop); !stopped.ok()) return Fail(stopped.status(), "stop");
+      continue;
+    }
+    v1::CompleteJobRequest complete;
+    complete.set_job_id(job.job_id());
+    complete.set_lease_id(job.lease_id());
+    complete.set_best_epoch(kEpochs);
+    complete.set_macro_f1(CurveValue(params, job.fold(), kEpochs));
+    complete.set_accuracy(CurveValue(params, job.fold(), kEpochs) + 0.05);
+    complete.set_seconds(kJobMs / 1000.0);
+    if (absl::Status completed = jobs.CompleteJob(complete); !completed.ok()) return Fail(completed, "complete");
+  }
+  return submitted->sweep_id();
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_db).empty() || absl::GetFlag(FLAGS_data).empty()) {
+    std::cerr << "seed_dashboard: --db PATH and --data DIR are required" << std::endl;
+    return 1;
+  }
+  absl::StatusOr<int64_t> sweep = foldstack::coordinator::Seed();
+  if (!sweep.ok()) {
+    std::cerr << "seed_dashboard: " << sweep.status().message() << std::endl;
+    return 1;
+  }
+  std::cout << "seeded sweep " << *sweep << ": " << absl::GetFlag(FLAGS_trials) << " trials" << std::endl;
+  return 0;
+}
