@@ -102,10 +102,17 @@ def check_pages(driver, dashboard, tokens, sweep_id, outputs):
     driver.find_element(By.ID, "token").send_keys("wrong-token")
     driver.find_element(By.ID, "login").click()
     check("wrong token" in driver.find_element(By.ID, "error").text, "a wrong token is told so on the login page")
-    driver.find_element(By.ID, "token").send_keys(tokens["reader"])
+    driver.find_element(By.ID, "token").send_keys(tokens["lead"])
     driver.find_element(By.ID, "login").click()
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr.sweep-row"))
     check(driver.execute_script("return document.cookie") == "", "the session cookie is HttpOnly")
+    check(driver.find_element(By.ID, "who").text == "ana (lead)", "the header names who logged in")
+    # The page's own POST carries the session's CSRF token and reaches the manager, which refuses
+    # to pause an ended sweep.
+    answer = driver.execute_async_script(
+        "const done = arguments[0]; fs.post('/api/sweeps/%d/pause').then(() => done('paused'), e => done(e.message))"
+        % sweep_id)
+    check(answer == "sweep %d already ended (done)" % sweep_id, "pause from the page: %r" % answer)
     rows = driver.find_elements(By.CSS_SELECTOR, "tr.sweep-row")
     check(len(rows) == 1 and "dashboard-demo" in rows[0].text and "done" in rows[0].text,
           "the sweeps list shows the finished sweep: %r" % [r.text for r in rows])
