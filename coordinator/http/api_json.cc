@@ -66,8 +66,15 @@ nlohmann::json SweepJson(const foldstack::v1::SweepSummary& s) {
   };
 }
 
-nlohmann::json TrialJson(const foldstack::v1::TrialRow& t) {
+nlohmann::json TrialJson(const foldstack::v1::TrialRow& t, const std::vector<std::string>& names) {
   nlohmann::json params = nlohmann::json::parse(t.params_json(), nullptr, /*allow_exceptions=*/false);
+  if (!names.empty() && params.is_object()) {
+    nlohmann::json kept = nlohmann::json::object();
+    for (const std::string& name : names) {
+      if (params.contains(name)) kept[name] = std::move(params[name]);
+    }
+    params = std::move(kept);
+  }
   return {
       {"trial_id", t.trial_id()},
       {"index", t.index()},

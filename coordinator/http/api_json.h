@@ -24,7 +24,8 @@ absl::StatusOr<int> ParseLimit(const std::string& text);
 absl::StatusOr<int> ParsePositive(const std::string& name, const std::string& text, int fallback, int max);
 
 nlohmann::json SweepJson(const foldstack::v1::SweepSummary& sweep);
-nlohmann::json TrialJson(const foldstack::v1::TrialRow& trial);
+// `params` names the settings to include (?params=a,b); empty: all of them.
+nlohmann::json TrialJson(const foldstack::v1::TrialRow& trial, const std::vector<std::string>& params = {});
 nlohmann::json CurvesJson(const std::vector<coordinator::JobCurve>& curves);
 
 }  // namespace foldstack::http

@@ -39,6 +39,7 @@ TEST(ApiJsonTest, TrialsCarryTheirParamsAsObjectsAndCurvesMarkPrunedJobs) {
   const nlohmann::json json = TrialJson(trial);
   EXPECT_EQ(json["state"], "pruned");
   EXPECT_EQ(json["params"]["model"], "resnet18");
+  EXPECT_EQ(TrialJson(trial, {"lr", "missing"})["params"], nlohmann::json({{"lr", 0.01}}));
   coordinator::JobCurve pruned{1, 0, 2, sweep::JobState::kPruned, {{1, 0.2}, {4, 0.3}}};
   const nlohmann::json curves = CurvesJson({pruned});
   EXPECT_EQ(curves[0]["stopped_epoch"], 4);

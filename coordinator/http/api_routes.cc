@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "coordinator/http/api_json.h"
 #include "coordinator/http/routes.h"
 
@@ -56,7 +57,11 @@ void ShowSweep(RouteContext context, const Caller&, const httplib::Request& requ
   if (!id.ok()) return SendError(response, id.status());
   auto summary = context.sweeps->Summary(*id);
   if (!summary.ok()) return SendError(response, summary.status());
-  SendJson(response, SweepJson(*summary));
+  auto swept = context.sweeps->SweptParams(*id);
+  if (!swept.ok()) return SendError(response, swept.status());
+  nlohmann::json sweep = SweepJson(*summary);
+  sweep["swept_params"] = *swept;
+  SendJson(response, sweep);
 }
 
 void ListTrials(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
@@ -70,7 +75,11 @@ void ListTrials(RouteContext context, const Caller&, const httplib::Request& req
   list.set_page_token(request.get_param_value("cursor"));
   auto page = context.sweeps->ListTrials(list);
   if (!page.ok()) return SendError(response, page.status());
-  SendRows(response, page->trials(), TrialJson, page->next_page_token());
+  const std::string wanted = request.get_param_value("params");
+  const std::vector<std::string> names = absl::StrSplit(wanted, ',', absl::SkipEmpty());
+  SendRows(
+      response, page->trials(),
+      [&](const foldstack::v1::TrialRow& trial) { return TrialJson(trial, names); }, page->next_page_token());
 }
 
 void Curves(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
@@ -78,9 +87,12 @@ void Curves(RouteContext context, const Caller&, const httplib::Request& request
   if (!id.ok()) return SendError(response, id.status());
   absl::StatusOr<int> points = ParsePositive("points", request.get_param_value("points"), 50, 1000);
   if (!points.ok()) return SendError(response, points.status());
-  auto curves = context.sweeps->Curves(*id, *points);
-  if (!curves.ok()) return SendError(response, curves.status());
-  SendJson(response, CurvesJson(*curves));
+  absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
+  if (!limit.ok()) return SendError(response, limit.status());
+  auto page = context.sweeps->Curves(*id, *points, request.get_param_value("cursor"), *limit);
+  if (!page.ok()) return SendError(response, page.status());
+  if (!page->next_cursor.empty()) response.set_header("X-Next-Cursor", page->next_cursor);
+  SendJson(response, CurvesJson(page->curves));
 }
 
 // POST .../pause and .../resume: UpdateSweep through the audit, as `foldstack sweep pause` does.

@@ -198,9 +198,16 @@ TEST_F(DashboardServerTest, ListsArePagedWithACursor) {
   auto unknown = client_->Get("/api/sweeps/999", auth);
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
-  auto curves = client_->Get(absl::StrCat("/api/sweeps/", *made.begin(), "/curves?points=10"), auth);
+  auto curves = client_->Get(absl::StrCat("/api/sweeps/", *made.begin(), "/curves?points=10&limit=2"), auth);
   ASSERT_TRUE(curves);
-  EXPECT_EQ(nlohmann::json::parse(curves->body).size(), 6u);  // 3 trials x 2 folds
+  EXPECT_EQ(nlohmann::json::parse(curves->body).size(), 4u);  // 2 trials x 2 folds
+  EXPECT_EQ(curves->get_header_value("X-Next-Cursor"), "1");  // after trial index 1
+  auto sweep = client_->Get(absl::StrCat("/api/sweeps/", *made.begin()), auth);
+  ASSERT_TRUE(sweep);
+  EXPECT_EQ(nlohmann::json::parse(sweep->body)["swept_params"], nlohmann::json::array({"lr"}));
+  auto only_lr = client_->Get(absl::StrCat("/api/sweeps/", *made.begin(), "/trials?params=lr"), auth);
+  ASSERT_TRUE(only_lr);
+  EXPECT_EQ(nlohmann::json::parse(only_lr->body)[0]["params"].size(), 1u);
 }
 
 TEST_F(DashboardServerTest, FailedLoginsLockThePeerOutAsOverGrpc) {

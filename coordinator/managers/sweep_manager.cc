@@ -16,6 +16,7 @@
 #include "common/status_macros.h"
 #include "coordinator/store/sweep_rows.h"
 #include "coordinator/store/sweep_store.h"
+#include "coordinator/sweep/sweep_spec.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::coordinator {
@@ -307,18 +308,39 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
   return response;
 }
 
-absl::StatusOr<std::vector<JobCurve>> SweepManager::Curves(int64_t sweep_id, int points) {
+absl::StatusOr<std::vector<std::string>> SweepManager::SweptParams(int64_t sweep_id) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
-  FS_ASSIGN_OR_RETURN(sweep::StudyView study, LoadStudyView(*txn, control));
-  std::vector<JobCurve> curves;
-  for (const sweep::TrialView& trial : study.trials) {
-    for (size_t fold = 0; fold < trial.jobs.size(); ++fold) {
-      const sweep::JobView& job = trial.jobs[fold];
-      curves.push_back({trial.id, trial.index, static_cast<int32_t>(fold), job.state, SampleCurve(job.curve, points)});
-    }
+  FS_ASSIGN_OR_RETURN(sweep::SweepSpec spec,
+                      sweep::ParseSweepYaml(absl::StrCat("sweep ", sweep_id), control.yaml));
+  std::vector<std::string> names;
+  for (const auto& [name, param] : spec.parameters) {
+    const bool varies = param.kind == sweep::ParamKind::kDistribution ||
+                        (param.kind == sweep::ParamKind::kCategorical && param.values.size() > 1);
+    if (varies) names.push_back(name);
   }
-  return curves;
+  return names;
+}
+
+absl::StatusOr<CurvesPage> SweepManager::Curves(int64_t sweep_id, int points, const std::string& cursor,
+                                                int32_t limit) {
+  FS_ASSIGN_OR_RETURN(const int64_t after, PagePosition(cursor, -1));
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
+  // One trial more than asked says whether another page follows.
+  FS_ASSIGN_OR_RETURN(std::vector<JobCurveRecord> jobs,
+                      LoadJobCurves(*txn, sweep_id, control.objective.metric, after, limit + 1));
+  CurvesPage page;
+  int32_t trials = 0;
+  for (const JobCurveRecord& job : jobs) {
+    if (page.curves.empty() || page.curves.back().trial_id != job.trial_id) ++trials;
+    if (trials > limit) {
+      page.next_cursor = absl::StrCat(page.curves.back().trial_index);
+      break;
+    }
+    page.curves.push_back({job.trial_id, job.trial_index, job.fold, job.state, SampleCurve(job.curve, points)});
+  }
+  return page;
 }
 
 }  // namespace foldstack::coordinator

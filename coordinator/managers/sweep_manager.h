@@ -36,6 +36,11 @@ struct JobCurve {
   std::vector<CurvePoint> points;  // a pruned job's last point is the epoch it stopped after
 };
 
+struct CurvesPage {
+  std::vector<JobCurve> curves;
+  std::string next_cursor;  // "" after the last page
+};
+
 struct NewSweep {
   std::string name;
   std::string yaml;       // the submitted file, verbatim
@@ -102,9 +107,14 @@ class SweepManager {
   absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
       const foldstack::v1::LeaderboardRequest& request);
 
-  // Every job's curve of the sweep's metric per epoch, at most `points` points each, in trial
-  // and fold order; NOT_FOUND for an unknown sweep.
-  absl::StatusOr<std::vector<JobCurve>> Curves(int64_t sweep_id, int points);
+  // The parameters the sweep file varies (values with more than one choice, or a distribution),
+  // in name order: what charts of params against the objective show. NOT_FOUND for an unknown sweep.
+  absl::StatusOr<std::vector<std::string>> SweptParams(int64_t sweep_id);
+
+  // The jobs of a page of trials (`limit` trials after the cursor's trial index; "" = from the
+  // first) with the sweep's metric per epoch, at most `points` points each, in trial and fold
+  // order; NOT_FOUND for an unknown sweep.
+  absl::StatusOr<CurvesPage> Curves(int64_t sweep_id, int points, const std::string& cursor, int32_t limit);
 
  private:
   SqliteDb& db_;

@@ -284,4 +284,33 @@ absl::Status SetDoneJobValue(Transaction& txn, int64_t job_id, const std::string
   return set.Bind(1, job_id).Bind(2, best_epoch).Bind(3, metric).Bind(4, fallback).Run().status();
 }
 
+absl::StatusOr<std::vector<JobCurveRecord>> LoadJobCurves(Transaction& txn, int64_t sweep_id,
+                                                          const std::string& metric, int64_t after_index,
+                                                          int32_t limit) {
+  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(
+      "SELECT t.id, t.idx, j.fold, j.state, m.epoch, m.value "
+      "FROM (SELECT id, idx FROM trials WHERE sweep_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3) t "
+      "JOIN jobs j ON j.trial_id = t.id "
+      "LEFT JOIN metrics m ON m.job_id = j.id AND m.name = ?4 AND m.epoch >= 1 "
+      "ORDER BY t.idx, j.fold, m.epoch"));
+  rows.Bind(1, sweep_id).Bind(2, after_index).Bind(3, static_cast<int64_t>(limit)).Bind(4, metric);
+  std::vector<JobCurveRecord> curves;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    const int64_t trial_id = rows.Int(0);
+    const int32_t fold = static_cast<int32_t>(rows.Int(2));
+    if (curves.empty() || curves.back().trial_id != trial_id || curves.back().fold != fold) {
+      curves.push_back({trial_id, static_cast<int32_t>(rows.Int(1)), fold,
+                        sweep::ParseJobState(rows.Text(3)).value_or(sweep::JobState::kQueued), {}});
+    }
+    if (rows.IsNull(4)) continue;  // no epochs yet
+    std::vector<std::optional<double>>& curve = curves.back().curve;
+    const size_t epoch = static_cast<size_t>(rows.Int(4));
+    if (curve.size() < epoch) curve.resize(epoch);
+    if (!rows.IsNull(5)) curve[epoch - 1] = rows.Double(5);
+  }
+  return curves;
+}
+
 }  // namespace foldstack::coordinator

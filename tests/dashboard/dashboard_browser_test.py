@@ -119,7 +119,7 @@ def check_pages(driver, dashboard, tokens, sweep_id, outputs):
     driver.save_screenshot(os.path.join(outputs, "dashboard-sweeps.png"))
 
     trials = dashboard.api("/api/sweeps/%d/trials?limit=1000" % sweep_id, tokens["reader"])
-    curves = dashboard.api("/api/sweeps/%d/curves?points=50" % sweep_id, tokens["reader"])
+    curves = dashboard.api("/api/sweeps/%d/curves?points=50&limit=1000" % sweep_id, tokens["reader"])
     started = time.time()
     rows[0].find_element(By.TAG_NAME, "a").click()
     wait.until(lambda d: d.execute_script("return document.body.dataset.drawn === 'true'"))

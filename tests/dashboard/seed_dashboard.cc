@@ -1,4 +1,4 @@
-// seed_dashboard --db PATH --data DIR [--trials N]
+// seed_dashboard --db PATH --data DIR [--trials N] [--folds K] [--epochs E]
 // Writes a results database holding one finished sweep for the dashboard's browser test, in
 // seconds and without training: a small generated dataset, the sweep submitted as `foldstack
 // submit` does (SweepSubmitter), and a simulated worker that leases every job through the
@@ -23,11 +23,12 @@
 ABSL_FLAG(std::string, db, "", "results database to create");
 ABSL_FLAG(std::string, data, "", "folder to write the generated dataset into");
 ABSL_FLAG(int, trials, 12, "trials in the sweep");
+ABSL_FLAG(int, folds, 3, "folds (jobs per trial)");
+ABSL_FLAG(int, epochs, 10, "epochs each job reports");
 
 namespace foldstack::coordinator {
 namespace {
 
-constexpr int kEpochs = 10;
 constexpr int kStoppedTrial = 3;  // stopped by hand after 3 epochs
 constexpr int64_t kJobMs = 47'000;
 
@@ -64,9 +65,11 @@ absl::StatusOr<int64_t> Seed() {
   submit.set_base_dir(synth.out_dir);
   submit.set_yaml(absl::StrCat(
       "name: dashboard-demo\nmethod: random\nseed: 3\ncount: ", absl::GetFlag(FLAGS_trials),
-      "\nmetric: {name: val_macro_f1, goal: maximize}\ndataset: {kind: mask, root: .}\nfolds: {k: 3, seed: 0}\n"
+      "\nmetric: {name: val_macro_f1, goal: maximize}\ndataset: {kind: mask, root: .}\nfolds: {k: ",
+      absl::GetFlag(FLAGS_folds), ", seed: 0}\n"
       "parameters:\n  lr: {distribution: log_uniform_values, min: 1e-4, max: 1e-1}\n"
-      "  optimizer: {values: [adam, sgd]}\n  batch_size: {values: [16, 32, 64]}\n  epochs: {value: 10}\n"));
+      "  optimizer: {values: [adam, sgd]}\n  batch_size: {values: [16, 32, 64]}\n  epochs: {value: ",
+      absl::GetFlag(FLAGS_epochs), "}\n"));
   auto submitted = SweepSubmitter(&sweeps).Submit(submit, "seed");
   if (!submitted.ok()) return Fail(submitted.status(), "submit");
 
@@ -90,7 +93,7 @@ absl::StatusOr<int64_t> Seed() {
     }
     const int index = static_cast<int>(std::find(trial_order.begin(), trial_order.end(), job.trial_id()) -
                                        trial_order.begin());
-    const int epochs = index == kStoppedTrial ? 3 : kEpochs;
+    const int epochs = index == kStoppedTrial ? 3 : absl::GetFlag(FLAGS_epochs);
     v1::ReportMetricsRequest report;
     report.set_job_id(job.job_id());
     report.set_lease_id(job.lease_id());
@@ -111,9 +114,9 @@ absl::StatusOr<int64_t> Seed() {
     v1::CompleteJobRequest complete;
     complete.set_job_id(job.job_id());
     complete.set_lease_id(job.lease_id());
-    complete.set_best_epoch(kEpochs);
-    complete.set_macro_f1(CurveValue(params, job.fold(), kEpochs));
-    complete.set_accuracy(CurveValue(params, job.fold(), kEpochs) + 0.05);
+    complete.set_best_epoch(epochs);
+    complete.set_macro_f1(CurveValue(params, job.fold(), epochs));
+    complete.set_accuracy(CurveValue(params, job.fold(), epochs) + 0.05);
     complete.set_seconds(kJobMs / 1000.0);
     if (absl::Status completed = jobs.CompleteJob(complete); !completed.ok()) return Fail(completed, "complete");
   }

@@ -12,18 +12,8 @@ function chart(id, element) {
   return charts[id];
 }
 
-// The swept parameters: those whose value differs between trials, in first-seen order. A trial's
-// params hold every trainer setting; the fixed ones would only crowd the charts.
-function paramNames(trials) {
-  const seen = new Map();
-  for (const t of trials) {
-    for (const [k, v] of Object.entries(t.params)) {
-      if (!seen.has(k)) seen.set(k, new Set());
-      seen.get(k).add(JSON.stringify(v));
-    }
-  }
-  return [...seen].filter(([, values]) => values.size > 1).map(([k]) => k);
-}
+// The swept parameters (the sweep file's values and distributions, not its fixed settings).
+function paramNames() { return view.sweep.swept_params; }
 
 function isNumeric(trials, name) {
   return trials.every((t) => t.params[name] === undefined || typeof t.params[name] === "number");
@@ -67,7 +57,7 @@ function drawSummary() {
 }
 
 function drawLeaderboard() {
-  const names = paramNames(view.trials);
+  const names = paramNames();
   const columns = [["rank", "Rank"], ["index", "Trial"], ["state", "State"], ["value", view.sweep.metric],
                    ["folds_done", "Folds"], ...names.map((n) => ["param:" + n, n])];
   const ranked = view.trials.filter((t) => t.value !== null)
@@ -101,7 +91,7 @@ function drawLeaderboard() {
 }
 
 function drawParallel() {
-  const names = paramNames(view.trials);
+  const names = paramNames();
   const axes = names.map((n, i) => axisType(view.trials, n) === "category"
     ? { dim: i, name: n, type: "category", data: [...new Set(view.trials.map((t) => String(t.params[n])))] }
     : { dim: i, name: n, type: axisType(view.trials, n), scale: true });
@@ -147,7 +137,7 @@ function drawCurves() {
 function drawScatters() {
   const holder = document.getElementById("scatters");
   const scored = view.trials.filter((t) => t.value !== null);
-  for (const name of paramNames(view.trials)) {
+  for (const name of paramNames()) {
     const id = "scatter-" + name;
     if (!document.getElementById(id)) holder.append(fs.el("div", { id, class: "chart scatter" }));
     const numeric = isNumeric(view.trials, name);
@@ -163,10 +153,11 @@ function drawScatters() {
 function showError(e) { document.getElementById("status").textContent = e.message; }
 
 async function refresh() {
-  const [sweep, trials, curves] = await Promise.all([
-    fs.api(`/api/sweeps/${sweepId}`), fs.all(`/api/sweeps/${sweepId}/trials`),
-    fs.api(`/api/sweeps/${sweepId}/curves?points=50`)]);
-  Object.assign(view, { sweep: sweep.body, trials, curves: curves.body });
+  const sweep = (await fs.api(`/api/sweeps/${sweepId}`)).body;
+  const params = encodeURIComponent(sweep.swept_params.join(","));
+  const [trials, curves] = await Promise.all([
+    fs.all(`/api/sweeps/${sweepId}/trials?params=${params}`), fs.all(`/api/sweeps/${sweepId}/curves?points=50`)]);
+  Object.assign(view, { sweep, trials, curves });
   drawSummary();
   drawLeaderboard();
   drawParallel();
