@@ -5,6 +5,7 @@
 
 const sweepId = Number(new URLSearchParams(window.location.search).get("id"));
 const charts = {};
+fs.started = fs.start();
 const view = { sweep: null, trials: [], curves: [], sortKey: "value", sortAsc: null };
 
 function chart(id, element) {
@@ -99,6 +100,7 @@ function drawParallel() {
   const scored = view.trials.filter((t) => t.value !== null);
   const values = scored.map((t) => t.value);
   chart("parallel").setOption({
+    animation: false,
     parallelAxis: axes,
     parallel: { left: 60, right: 90, top: 40, bottom: 30 },
     visualMap: { show: true, type: "continuous", dimension: names.length, right: 0, top: "center",
@@ -113,24 +115,38 @@ function drawHistory() {
   let best = null;
   const bestSoFar = done.map((t) => { if (best === null || better(t.value, best)) best = t.value; return [t.index, best]; });
   chart("history").setOption({
-    tooltip: { trigger: "item" }, legend: { top: 0 },
+    animation: false, tooltip: { trigger: "item" }, legend: { top: 0 },
     xAxis: { type: "value", name: "trial", minInterval: 1 }, yAxis: { type: "value", name: view.sweep.metric, scale: true },
-    series: [{ name: "trial", type: "scatter", data: done.map((t) => [t.index, t.value]) },
+    series: [{ name: "trial", type: "scatter", symbolSize: 6, large: done.length > 500, data: done.map((t) => [t.index, t.value]) },
              { name: "best so far", type: "line", step: "end", symbol: "none", data: bestSoFar }],
   }, { notMerge: true });
 }
 
+// Every job's curve in one line series, broken between jobs ('-' is a gap): one series draws
+// thousands of jobs at once, where a series per job takes seconds. The best trial's folds are drawn
+// on top, and pruned jobs get a mark where they stopped.
 function drawCurves() {
-  const series = view.curves.filter((c) => c.epochs.length).map((c) => ({
-    name: `trial #${c.trial_index} fold ${c.fold}`, type: "line", showSymbol: false, lineStyle: { width: 1 },
-    data: c.epochs.map((e, i) => (c.pruned && i === c.epochs.length - 1
-      ? { value: [e, c.values[i]], symbol: "triangle", symbolSize: 9, itemStyle: { color: "#b00020" } }
-      : [e, c.values[i]])),
-  }));
+  const best = view.trials.filter((t) => t.value !== null)
+    .reduce((b, t) => (b === null || better(t.value, b.value) ? t : b), null);
+  const all = [], top = [], stops = [];
+  for (const c of view.curves) {
+    if (!c.epochs.length) continue;
+    const line = c.epochs.map((e, i) => [e, c.values[i]]);
+    all.push(...line, "-");
+    if (best && c.trial_id === best.trial_id) top.push(...line, "-");
+    if (c.pruned) stops.push({ value: line[line.length - 1], name: `trial #${c.trial_index} fold ${c.fold}` });
+  }
   chart("curves").setOption({
-    tooltip: { trigger: "item" },
+    animation: false, legend: { top: 0 }, tooltip: { trigger: "item" },
     xAxis: { type: "value", name: "epoch", minInterval: 1 }, yAxis: { type: "value", name: view.sweep.metric, scale: true },
-    series,
+    series: [
+      { name: "jobs", type: "line", data: all, showSymbol: false, connectNulls: false, silent: true,
+        lineStyle: { width: 1, opacity: 0.35, color: "#5470c6" }, itemStyle: { color: "#5470c6" } },
+      { name: best ? `best trial #${best.index}` : "best trial", type: "line", data: top, showSymbol: false,
+        connectNulls: false, lineStyle: { width: 2, color: "#3a8f5c" }, itemStyle: { color: "#3a8f5c" } },
+      { name: "pruned (stopped here)", type: "scatter", data: stops, symbol: "triangle", symbolSize: 9,
+        itemStyle: { color: "#b00020" } },
+    ],
   }, { notMerge: true });
 }
 
@@ -142,29 +158,42 @@ function drawScatters() {
     if (!document.getElementById(id)) holder.append(fs.el("div", { id, class: "chart scatter" }));
     const numeric = isNumeric(view.trials, name);
     chart(id).setOption({
-      title: { text: name, left: "center", textStyle: { fontSize: 13 } }, tooltip: {},
+      animation: false, title: { text: name, left: "center", textStyle: { fontSize: 13 } }, tooltip: {},
       xAxis: numeric ? { type: axisType(view.trials, name), scale: true, name } : { type: "category", name },
       yAxis: { type: "value", scale: true, name: view.sweep.metric },
-      series: [{ type: "scatter", data: scored.map((t) => [numeric ? t.params[name] : String(t.params[name]), t.value]) }],
+      series: [{ type: "scatter", symbolSize: 6, large: scored.length > 500, data: scored.map((t) => [numeric ? t.params[name] : String(t.params[name]), t.value]) }],
     }, { notMerge: true });
   }
 }
 
+// Points per learning curve: every epoch up to 50 for small sweeps, fewer as jobs grow, so the
+// chart holds about 20,000 points whatever the sweep's size.
+function curvePoints(sweep) { return Math.max(3, Math.min(50, Math.floor(20000 / Math.max(1, sweep.jobs_total)))); }
+
 function showError(e) { document.getElementById("status").textContent = e.message; }
 
 async function refresh() {
-  const sweep = (await fs.api(`/api/sweeps/${sweepId}`)).body;
+  // The session (who, the CSRF token) and the sweep are fetched side by side.
+  const [response] = await Promise.all([fs.api(`/api/sweeps/${sweepId}`), fs.started]);
+  const sweep = response.body;
   const params = encodeURIComponent(sweep.swept_params.join(","));
   const [trials, curves] = await Promise.all([
-    fs.all(`/api/sweeps/${sweepId}/trials?params=${params}`), fs.all(`/api/sweeps/${sweepId}/curves?points=50`)]);
+    fs.all(`/api/sweeps/${sweepId}/trials?params=${params}`),
+    fs.all(`/api/sweeps/${sweepId}/curves?points=${curvePoints(sweep)}`)]);
   Object.assign(view, { sweep, trials, curves });
   drawSummary();
   drawLeaderboard();
+  // The page is usable once the numbers are on it; let the browser paint them before the charts.
+  if (!window.foldstackInteractiveMs) {
+    window.foldstackInteractiveMs = performance.now();  // for the benchmark
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   drawParallel();
   drawHistory();
   drawCurves();
   drawScatters();
   document.getElementById("status").textContent = "";
+  if (!document.body.dataset.drawn) window.foldstackDrawnMs = performance.now();  // for the benchmark
   document.body.dataset.drawn = "true";
 }
 
@@ -177,4 +206,4 @@ window.foldstackParallelLines = () => {
 };
 
 window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
-fs.start().then(refresh).then(() => setInterval(() => refresh().catch(showError), 4000)).catch(showError);
+refresh().then(() => setInterval(() => refresh().catch(showError), 4000)).catch(showError);
