@@ -210,6 +210,21 @@ TEST_F(DashboardServerTest, ListsArePagedWithACursor) {
   EXPECT_EQ(nlohmann::json::parse(only_lr->body)[0]["params"].size(), 1u);
 }
 
+TEST_F(DashboardServerTest, RevokingATokenEndsItsSessions) {
+  const std::string cookie = Login(kReader);
+  Session(cookie);
+  // The file without the reader's line, as an operator revokes a token.
+  std::ofstream(tokens_->path()) << "ana lead " << kLead << "\n";
+  ASSERT_TRUE(tokens_->Reload().ok());
+  auto revoked = client_->Get("/api/session", {{"Cookie", cookie}});
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 401);
+  EXPECT_TRUE(absl::StrContains(revoked->body, "revoked")) << revoked->body;
+  auto page = client_->Get("/", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 303);
+}
+
 TEST_F(DashboardServerTest, FailedLoginsLockThePeerOutAsOverGrpc) {
   for (int i = 0; i < 10; ++i) {
     auto wrong = client_->Post("/login", httplib::Params{{"token", "guess"}});

@@ -32,7 +32,7 @@ absl::StatusOr<Session> HttpAuth::Login(const std::string& token, const std::str
     return absl::PermissionDeniedError(
         absl::StrCat("token '", who->name, "' is a worker token; the dashboard takes lead or reader tokens"));
   }
-  return sessions_->Create(*who);
+  return sessions_->Create(*who, auth::Sha256Hex(token));
 }
 
 absl::StatusOr<Caller> HttpAuth::Check(const Presented& request, absl::string_view rpc) {
@@ -43,6 +43,14 @@ absl::StatusOr<Caller> HttpAuth::Check(const Presented& request, absl::string_vi
   const std::string id = CookieValue(request.cookie_header, kSessionCookie);
   std::optional<Session> session = id.empty() ? std::nullopt : sessions_->Find(id);
   if (!session.has_value()) return absl::UnauthenticatedError("log in first (no session, or it expired)");
+  // The tokens file may have changed since the login: a revoked token ends its sessions, and a
+  // changed scope applies at once.
+  absl::StatusOr<auth::Identity> holder = tokens_->AuthenticateDigest(session->token_digest);
+  if (!holder.ok()) {
+    sessions_->Erase(session->id);
+    return holder.status();
+  }
+  session->identity = *holder;
   if (request.post && !SecretsEqual(request.csrf, session->csrf)) {
     return absl::PermissionDeniedError("missing or wrong CSRF token (X-CSRF-Token header or csrf field)");
   }

@@ -24,8 +24,8 @@ bool SecretsEqual(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Session SessionStore::Create(const auth::Identity& identity) {
-  Session session{RandomHexId(), RandomHexId(), identity, clock_.NowMs() + kLifetimeMs};
+Session SessionStore::Create(const auth::Identity& identity, const std::string& token_digest) {
+  Session session{RandomHexId(), RandomHexId(), identity, token_digest, clock_.NowMs() + kLifetimeMs};
   absl::MutexLock lock(&mutex_);
   ExpireLocked(clock_.NowMs());
   sessions_[session.id] = session;

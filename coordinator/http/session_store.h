@@ -18,7 +18,8 @@ namespace foldstack::http {
 struct Session {
   std::string id;    // 64 hex digits from the system's CSPRNG; the cookie's value
   std::string csrf;  // 64 hex digits; POSTs must echo it
-  auth::Identity identity;
+  auth::Identity identity;    // as at login; each request asks the tokens in force again
+  std::string token_digest;  // the token's SHA-256 (never the token): revoking it ends the session
   int64_t expires_ms = 0;
 };
 
@@ -28,8 +29,8 @@ class SessionStore {
 
   explicit SessionStore(coordinator::Clock& clock) : clock_(clock) {}
 
-  // A new session for `identity`, valid for kLifetimeMs.
-  Session Create(const auth::Identity& identity);
+  // A new session for `identity` (whose token has `token_digest`), valid for kLifetimeMs.
+  Session Create(const auth::Identity& identity, const std::string& token_digest);
   // The live session with this id; nullopt for an unknown or expired one (which is dropped).
   std::optional<Session> Find(const std::string& id);
   void Erase(const std::string& id);

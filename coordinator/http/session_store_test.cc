@@ -8,8 +8,8 @@ namespace {
 TEST(SessionStoreTest, SessionsHaveRandomIdsAndExpireAfterTwelveHours) {
   coordinator::ManualClock clock;
   SessionStore sessions(clock);
-  const Session a = sessions.Create({"ana", auth::Scope::kLead});
-  const Session b = sessions.Create({"ci", auth::Scope::kReader});
+  const Session a = sessions.Create({"ana", auth::Scope::kLead}, "d1");
+  const Session b = sessions.Create({"ci", auth::Scope::kReader}, "d2");
   EXPECT_EQ(a.id.size(), 64u);
   EXPECT_NE(a.id, b.id);
   EXPECT_NE(a.csrf, a.id);
@@ -21,14 +21,14 @@ TEST(SessionStoreTest, SessionsHaveRandomIdsAndExpireAfterTwelveHours) {
   clock.AdvanceMs(1);
   EXPECT_FALSE(sessions.Find(a.id).has_value());
   // Creating a session drops the expired ones.
-  sessions.Create({"ana", auth::Scope::kLead});
+  sessions.Create({"ana", auth::Scope::kLead}, "d1");
   EXPECT_EQ(sessions.size(), 1u);
 }
 
 TEST(SessionStoreTest, EraseLogsOut) {
   coordinator::ManualClock clock;
   SessionStore sessions(clock);
-  const Session a = sessions.Create({"ana", auth::Scope::kLead});
+  const Session a = sessions.Create({"ana", auth::Scope::kLead}, "d1");
   sessions.Erase(a.id);
   EXPECT_FALSE(sessions.Find(a.id).has_value());
 }
