@@ -149,6 +149,22 @@ int main(int argc, char** argv) {
   foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
                                                      &analysis, &artifacts, &audit);
 
+  // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
+  // its "listening on" line; its own line follows that one.
+  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit});
+  const std::string http = absl::GetFlag(FLAGS_http);
+  int http_port = 0;
+  if (!http.empty()) {
+    absl::StatusOr<int> bound = dashboard.Start(http);
+    if (!bound.ok()) return Fail(std::string(bound.status().message()));
+    http_port = *bound;
+    if (!foldstack::rpc::IsLoopbackAddress(http)) {
+      Log("warning: the dashboard on " + http +
+          " is plain HTTP: session cookies and results cross the network unencrypted; keep it on loopback "
+          "(e.g. behind ssh -L or a TLS proxy)");
+    }
+  }
+
   auto credentials = foldstack::rpc::ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key));
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   const bool tls = !absl::GetFlag(FLAGS_tls_cert).empty();
@@ -167,18 +183,8 @@ int main(int argc, char** argv) {
   host = host.substr(0, host.rfind(':'));
   std::cout << "foldstack-coordinator listening on " << host << ":" << port << (tls ? " with TLS" : "") << " (db "
             << absl::GetFlag(FLAGS_db) << ", artifacts " << (*storage)->root() << ")" << std::endl;
-
-  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit});
-  if (!absl::GetFlag(FLAGS_http).empty()) {
-    const std::string http = absl::GetFlag(FLAGS_http);
-    absl::StatusOr<int> http_port = dashboard.Start(http);
-    if (!http_port.ok()) return Fail(std::string(http_port.status().message()));
-    if (!foldstack::rpc::IsLoopbackAddress(http)) {
-      Log("warning: the dashboard on " + http +
-          " is plain HTTP: session cookies and results cross the network unencrypted; keep it on loopback "
-          "(e.g. behind ssh -L or a TLS proxy)");
-    }
-    std::cout << "foldstack-coordinator dashboard on http://" << http.substr(0, http.rfind(':')) << ":" << *http_port
+  if (!http.empty()) {
+    std::cout << "foldstack-coordinator dashboard on http://" << http.substr(0, http.rfind(':')) << ":" << http_port
               << std::endl;
   }
 
