@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
 
   // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
   // its "listening on" line; its own line follows that one.
-  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit});
+  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis});
   const std::string http = absl::GetFlag(FLAGS_http);
   int http_port = 0;
   if (!http.empty()) {

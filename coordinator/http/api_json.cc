@@ -87,6 +87,17 @@ nlohmann::json TrialJson(const foldstack::v1::TrialRow& t, const std::vector<std
   };
 }
 
+nlohmann::json ConfusionJson(const coordinator::ConfusionMatrix& matrix) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int32_t label = 0; label < matrix.num_classes; ++label) {
+    const auto first = matrix.counts.begin() + static_cast<ptrdiff_t>(label) * matrix.num_classes;
+    rows.push_back(std::vector<int64_t>(first, first + matrix.num_classes));
+  }
+  return {{"trial_id", matrix.trial_id},       {"sweep_id", matrix.sweep_id},
+          {"num_classes", matrix.num_classes}, {"class_names", matrix.class_names},
+          {"counts", rows},                    {"samples", matrix.samples}};
+}
+
 nlohmann::json CurvesJson(const std::vector<coordinator::JobCurve>& curves) {
   nlohmann::json out = nlohmann::json::array();
   for (const coordinator::JobCurve& curve : curves) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "nlohmann/json.hpp"
 #include "proto/foldstack.pb.h"
@@ -26,6 +27,8 @@ absl::StatusOr<int> ParsePositive(const std::string& name, const std::string& te
 nlohmann::json SweepJson(const foldstack::v1::SweepSummary& sweep);
 // `params` names the settings to include (?params=a,b); empty: all of them.
 nlohmann::json TrialJson(const foldstack::v1::TrialRow& trial, const std::vector<std::string>& params = {});
+// counts as rows (label) of columns (predicted).
+nlohmann::json ConfusionJson(const coordinator::ConfusionMatrix& matrix);
 nlohmann::json CurvesJson(const std::vector<coordinator::JobCurve>& curves);
 
 }  // namespace foldstack::http

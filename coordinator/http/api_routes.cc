@@ -95,6 +95,16 @@ void Curves(RouteContext context, const Caller&, const httplib::Request& request
   SendJson(response, CurvesJson(page->curves));
 }
 
+void Confusion(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
+    return SendError(response, absl::InvalidArgumentError("trial id: expected a positive integer"));
+  }
+  auto matrix = context.analysis->Confusion(id);
+  if (!matrix.ok()) return SendError(response, matrix.status());
+  SendJson(response, ConfusionJson(*matrix));
+}
+
 // POST .../pause and .../resume: UpdateSweep through the audit, as `foldstack sweep pause` does.
 void SetPaused(RouteContext context, bool paused, const Caller& caller, const httplib::Request& request,
                httplib::Response& response) {
@@ -125,6 +135,8 @@ void AddApiRoutes(httplib::Server& server, RouteContext context) {
   server.Get(R"(/api/sweeps/(\d+)/trials)",
              Guarded(context, "ListTrials", std::bind(ListTrials, context, _1, _2, _3)));
   server.Get(R"(/api/sweeps/(\d+)/curves)", Guarded(context, "ShowSweep", std::bind(Curves, context, _1, _2, _3)));
+  server.Get(R"(/api/trials/(\d+)/confusion)",
+             Guarded(context, "ShowSweep", std::bind(Confusion, context, _1, _2, _3)));
   server.Post(R"(/api/sweeps/(\d+)/pause)",
               Guarded(context, "UpdateSweep", std::bind(SetPaused, context, true, _1, _2, _3)));
   server.Post(R"(/api/sweeps/(\d+)/resume)",

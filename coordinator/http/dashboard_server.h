@@ -12,6 +12,7 @@
 #include "coordinator/auth/token_registry.h"
 #include "coordinator/http/http_auth.h"
 #include "coordinator/http/session_store.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/clock.h"
 #include "coordinator/managers/sweep_manager.h"
@@ -28,6 +29,7 @@ struct DashboardDeps {
   coordinator::Clock* clock;
   coordinator::SweepManager* sweeps;
   coordinator::AuditManager* audit;
+  coordinator::AnalysisManager* analysis;
 };
 
 class DashboardServer {

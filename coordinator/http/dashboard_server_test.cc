@@ -34,8 +34,9 @@ class DashboardServerTest : public ::testing::Test {
  protected:
   DashboardServerTest()
       : db_(coordinator::testing::OpenFreshDb("dashboard")), tokens_(*auth::TokenRegistry::Load(WriteTokens())),
-        limiter_(clock_), sweeps_(*db_, clock_), audit_(*db_, clock_),
-        server_(DashboardDeps{tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_}) {
+        limiter_(clock_), sweeps_(*db_, clock_), audit_(*db_, clock_), review_(*db_, clock_),
+        analysis_(*db_, clock_, review_),
+        server_(DashboardDeps{tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_}) {
     auto port = server_.Start("127.0.0.1:0");
     EXPECT_TRUE(port.ok()) << port.status();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port.value_or(0));
@@ -61,6 +62,8 @@ class DashboardServerTest : public ::testing::Test {
   auth::FailureLimiter limiter_;
   coordinator::SweepManager sweeps_;
   coordinator::AuditManager audit_;
+  coordinator::LabelReviewManager review_;
+  coordinator::AnalysisManager analysis_;
   DashboardServer server_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -195,6 +198,9 @@ TEST_F(DashboardServerTest, ListsArePagedWithACursor) {
     EXPECT_EQ(refused->status, 400) << bad;
     EXPECT_TRUE(absl::StrContains(refused->body, "?limit=: expected an integer from 1 to 1000")) << refused->body;
   }
+  auto no_trial = client_->Get("/api/trials/999999/confusion", auth);
+  ASSERT_TRUE(no_trial);
+  EXPECT_EQ(no_trial->status, 404);
   auto unknown = client_->Get("/api/sweeps/999", auth);
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);

@@ -103,6 +103,8 @@ void AddPageRoutes(httplib::Server& server, RouteContext context) {
   server.Get("/", Page(context, {"sweeps", {"/static/common.js", "/static/sweeps.js"}, "/sweeps.main.html"}));
   server.Get("/sweep", Page(context, {"sweep", {"/static/echarts.min.js", "/static/common.js", "/static/sweep.js"},
                                       "/sweep.main.html"}));
+  server.Get("/trial", Page(context, {"trial", {"/static/echarts.min.js", "/static/common.js", "/static/trial.js"},
+                                      "/trial.main.html"}));
   // Scripts and styles hold no results, so they need no session (the login page uses them).
   server.Get(R"(/static/[A-Za-z0-9_.-]+)", [](const httplib::Request& request, httplib::Response& response) {
     response.set_header("Cache-Control", "max-age=3600");

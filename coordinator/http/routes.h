@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "coordinator/http/http_auth.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "nlohmann/json.hpp"
@@ -19,6 +20,7 @@ struct RouteContext {
   HttpAuth* auth;
   coordinator::SweepManager* sweeps;
   coordinator::AuditManager* audit;
+  coordinator::AnalysisManager* analysis;
 };
 
 // GET /api/... and POST /api/... (api_routes.cc).

@@ -146,6 +146,24 @@ def check_pages(driver, dashboard, tokens, sweep_id, outputs):
     time.sleep(0.5)
     driver.save_screenshot(os.path.join(outputs, "dashboard-sweep.png"))
     print("sweep page drawn in %.2f s (click to charts drawn)" % drawn_seconds)
+    check_trial_page(driver, dashboard, tokens, best, outputs)
+
+
+def check_trial_page(driver, dashboard, tokens, best, outputs):
+    """The best trial's page: its confusion matrix counts every OOF sample once."""
+    driver.find_element(By.CSS_SELECTOR, "#leaderboard a[href='/trial?id=%d']" % best["trial_id"]).click()
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.drawn === 'true'"))
+    photos = sum(len(files) for root, _, files in os.walk(os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "data",
+                                                                        "train", "images")))
+    matrix = dashboard.api("/api/trials/%d/confusion" % best["trial_id"], tokens["reader"])
+    drawn = driver.execute_script(
+        "return echarts.getInstanceByDom(document.getElementById('confusion')).getOption().series[0].data"
+        ".reduce((sum, cell) => sum + cell[2], 0)")
+    check(matrix["num_classes"] == 18 and len(matrix["class_names"]) == 18, "18 classes with their names")
+    check(drawn == matrix["samples"] == photos,
+          "confusion matrix: drew %s, API %d samples, %d photos in the dataset" % (drawn, matrix["samples"], photos))
+    check("Trial #%d" % best["index"] in driver.find_element(By.ID, "title").text, "the trial page names its trial")
+    driver.save_screenshot(os.path.join(outputs, "dashboard-trial.png"))
 
 
 def main(coordinator, seeder):

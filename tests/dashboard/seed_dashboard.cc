@@ -2,9 +2,11 @@
 // Writes a results database holding one finished sweep for the dashboard's browser test, in
 // seconds and without training: a small generated dataset, the sweep submitted as `foldstack
 // submit` does (SweepSubmitter), and a simulated worker that leases every job through the
-// JobManager, reports a learning curve per epoch and completes it; one trial is stopped by hand
+// JobManager, reports a learning curve per epoch and its held-out fold's probabilities, and
+// completes it; one trial is stopped by hand
 // after 3 epochs, so the curves show a pruned job. Prints "seeded sweep ID: N trials".
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <vector>
 #include <iostream>
@@ -38,6 +40,25 @@ double CurveValue(const nlohmann::json& params, int fold, int epoch) {
   const double top = 0.82 - 0.09 * std::pow(std::log10(lr) + 2.5, 2) +
                      (params.value("optimizer", "") == "adam" ? 0.03 : 0.0) + 0.01 * (fold - 1);
   return top * (1 - std::exp(-epoch / 2.5));
+}
+
+// The held-out fold's probabilities: most on the label, more so for a better trial, the rest
+// spread over the classes; every 5th sample of a weaker trial is called the next class instead.
+v1::PredictionBatch Predictions(const v1::JobSpec& job, const v1::GetSplitResponse& split, double quality) {
+  v1::PredictionBatch batch;
+  batch.set_job_id(job.job_id());
+  batch.set_lease_id(job.lease_id());
+  batch.set_num_classes(job.num_classes());
+  const int n = job.num_classes();
+  for (const v1::SplitSample& sample : split.samples()) {
+    if (sample.fold() != job.fold()) continue;
+    batch.add_sample_ids(sample.sample_id());
+    const bool wrong = quality < 0.8 && sample.sample_id() % 5 == 0;
+    const int called = wrong ? (sample.label() + 1) % n : sample.label();
+    const float top = 0.5f + 0.4f * static_cast<float>(quality);
+    for (int c = 0; c < n; ++c) batch.add_probs(c == called ? top : (1.0f - top) / static_cast<float>(n - 1));
+  }
+  return batch;
 }
 
 absl::Status Fail(const absl::Status& status, const std::string& what) {
@@ -81,6 +102,7 @@ absl::StatusOr<int64_t> Seed() {
   v1::LeaseJobRequest lease;
   lease.set_worker_id(registered->worker_id());
   std::vector<int64_t> trial_order;
+  std::optional<v1::GetSplitResponse> split;
   for (;;) {
     auto leased = jobs.LeaseJob(lease);
     if (!leased.ok()) return Fail(leased.status(), "lease");
@@ -110,6 +132,17 @@ absl::StatusOr<int64_t> Seed() {
       stop.set_trial_id(job.trial_id());
       if (auto stopped = sweeps.StopTrial(stop); !stopped.ok()) return Fail(stopped.status(), "stop");
       continue;
+    }
+    if (!split.has_value()) {
+      v1::GetSplitRequest get;
+      get.set_split_id(job.split_id());
+      auto got = jobs.GetSplit(get);
+      if (!got.ok()) return Fail(got.status(), "split");
+      split = *got;
+    }
+    const double quality = CurveValue(params, job.fold(), epochs);
+    if (auto stored = jobs.ReportPredictions(Predictions(job, *split, quality)); !stored.ok()) {
+      return Fail(stored.status(), "predictions");
     }
     v1::CompleteJobRequest complete;
     complete.set_job_id(job.job_id());

@@ -86,7 +86,8 @@ function drawLeaderboard() {
     { class: "trial-row", "data-trial": t.trial_id },
     ...columns.map(([key]) => {
       const v = cell(t, key);
-      const text = key === "value" ? fs.value(v) : key === "index" ? "#" + v : show(v);
+      if (key === "index") return fs.el("td", { class: "num" }, fs.el("a", { href: "/trial?id=" + t.trial_id }, "#" + v));
+      const text = key === "value" ? fs.value(v) : show(v);
       return fs.el("td", { class: typeof v === "number" ? "num" : "", text });
     }))));
 }
