@@ -163,6 +163,11 @@ def check_trial_page(driver, dashboard, tokens, best, outputs):
     check(drawn == matrix["samples"] == photos,
           "confusion matrix: drew %s, API %d samples, %d photos in the dataset" % (drawn, matrix["samples"], photos))
     check("Trial #%d" % best["index"] in driver.find_element(By.ID, "title").text, "the trial page names its trial")
+    # The report: 18 classes, then the mask (3), gender (2) and age (3) heads; supports add up.
+    report = driver.find_elements(By.CSS_SELECTOR, "#report tr.report-row")
+    check(len(report) == 18 + 3 + 2 + 3, "classification report rows: %d" % len(report))
+    supports = [int(row.find_elements(By.TAG_NAME, "td")[4].text) for row in report]
+    check(sum(supports[:18]) == photos and sum(supports[18:21]) == photos, "report supports: %r" % supports)
     driver.save_screenshot(os.path.join(outputs, "dashboard-trial.png"))
 
 
