@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
 
   // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
   // its "listening on" line; its own line follows that one.
-  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis});
+  foldstack::coordinator::PhotoManager photos(**db);
+  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos});
   const std::string http = absl::GetFlag(FLAGS_http);
   int http_port = 0;
   if (!http.empty()) {

@@ -105,6 +105,20 @@ void Confusion(RouteContext context, const Caller&, const httplib::Request& requ
   SendJson(response, ConfusionJson(*matrix));
 }
 
+// A photo the database names, as a thumbnail (?key= the sample's key, ?size= its longer side).
+void Photo(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
+    return SendError(response, absl::InvalidArgumentError("dataset id: expected a positive integer"));
+  }
+  absl::StatusOr<int> size = ParsePositive("size", request.get_param_value("size"), 160, 1024);
+  if (!size.ok()) return SendError(response, size.status());
+  auto jpeg = context.photos->Thumbnail(id, request.get_param_value("key"), *size);
+  if (!jpeg.ok()) return SendError(response, jpeg.status());
+  response.set_header("Cache-Control", "private, max-age=3600");
+  response.set_content(*jpeg, "image/jpeg");
+}
+
 // POST .../pause and .../resume: UpdateSweep through the audit, as `foldstack sweep pause` does.
 void SetPaused(RouteContext context, bool paused, const Caller& caller, const httplib::Request& request,
                httplib::Response& response) {
@@ -135,6 +149,7 @@ void AddApiRoutes(httplib::Server& server, RouteContext context) {
   server.Get(R"(/api/sweeps/(\d+)/trials)",
              Guarded(context, "ListTrials", std::bind(ListTrials, context, _1, _2, _3)));
   server.Get(R"(/api/sweeps/(\d+)/curves)", Guarded(context, "ShowSweep", std::bind(Curves, context, _1, _2, _3)));
+  server.Get(R"(/api/datasets/(\d+)/photo)", Guarded(context, "ShowSweep", std::bind(Photo, context, _1, _2, _3)));
   server.Get(R"(/api/trials/(\d+)/confusion)",
              Guarded(context, "ShowSweep", std::bind(Confusion, context, _1, _2, _3)));
   server.Post(R"(/api/sweeps/(\d+)/pause)",

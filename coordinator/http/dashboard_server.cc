@@ -12,7 +12,7 @@ namespace foldstack::http {
 DashboardServer::DashboardServer(DashboardDeps deps)
     : deps_(deps), sessions_(*deps.clock), auth_(deps.tokens, deps.limiter, &sessions_),
       server_(std::make_unique<httplib::Server>()) {
-  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis};
+  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis, deps_.photos};
   AddApiRoutes(*server_, context);
   AddPageRoutes(*server_, context);
   // No logger is set: request lines are not logged, so nothing a form or header carried is.

@@ -15,6 +15,7 @@
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/clock.h"
+#include "coordinator/managers/photo_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 
 namespace httplib {
@@ -30,6 +31,7 @@ struct DashboardDeps {
   coordinator::SweepManager* sweeps;
   coordinator::AuditManager* audit;
   coordinator::AnalysisManager* analysis;
+  coordinator::PhotoManager* photos;
 };
 
 class DashboardServer {

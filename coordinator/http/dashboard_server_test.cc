@@ -6,10 +6,14 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <filesystem>
 #include <set>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "coordinator/store/dataset_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -35,8 +39,8 @@ class DashboardServerTest : public ::testing::Test {
   DashboardServerTest()
       : db_(coordinator::testing::OpenFreshDb("dashboard")), tokens_(*auth::TokenRegistry::Load(WriteTokens())),
         limiter_(clock_), sweeps_(*db_, clock_), audit_(*db_, clock_), review_(*db_, clock_),
-        analysis_(*db_, clock_, review_),
-        server_(DashboardDeps{tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_}) {
+        analysis_(*db_, clock_, review_), photos_(*db_),
+        server_(DashboardDeps{tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_, &photos_}) {
     auto port = server_.Start("127.0.0.1:0");
     EXPECT_TRUE(port.ok()) << port.status();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port.value_or(0));
@@ -64,6 +68,7 @@ class DashboardServerTest : public ::testing::Test {
   coordinator::AuditManager audit_;
   coordinator::LabelReviewManager review_;
   coordinator::AnalysisManager analysis_;
+  coordinator::PhotoManager photos_;
   DashboardServer server_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -229,6 +234,33 @@ TEST_F(DashboardServerTest, RevokingATokenEndsItsSessions) {
   auto page = client_->Get("/", {{"Cookie", cookie}});
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 303);
+}
+
+TEST_F(DashboardServerTest, PhotosOnlyThoseTheDatabaseNamesAsThumbnails) {
+  const std::string root = absl::StrCat(std::getenv("TEST_TMPDIR"), "/photos");
+  std::filesystem::create_directories(root + "/person");
+  cv::imwrite(root + "/person/mask1.jpg", cv::Mat(120, 80, CV_8UC3, cv::Scalar(50, 60, 70)));
+  auto dataset = coordinator::EnsureDataset(*db_, {"mask", root, 18, {{"person/mask1.jpg", 0, "person"}}}, 1000);
+  ASSERT_TRUE(dataset.ok()) << dataset.status();
+  const httplib::Headers auth = {{"Authorization", absl::StrCat("Bearer ", kReader)}};
+  const std::string base = absl::StrCat("/api/datasets/", *dataset, "/photo?size=40&key=");
+  auto photo = client_->Get(base + "person/mask1.jpg", auth);
+  ASSERT_TRUE(photo);
+  ASSERT_EQ(photo->status, 200) << photo->body;
+  EXPECT_EQ(photo->get_header_value("Content-Type"), "image/jpeg");
+  const cv::Mat decoded = cv::imdecode(std::vector<unsigned char>(photo->body.begin(), photo->body.end()), cv::IMREAD_COLOR);
+  EXPECT_EQ(decoded.rows, 40);
+  // Traversal, plain and percent-encoded, and absolute paths: not named by the database.
+  for (const char* key : {"../../../../etc/passwd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/etc/passwd",
+                          "person/../person/mask1.jpg", "..%2f..%2ftokens"}) {
+    auto refused = client_->Get(base + key, auth);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 404) << key;
+    EXPECT_FALSE(absl::StrContains(refused->body, "root:")) << key;
+  }
+  auto anonymous = client_->Get(base + "person/mask1.jpg");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
 }
 
 TEST_F(DashboardServerTest, FailedLoginsLockThePeerOutAsOverGrpc) {

@@ -11,6 +11,7 @@
 #include "coordinator/http/http_auth.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
+#include "coordinator/managers/photo_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "nlohmann/json.hpp"
 
@@ -21,6 +22,7 @@ struct RouteContext {
   coordinator::SweepManager* sweeps;
   coordinator::AuditManager* audit;
   coordinator::AnalysisManager* analysis;
+  coordinator::PhotoManager* photos;
 };
 
 // GET /api/... and POST /api/... (api_routes.cc).

@@ -85,6 +85,18 @@ def check_refusals(dashboard, tokens, sweep_id):
     cookie = dashboard.login_cookie(tokens["lead"])
     status, _, body = dashboard.request("POST", "/api/sweeps/%d/pause" % sweep_id, {"Cookie": cookie})
     check(status == 403 and b"CSRF" in body, "a POST without the CSRF token: expected 403, got %d" % status)
+    # Photos: one the database names comes back as a JPEG thumbnail; a traversal path does not.
+    data = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "data")
+    photo = next(os.path.relpath(os.path.join(root, f), data)
+                 for root, _, files in os.walk(os.path.join(data, "train", "images")) for f in files)
+    status, headers, body = dashboard.request("GET", "/api/datasets/1/photo?size=64&key=" + urllib.parse.quote(photo),
+                                              {"Cookie": cookie})
+    check(status == 200 and headers.get("Content-Type") == "image/jpeg" and body[:2] == b"\xff\xd8",
+          "a named photo: expected a JPEG, got %d %s" % (status, headers.get("Content-Type")))
+    for key in ("../../../../../etc/passwd", "train/../../tokens", os.path.join(data, photo)):
+        status, _, body = dashboard.request("GET", "/api/datasets/1/photo?key=" + urllib.parse.quote(key),
+                                            {"Cookie": cookie})
+        check(status == 404, "photo %r: expected 404, got %d" % (key, status))
 
 
 def browser():
