@@ -4,6 +4,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cli/analysis_args.h"
 #include "cli/coordinator_call.h"
 #include "cli/table.h"
@@ -23,6 +25,9 @@ ABSL_FLAG(int, max_members, 50, "ensemble select: greedy slots with repeats, ini
 ABSL_FLAG(int, init_size, 1, "ensemble select: sorted initialisation with the N best single trials");
 ABSL_FLAG(int, bagging, 0, "ensemble select: bags over half the library (0: no bagging)");
 ABSL_FLAG(int, top, 5, "ensemble select --method vote: the K best single trials, equal weights");
+ABSL_FLAG(std::string, composite, "",
+          "ensemble select: composite candidates (\"base=12,age=31;...\"; default every 18-class trial with each "
+          "head trial's head; none: no composites); predict: composite members of weight 1");
 
 namespace foldstack::cli {
 namespace {
@@ -44,10 +49,34 @@ std::string EvidenceText(const std::string& evidence_json) {
 
 std::string MetricLabel(const std::string& metric) { return metric == "macro_f1" ? "macro-F1" : "log loss"; }
 
+// A member: its trial id, or its composite in brackets.
+std::string MemberName(const v1::EnsembleMemberRow& m) {
+  return m.composite().empty() ? absl::StrCat(m.trial_id()) : absl::StrCat("[", m.composite(), "]");
+}
+
 std::string Members(const v1::EnsembleSummary& e) {
   std::vector<std::string> parts;
-  for (const v1::EnsembleMemberRow& m : e.members()) parts.push_back(absl::StrCat(m.trial_id(), ":", FormatFixed(m.weight(), 3)));
+  for (const v1::EnsembleMemberRow& m : e.members()) parts.push_back(absl::StrCat(MemberName(m), ":", FormatFixed(m.weight(), 3)));
   return absl::StrJoin(parts, ",");
+}
+
+// Each head's macro-F1 and accuracy for the ensemble, the best single trial and the best composite.
+std::string HeadTable(const v1::SelectEnsembleResponse& r) {
+  if (r.ensemble_heads().empty()) return "";
+  Table table({"", "MASK F1", "MASK ACC", "GENDER F1", "GENDER ACC", "AGE F1", "AGE ACC"});
+  auto add = [&table](const std::string& name, const google::protobuf::RepeatedPtrField<v1::HeadScore>& heads) {
+    if (heads.empty()) return;
+    std::vector<std::string> row = {name};
+    for (const v1::HeadScore& h : heads) {
+      row.push_back(FormatFixed(h.macro_f1(), 4));
+      row.push_back(FormatFixed(h.accuracy(), 4));
+    }
+    table.AddRow(row);
+  };
+  add("ensemble", r.ensemble_heads());
+  add(absl::StrCat("best single (trial ", r.best_single_trial_id(), ")"), r.best_single_heads());
+  add(absl::StrCat("best composite (", r.best_composite(), ")"), r.best_composite_heads());
+  return table.Render();
 }
 
 std::string EnsembleTable(const v1::ListEnsemblesResponse& listed) {
@@ -77,18 +106,23 @@ int Select(const std::vector<std::string>& positional) {
   request.set_bags(absl::GetFlag(FLAGS_bagging));
   request.set_top_k(absl::GetFlag(FLAGS_top));
   request.set_seed(absl::GetFlag(FLAGS_seed));
+  for (absl::string_view spec : absl::StrSplit(absl::GetFlag(FLAGS_composite), ';', absl::SkipWhitespace())) {
+    request.add_composites(std::string(absl::StripAsciiWhitespace(spec)));
+  }
   v1::SelectEnsembleResponse response;
   if (int rc = Call(&Coordinator::Stub::SelectEnsemble, request, &response); rc != 0) return rc;
   const v1::EnsembleSummary& e = response.ensemble();
-  Table table({"TRIAL", "WEIGHT", absl::StrCat("SINGLE ", MetricLabel(e.metric()))});
+  Table table({"MEMBER", "WEIGHT", absl::StrCat("SINGLE ", MetricLabel(e.metric()))});
   for (const v1::EnsembleMemberRow& m : e.members()) {
-    table.AddRow({absl::StrCat(m.trial_id()), FormatFixed(m.weight(), 3), FormatFixed(m.single_score(), 4)});
+    table.AddRow({MemberName(m), FormatFixed(m.weight(), 3), FormatFixed(m.single_score(), 4)});
   }
+  const std::string composites =
+      response.composites() > 0 ? absl::StrCat(" and ", response.composites(), " composites") : "";
   return Print(response, absl::StrCat("ensemble ", e.ensemble_id(), " (", e.method(), ") of ",
                                       SweepsText(e.sweep_ids()), ": ",
-                                      e.members_size(), " of ", response.library_size(), " completed trials, ",
-                                      response.samples(), " OOF samples\n", table.Render(),
-                                      EnsembleScoreLine(response), "\n"));
+                                      e.members_size(), " of ", response.library_size(), " completed trials",
+                                      composites, ", ", response.samples(), " OOF samples\n", table.Render(),
+                                      EnsembleScoreLine(response), "\n", HeadTable(response)));
 }
 
 int Show(int64_t ensemble_id) {
@@ -116,6 +150,7 @@ int List(int64_t sweep_id) {
 const char kEnsembleUsage[] =
     "  ensemble select (SWEEP_ID [--trials 1,2] | --sweeps 3,4 | --trials 7,12) [--metric macro_f1|log_loss]\n"
     "                  [--max-members M] [--init-size N] [--bagging B] [--seed S] [--method vote --top K]\n"
+    "                  [--composite \"base=12,age=31;...\" | --composite none]   composites of head models as candidates\n"
     "                           select an ensemble of completed trials from their out-of-fold predictions;\n"
     "                           across sweeps every trial must be on the same split (dataset, labels, k, seed)\n"
     "  ensemble list SWEEP_ID (or --sweep N: cross-sweep ensembles that include it too) | ensemble show ENSEMBLE_ID\n"
@@ -126,6 +161,10 @@ std::string EnsembleScoreLine(const v1::SelectEnsembleResponse& selected) {
   return absl::StrCat("OOF ", MetricLabel(e.metric()), " ", FormatFixed(e.score(), 4), " (nested ",
                       e.has_nested_score() ? FormatFixed(e.nested_score(), 4) : "n/a", "; best single ",
                       FormatFixed(selected.best_single_score(), 4), ", trial ", selected.best_single_trial_id(),
+                      selected.best_composite().empty()
+                          ? ""
+                          : absl::StrCat("; best composite ", FormatFixed(selected.best_composite_score(), 4), ", ",
+                                         selected.best_composite()),
                       "; average of all ", FormatFixed(selected.average_score(), 4), ")");
 }
 

@@ -95,7 +95,7 @@ constexpr char kUsage[] =
     "                           copy Fashion-MNIST's training set with a seeded fraction of labels flipped\n"
     "                           to another class, listed in DIR/label_noise.csv (sample,given,truth)\n"
     "  predict (--trial ID[,ID...] | --members TRIAL:WEIGHT,... | --ensemble ID) --eval ROOT [--out submission.csv]\n"
-    "          [--probs probs.csv] [--wait]\n"
+    "          [--composite \"base=12,age=31;...\"] [--probs probs.csv] [--wait]\n"
     "                           predict eval/info.csv's images with every fold model (hflip TTA)\n"
     "  predict get RUN_ID [--out submission.csv] [--probs probs.csv] [--wait]\n";
 

@@ -8,6 +8,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
 #include "cli/render.h"
 #include "cli/state_names.h"
 #include "cli/submission.h"
@@ -21,6 +24,7 @@ ABSL_FLAG(std::string, members, "", "predict: weighted member trials (TRIAL:WEIG
 ABSL_FLAG(std::string, eval, "", "predict: root holding eval/info.csv and eval/images/");
 ABSL_FLAG(std::string, probs, "", "predict: also write the averaged probabilities to this CSV");
 ABSL_FLAG(int64_t, ensemble, 0, "predict: a stored ensemble's members and weights (see foldstack ensemble list)");
+ABSL_DECLARE_FLAG(std::string, composite);
 ABSL_FLAG(bool, wait, false, "predict: wait for the run to finish, then write --out/--probs");
 
 namespace foldstack::cli {
@@ -34,15 +38,11 @@ class PredictCommand {
       : options_(options), stub_(Coordinator::NewStub(CoordinatorChannel())) {}
 
   int Submit() {
-    absl::StatusOr<std::vector<std::pair<int64_t, double>>> members = Members();
+    absl::StatusOr<std::vector<v1::PredictionMember>> members = Members();
     if (!members.ok()) return Fail(std::string(members.status().message()));
     if (absl::GetFlag(FLAGS_eval).empty()) return Fail("predict: --eval ROOT is required (the folder holding eval/)");
     v1::SubmitPredictionRequest request;
-    for (const auto& [trial, weight] : *members) {
-      auto* member = request.add_members();
-      member->set_trial_id(trial);
-      member->set_weight(weight);
-    }
+    for (v1::PredictionMember& member : *members) *request.add_members() = std::move(member);
     // The coordinator reads the eval set: send a path that does not depend on our working directory.
     request.set_eval_root(std::filesystem::absolute(absl::GetFlag(FLAGS_eval)).lexically_normal().string());
     v1::SubmitPredictionResponse response;
@@ -88,19 +88,45 @@ class PredictCommand {
   }
 
  private:
-  // --trial/--members, or --ensemble ID resolved to its stored members.
-  absl::StatusOr<std::vector<std::pair<int64_t, double>>> Members() {
+  // --trial/--members and --composite (weight 1 each), or --ensemble ID resolved to its stored
+  // members (composites included).
+  absl::StatusOr<std::vector<v1::PredictionMember>> Members() {
     const int64_t ensemble = absl::GetFlag(FLAGS_ensemble);
-    if (ensemble <= 0) return ParseMembers(absl::GetFlag(FLAGS_trial), absl::GetFlag(FLAGS_members));
-    if (!absl::GetFlag(FLAGS_trial).empty() || !absl::GetFlag(FLAGS_members).empty()) {
-      return absl::InvalidArgumentError("predict: give --ensemble or --trial/--members, not both");
+    const std::string composites = absl::GetFlag(FLAGS_composite);
+    std::vector<v1::PredictionMember> members;
+    if (ensemble <= 0) {
+      const std::string trials = absl::GetFlag(FLAGS_trial), weighted = absl::GetFlag(FLAGS_members);
+      if (!composites.empty() && trials.empty() && weighted.empty()) return CompositeMembers(composites);
+      FS_ASSIGN_OR_RETURN(auto parsed, ParseMembers(trials, weighted));
+      for (const auto& [trial, weight] : parsed) {
+        members.emplace_back().set_trial_id(trial);
+        members.back().set_weight(weight);
+      }
+      for (v1::PredictionMember& m : CompositeMembers(composites)) members.push_back(std::move(m));
+      return members;
+    }
+    if (!absl::GetFlag(FLAGS_trial).empty() || !absl::GetFlag(FLAGS_members).empty() || !composites.empty()) {
+      return absl::InvalidArgumentError("predict: give --ensemble or --trial/--members/--composite, not both");
     }
     v1::ShowEnsembleRequest request;
     request.set_ensemble_id(ensemble);
     v1::ShowEnsembleResponse response;
     if (absl::Status status = Call(&Coordinator::Stub::ShowEnsemble, request, &response); !status.ok()) return status;
-    std::vector<std::pair<int64_t, double>> members;
-    for (const v1::EnsembleMemberRow& m : response.ensemble().members()) members.emplace_back(m.trial_id(), m.weight());
+    for (const v1::EnsembleMemberRow& m : response.ensemble().members()) {
+      members.emplace_back().set_trial_id(m.trial_id());
+      members.back().set_weight(m.weight());
+      members.back().set_composite(m.composite());
+    }
+    return members;
+  }
+
+  // "base=12,age=31;base=5,gender=9": one member of weight 1 each (the coordinator checks them).
+  static std::vector<v1::PredictionMember> CompositeMembers(const std::string& text) {
+    std::vector<v1::PredictionMember> members;
+    for (absl::string_view spec : absl::StrSplit(text, ';', absl::SkipWhitespace())) {
+      members.emplace_back().set_composite(std::string(absl::StripAsciiWhitespace(spec)));
+      members.back().set_weight(1);
+    }
     return members;
   }
 

@@ -101,8 +101,10 @@ const std::vector<TrainerSetting>& Table() {
       Choice("pretrained", "", {}, "safetensors weights to start from (timm's files load as they are)"),
       Float("drop_rate", 0.0, ClosedOpen(0, 1), "dropout before the classifier"),
       Float("drop_path_rate", 0.0, ClosedOpen(0, 1), "stochastic depth rate (timm's linear schedule)"),
-      Choice("task", "single", {"single", "multi_head"},
-             "one 18-class head, or mask 3 / gender 2 / age 3 heads recombined into the 18 classes"),
+      Choice("task", "single", {"single", "multi_head", "mask", "gender", "age", "age_regression"},
+             "one 18-class head; mask 3 / gender 2 / age 3 heads recombined into the 18 classes; one head "
+             "alone (mask, gender, age); or the age in years as one output (age_regression)"),
+      Choice("regression_loss", "mse", {"mse", "smooth_l1"}, "age_regression: loss on the age in years"),
       // Loss: loss_weight * loss + loss2_weight * loss2.
       Choice("loss", "ce", kLosses, "training loss"),
       Choice("loss2", "none", LossesOrNone(), "optional second loss, added with loss2_weight"),

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "coordinator/analysis/confident_learning.h"
+#include "common/mask_heads.h"
 #include "data/mask_labels.h"
 
 namespace foldstack::analysis {
@@ -18,7 +19,8 @@ constexpr int kValues[3] = {3, 2, 3};
 constexpr const char* kValueNames[3][3] = {
     {"worn", "incorrect", "not worn"}, {"male", "female", ""}, {"<30", "30-59", ">=60"}};
 
-int ValueOf(int label, Attribute a) { return a == kMaskAttr ? label / 6 : a == kGenderAttr ? label / 3 % 2 : label % 3; }
+// Attributes are the heads, in common::Head's order.
+int ValueOf(int label, Attribute a) { return common::HeadLabel(static_cast<common::Head>(a), label); }
 
 int WithValue(int label, Attribute a, int value) {
   int v[3] = {label / 6, label / 3 % 2, label % 3};

@@ -1,15 +1,20 @@
 #include "coordinator/managers/analysis_manager.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/mask_heads.h"
+#include "coordinator/analysis/composite.h"
 #include "coordinator/analysis/confident_learning.h"
 #include "coordinator/analysis/ensemble_selection.h"
 #include "coordinator/analysis/fold_voting.h"
 #include "coordinator/analysis/mask_task.h"
 #include "coordinator/analysis/metrics.h"
+#include "coordinator/managers/candidate_library.h"
+#include "coordinator/managers/ensemble_scores.h"
 #include "coordinator/managers/trial_library.h"
 #include "coordinator/store/ensemble_store.h"
 #include "coordinator/managers/label_names.h"
@@ -28,16 +33,35 @@ constexpr char kConfidentLearning[] = "confident_learning";
 constexpr char kFoldVoting[] = "fold_voting";
 constexpr int kPersonClasses = 6;  // the gender x age part of a mask class
 constexpr int kMaskClasses = 18;
+// Ensembles keep their composite members in their options (the members table holds trials; a
+// composite's trials are listed there with weight 0, so the ensemble is found by their sweeps).
+constexpr char kCompositeMembers[] = "composite_members";
 
 bool IsMask(const SweepOof& oof) { return oof.dataset_kind == "mask" && oof.num_classes == kMaskClasses; }
 
 std::vector<ProbMatrix> Matrices(SweepOof& oof) {
   std::vector<ProbMatrix> out;
-  for (std::vector<float>& probs : oof.probs) {
-    out.push_back({static_cast<int>(oof.samples.size()), oof.num_classes, std::move(probs)});
+  for (size_t t = 0; t < oof.probs.size(); ++t) {
+    out.push_back({static_cast<int>(oof.samples.size()), oof.widths[t], std::move(oof.probs[t])});
   }
   oof.probs.clear();
   return out;
+}
+
+// Relabelling judges the 18 classes: head trials (one head's rows) are left out.
+absl::Status KeepFullTrials(SweepOof& oof) {
+  SweepOof kept = oof;
+  kept.trial_ids.clear(), kept.tasks.clear(), kept.widths.clear(), kept.probs.clear();
+  for (size_t t = 0; t < oof.trial_ids.size(); ++t) {
+    if (oof.widths[t] != oof.num_classes) continue;
+    kept.trial_ids.push_back(oof.trial_ids[t]);
+    kept.tasks.push_back(oof.tasks[t]);
+    kept.widths.push_back(oof.widths[t]);
+    kept.probs.push_back(std::move(oof.probs[t]));
+  }
+  if (kept.trial_ids.empty()) return absl::FailedPreconditionError("relabel: the library has no 18-class trial");
+  oof = std::move(kept);
+  return absl::OkStatus();
 }
 
 std::vector<int> Labels(const SweepOof& oof) {
@@ -121,9 +145,18 @@ v1::EnsembleSummary Summary(const StoredEnsemble& stored) {
   out.set_score(stored.record.score);
   if (stored.record.nested_score.has_value()) out.set_nested_score(*stored.record.nested_score);
   for (const EnsembleMember& m : stored.record.members) {
+    if (m.weight <= 0) continue;  // a composite's part (see MakeRecord)
     v1::EnsembleMemberRow* row = out.add_members();
     row->set_trial_id(m.trial_id);
     row->set_weight(m.weight);
+  }
+  const json options = json::parse(stored.record.options_json, nullptr, /*allow_exceptions=*/false);
+  if (options.is_object() && options.contains(kCompositeMembers) && options[kCompositeMembers].is_array()) {
+    for (const json& m : options[kCompositeMembers]) {
+      v1::EnsembleMemberRow* row = out.add_members();
+      row->set_composite(m.value("composite", ""));
+      row->set_weight(m.value("weight", 0.0));
+    }
   }
   out.set_options_json(stored.record.options_json);
   out.set_created_unix_ms(stored.created_ms);
@@ -155,10 +188,15 @@ absl::StatusOr<analysis::EnsembleOptions> ParseOptions(const v1::SelectEnsembleR
   return options;
 }
 
-json OptionsJson(const analysis::EnsembleOptions& o, const TrialLibrary& library) {
+json OptionsJson(const analysis::EnsembleOptions& o, const TrialLibrary& library, const CandidateLibrary& candidates) {
+  json composites = json::array();
+  for (int c = candidates.trials; c < static_cast<int>(candidates.candidates.size()); ++c) {
+    composites.push_back(candidates.candidates[c].composite);
+  }
   json out = {{"method", o.method == analysis::EnsembleMethod::kGreedy ? "greedy" : "vote"},
               {"metric", analysis::MetricName(o.metric)},
               {"library", library.trial_ids},
+              {"composites", composites},
               {"sweeps", library.sweep_ids}};
   if (o.method == analysis::EnsembleMethod::kGreedy) {
     out.update({{"max_members", o.max_members}, {"init_size", o.init_size}, {"bags", o.bags},
@@ -171,9 +209,10 @@ json OptionsJson(const analysis::EnsembleOptions& o, const TrialLibrary& library
 
 // The samples every trial predicted, so that all members are scored on the same rows.
 struct CommonOof {
-  std::vector<ProbMatrix> library;  // per trial, restricted to those samples
+  std::vector<ProbMatrix> library;  // per candidate, restricted to those samples
   std::vector<int> labels;
   std::vector<int> folds;
+  bool mask_task = false;  // the mask task's 18 classes: heads can be scored
 };
 
 bool Predicted(const ProbMatrix& m, int i) {
@@ -181,8 +220,8 @@ bool Predicted(const ProbMatrix& m, int i) {
   return std::any_of(row, row + m.num_classes, [](float p) { return p != 0.0f; });
 }
 
-absl::StatusOr<CommonOof> KeepCommonSamples(SweepOof& oof, const std::string& sweeps) {
-  const std::vector<ProbMatrix> all = Matrices(oof);
+absl::StatusOr<CommonOof> KeepCommonSamples(const std::vector<ProbMatrix>& all, const SweepOof& oof,
+                                           const std::string& sweeps) {
   std::vector<int> keep;
   for (size_t i = 0; i < oof.samples.size(); ++i) {
     const int row = static_cast<int>(i);
@@ -203,49 +242,57 @@ absl::StatusOr<CommonOof> KeepCommonSamples(SweepOof& oof, const std::string& sw
     common.labels.push_back(oof.samples[i].label);
     common.folds.push_back(oof.samples[i].fold);
   }
+  common.mask_task = IsMask(oof);
   return common;
 }
 
-// The ensemble to store: its own sweep is the first of its members' sweeps.
-EnsembleRecord MakeRecord(const TrialLibrary& library, const analysis::EnsembleOptions& options,
-                          const analysis::EnsembleResult& result, std::optional<double> nested) {
+json CandidateJson(const Candidate& c) {
+  return c.composite.empty() ? json{{"trial_id", c.trial_id}} : json{{"composite", c.composite}};
+}
+
+// The ensemble to store: its own sweep is the first of its members' sweeps. Composite members go
+// to its options, their trials to the members table with weight 0.
+EnsembleRecord MakeRecord(const TrialLibrary& library, const CandidateLibrary& candidates,
+                          const analysis::EnsembleOptions& options, const analysis::EnsembleResult& result,
+                          std::optional<double> nested) {
   EnsembleRecord record;
   record.method = options.method == analysis::EnsembleMethod::kGreedy ? "caruana" : "vote";
   record.metric = analysis::MetricName(options.metric);
   record.score = result.score;
   record.nested_score = nested;
-  record.options_json = Dump(OptionsJson(options, library));
   json trace = json::array();
   for (const analysis::SelectionStep& s : result.trace) {
-    trace.push_back({{"bag", s.bag}, {"step", s.step}, {"trial_id", library.trial_ids[s.member]},
-                     {"init", s.init}, {"score", s.score}});
+    json step = CandidateJson(candidates.candidates[s.member]);
+    step.update({{"bag", s.bag}, {"step", s.step}, {"init", s.init}, {"score", s.score}});
+    trace.push_back(step);
   }
   record.trace_json = Dump(trace);
+  std::map<int64_t, double> weights;  // trial -> weight (0: a composite's part)
+  json composite_members = json::array();
+  for (size_t c = 0; c < candidates.candidates.size(); ++c) {
+    if (result.weights[c] <= 0) continue;
+    const Candidate& candidate = candidates.candidates[c];
+    if (candidate.composite.empty()) {
+      weights[candidate.trial_id] += result.weights[c];
+      continue;
+    }
+    composite_members.push_back({{"composite", candidate.composite}, {"weight", result.weights[c]}});
+    const analysis::CompositeSpec spec = *analysis::ParseCompositeSpec(candidate.composite);
+    for (int64_t part : {spec.base, spec.heads[0], spec.heads[1], spec.heads[2]}) {
+      if (part != 0) weights.emplace(part, 0.0);
+    }
+  }
+  json options_json = OptionsJson(options, library, candidates);
+  options_json[kCompositeMembers] = composite_members;
+  record.options_json = Dump(options_json);
   record.sweep_id = 0;
-  for (size_t t = 0; t < library.trial_ids.size(); ++t) {
-    if (result.weights[t] <= 0) continue;
-    record.members.push_back({library.trial_ids[t], result.weights[t]});
+  for (const auto& [trial_id, weight] : weights) {
+    record.members.push_back({trial_id, weight});
+    const size_t t = std::find(library.trial_ids.begin(), library.trial_ids.end(), trial_id) - library.trial_ids.begin();
     const int64_t sweep_id = library.trial_sweeps[t];
     record.sweep_id = record.sweep_id == 0 ? sweep_id : std::min(record.sweep_id, sweep_id);
   }
   return record;
-}
-
-// Each member's single score, the library's size and its best single trial.
-void FillSingleScores(const std::vector<int64_t>& trial_ids, const std::vector<double>& single_scores,
-                      analysis::Metric metric, v1::SelectEnsembleResponse& response) {
-  for (v1::EnsembleMemberRow& member : *response.mutable_ensemble()->mutable_members()) {
-    const size_t t = std::find(trial_ids.begin(), trial_ids.end(), member.trial_id()) - trial_ids.begin();
-    member.set_single_score(single_scores[t]);
-  }
-  response.set_library_size(static_cast<int32_t>(trial_ids.size()));
-  size_t best = 0;
-  for (size_t t = 1; t < trial_ids.size(); ++t) {
-    const double s = single_scores[t], b = single_scores[best];
-    if (analysis::Maximize(metric) ? s > b : s < b) best = t;
-  }
-  response.set_best_single_trial_id(trial_ids[best]);
-  response.set_best_single_score(single_scores[best]);
 }
 
 }  // namespace
@@ -265,6 +312,7 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
                                                                                     request.sweep_ids(),
                                                                                     request.trial_ids())));
   FS_ASSIGN_OR_RETURN(SweepOof oof, LoadLibraryOof(db_, library));
+  FS_RETURN_IF_ERROR(KeepFullTrials(oof));
   // Stored under the first sweep: relabel list of that sweep shows them.
   const int64_t sweep_id = library.sweep_ids.front();
   std::vector<ProbMatrix> trials = Matrices(oof);
@@ -289,7 +337,7 @@ absl::StatusOr<v1::FindRelabelCandidatesResponse> AnalysisManager::FindRelabelCa
   v1::FindRelabelCandidatesResponse response;
   response.set_sweep_id(sweep_id);
   response.set_dataset_id(listed.dataset_id());
-  for (int64_t id : library.trial_ids) response.add_trial_ids(id);
+  for (int64_t id : oof.trial_ids) response.add_trial_ids(id);  // the 18-class ones (KeepFullTrials)
   for (int64_t id : library.sweep_ids) response.add_sweep_ids(id);
   int predicted = 0;
   for (int i = 0; i < combined.num_samples; ++i) {
@@ -311,7 +359,9 @@ absl::StatusOr<v1::SelectEnsembleResponse> AnalysisManager::SelectEnsemble(const
                                                                                     request.sweep_ids(),
                                                                                     request.trial_ids())));
   FS_ASSIGN_OR_RETURN(SweepOof oof, LoadLibraryOof(db_, library));
-  FS_ASSIGN_OR_RETURN(CommonOof common, KeepCommonSamples(oof, SweepsLabel(library.sweep_ids)));
+  FS_ASSIGN_OR_RETURN(CandidateLibrary candidates,
+                      BuildCandidates(oof, {request.composites().begin(), request.composites().end()}));
+  FS_ASSIGN_OR_RETURN(CommonOof common, KeepCommonSamples(candidates.probs, oof, SweepsLabel(library.sweep_ids)));
 
   FS_ASSIGN_OR_RETURN(analysis::EnsembleResult result, analysis::SelectEnsemble(common.library, common.labels, options));
   std::optional<double> nested;
@@ -320,18 +370,20 @@ absl::StatusOr<v1::SelectEnsembleResponse> AnalysisManager::SelectEnsemble(const
                         analysis::NestedScore(common.library, common.labels, common.folds, options));
     nested = nested_result.pooled_score;
   }
-  FS_ASSIGN_OR_RETURN(ProbMatrix average, analysis::AverageTrials(common.library));
+  const std::vector<ProbMatrix> trials(common.library.begin(), common.library.begin() + candidates.trials);
+  FS_ASSIGN_OR_RETURN(ProbMatrix average, analysis::AverageTrials(trials));
   FS_ASSIGN_OR_RETURN(double average_score, analysis::Score(options.metric, average, common.labels));
 
-  const EnsembleRecord record = MakeRecord(library, options, result, nested);
+  const EnsembleRecord record = MakeRecord(library, candidates, options, result, nested);
   FS_ASSIGN_OR_RETURN(int64_t ensemble_id, InsertEnsemble(db_, record, clock_.NowMs()));
   FS_ASSIGN_OR_RETURN(StoredEnsemble stored, GetEnsemble(db_, ensemble_id));
 
   v1::SelectEnsembleResponse response;
   *response.mutable_ensemble() = Summary(stored);
-  FillSingleScores(library.trial_ids, result.single_scores, options.metric, response);
+  FillSingleScores(candidates, result.single_scores, options.metric, response);
   response.set_samples(static_cast<int32_t>(common.labels.size()));
   response.set_average_score(average_score);
+  if (common.mask_task) FS_RETURN_IF_ERROR(FillHeadScores(common.library, common.labels, result, candidates, response));
   return response;
 }
 

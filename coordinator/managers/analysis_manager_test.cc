@@ -362,3 +362,132 @@ TEST_F(AnalysisManagerTest, ConfusionCountsLabelsAgainstArgmaxOverTheOofSamples)
 
 }  // namespace
 }  // namespace foldstack::coordinator
+
+namespace foldstack::coordinator {
+namespace {
+
+// The mask task, constructed: trial 0 (18 classes) is right about mask and gender but always one
+// age bin off; trial 1 (task age) is right about every age; trial 2 (18 classes) is right on the
+// first half of the samples only. No trial alone is perfect; the composite "base=0,age=1" is.
+class CompositeEnsembleTest : public AnalysisManagerTest {
+ protected:
+  static constexpr int kMaskSamples = 36;  // labels i % 18, each class twice, folds i % 2
+
+  static std::vector<float> WrongAge(int i) {
+    const int label = i % 18;
+    std::vector<float> row(18, 0.1f / 17);
+    row[label - label % 3 + (label % 3 + 1) % 3] = 0.9f;
+    return row;
+  }
+  static std::vector<float> RightAge(int i) {
+    std::vector<float> row(3, 0.1f);
+    row[(i % 18) % 3] = 0.8f;
+    return row;
+  }
+  static std::vector<float> RightOnFirstHalf(int i) {
+    std::vector<float> row(18, 0.4f / 17);
+    row[i < kMaskSamples / 2 ? i % 18 : (i + 1) % 18] = 0.6f;
+    return row;
+  }
+
+  void MakeLibrary() {
+    sweep_ = testing::MakeMaskSweep(*db_, {R"({"lr": 0.1})", R"({"lr": 0.2, "task": "age"})", R"({"lr": 0.3})"},
+                                    kFolds, kMaskSamples);
+    ASSERT_TRUE(testing::StoreToyOof(*db_, sweep_.sweep_id, 0, kMaskSamples, kFolds, WrongAge).ok());
+    ASSERT_TRUE(testing::StoreToyOof(*db_, sweep_.sweep_id, 1, kMaskSamples, kFolds, RightAge).ok());
+    ASSERT_TRUE(testing::StoreToyOof(*db_, sweep_.sweep_id, 2, kMaskSamples, kFolds, RightOnFirstHalf).ok());
+    first_ = QueryInt(*db_, absl::StrCat("SELECT MIN(id) FROM trials WHERE sweep_id = ", sweep_.sweep_id));
+  }
+
+  absl::StatusOr<v1::SelectEnsembleResponse> Select(std::vector<std::string> composites) {
+    v1::SelectEnsembleRequest request;
+    request.set_sweep_id(sweep_.sweep_id);
+    request.set_max_members(5);
+    for (std::string& c : composites) request.add_composites(std::move(c));
+    return manager_->SelectEnsemble(request);
+  }
+
+  std::string Spec() const { return absl::StrCat("base=", first_, ",age=", first_ + 1); }
+
+  testing::ToySweep sweep_;
+  int64_t first_ = 0;
+};
+
+TEST_F(CompositeEnsembleTest, TheCompositeThatIsRightIsSelected) {
+  MakeLibrary();
+  auto selected = Select({});  // automatic: each 18-class trial with the age trial's head
+  ASSERT_TRUE(selected.ok()) << selected.status();
+  EXPECT_EQ(selected->library_size(), 2);  // the age trial is no candidate by itself
+  EXPECT_EQ(selected->composites(), 2);
+  EXPECT_LT(selected->best_single_score(), 1.0);
+  EXPECT_EQ(selected->best_composite(), Spec());
+  EXPECT_DOUBLE_EQ(selected->best_composite_score(), 1.0);
+  EXPECT_DOUBLE_EQ(selected->ensemble().score(), 1.0);
+  ASSERT_EQ(selected->ensemble().members_size(), 1) << selected->DebugString();
+  EXPECT_EQ(selected->ensemble().members(0).composite(), Spec());
+  EXPECT_EQ(selected->ensemble().members(0).trial_id(), 0);
+  EXPECT_DOUBLE_EQ(selected->ensemble().members(0).single_score(), 1.0);
+  // Per head: the best single trial (trial 0 or 2) against the ensemble.
+  ASSERT_EQ(selected->ensemble_heads_size(), 3);
+  for (const v1::HeadScore& head : selected->ensemble_heads()) {
+    EXPECT_DOUBLE_EQ(head.macro_f1(), 1.0) << head.head();
+    EXPECT_DOUBLE_EQ(head.accuracy(), 1.0) << head.head();
+  }
+  ASSERT_EQ(selected->best_composite_heads_size(), 3);
+  ASSERT_EQ(selected->best_single_heads_size(), 3);
+  EXPECT_EQ(selected->best_single_heads(2).head(), "age");
+  EXPECT_LT(selected->best_single_heads(2).accuracy(), 1.0);
+
+  // Stored: shown with its composite, listed under the sweep.
+  v1::ShowEnsembleRequest show;
+  show.set_ensemble_id(selected->ensemble().ensemble_id());
+  auto shown = manager_->ShowEnsemble(show);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  ASSERT_EQ(shown->ensemble().members_size(), 1);
+  EXPECT_EQ(shown->ensemble().members(0).composite(), Spec());
+  EXPECT_DOUBLE_EQ(shown->ensemble().members(0).weight(), 1.0);
+  v1::ListEnsemblesRequest list;
+  list.set_sweep_id(sweep_.sweep_id);
+  auto listed = manager_->ListEnsembles(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->ensembles_size(), 1);
+}
+
+// Relabelling judges the 18 classes: the age trial is left out of the average.
+TEST_F(CompositeEnsembleTest, RelabelLeavesHeadTrialsOut) {
+  MakeLibrary();
+  v1::FindRelabelCandidatesRequest request;
+  request.set_sweep_id(sweep_.sweep_id);
+  auto found = manager_->FindRelabelCandidates(request);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(std::vector<int64_t>(found->trial_ids().begin(), found->trial_ids().end()),
+            (std::vector<int64_t>{first_, first_ + 2}));
+  EXPECT_EQ(found->samples(), kMaskSamples);
+}
+
+TEST_F(CompositeEnsembleTest, CompositesCanBeNamedOrTurnedOff) {
+  MakeLibrary();
+  auto plain = Select({"none"});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->composites(), 0);
+  EXPECT_LT(plain->ensemble().score(), 1.0);
+  for (const v1::EnsembleMemberRow& m : plain->ensemble().members()) EXPECT_TRUE(m.composite().empty());
+
+  auto named = Select({Spec()});
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->composites(), 1);
+  EXPECT_DOUBLE_EQ(named->ensemble().score(), 1.0);
+
+  // A trial outside the library, and an age trial as a base, are refused in one line.
+  auto unknown = Select({absl::StrCat("base=", first_, ",age=999")});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.status().message(),
+            absl::StrCat("composite base=", first_, ",age=999: trial 999 is not in the library (a completed trial of "
+                         "the sweeps or trials named)"));
+  auto head_base = Select({absl::StrCat("base=", first_ + 1)});
+  EXPECT_EQ(head_base.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(head_base.status().message().find("predicts one head"), std::string::npos) << head_base.status();
+}
+
+}  // namespace
+}  // namespace foldstack::coordinator

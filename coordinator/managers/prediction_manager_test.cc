@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/test_util.h"
@@ -249,6 +250,64 @@ TEST_F(PredictionManagerTest, AnotherWorkerTakesOverWhenTheAuthorIsGoneAndFailur
   EXPECT_EQ(failed->state(), v1::RUN_STATE_FAILED);
   EXPECT_EQ(failed->jobs_failed(), 2);
   EXPECT_EQ(failed->error(), "cannot read /ckpt; attempt 1 of 3");
+}
+
+// A composite member on the eval set: an 18-class trial with its age head replaced by an age
+// trial's; the age trial's prediction jobs report 3 values a row, the product comes back as 18.
+TEST_F(PredictionManagerTest, CompositeMembersMultiplyTheirTrialsHeads) {
+  const std::string root = MakeEvalRoot("composite");
+  auto sweep = testing::MakeMaskSweep(*db_, {R"({"lr": 0.1})", R"({"lr": 0.2, "task": "age"})"}, 2, 36);
+  const std::string worker = Register("a");
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Complete(Lease(worker), "/ckpt").ok());
+  const int64_t base = QueryInt(*db_, "SELECT MIN(id) FROM trials WHERE sweep_id = " + std::to_string(sweep.sweep_id));
+  const int64_t age = base + 1;
+
+  // The age trial alone is refused: it predicts one head.
+  EXPECT_EQ(predictions_.SubmitPrediction(Request(root, {{age, 1}}), "me").status().message(),
+            absl::StrCat("predict: trial ", age, " predicts one head (task age); name it in a composite, e.g. "
+                         "--composite base=TRIAL,age=", age));
+  v1::SubmitPredictionRequest bad = Request(root, {});
+  bad.add_members()->set_composite(absl::StrCat("base=", age, ",age=", base));
+  bad.mutable_members(0)->set_weight(1);
+  EXPECT_NE(predictions_.SubmitPrediction(bad, "me").status().message().find("predicts one head"), std::string::npos);
+
+  v1::SubmitPredictionRequest request = Request(root, {});
+  request.add_members()->set_composite(absl::StrCat("base=", base, ",age=", age));
+  request.mutable_members(0)->set_weight(1);
+  auto submitted = predictions_.SubmitPrediction(request, "me");
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  EXPECT_EQ(submitted->jobs(), 4);
+  for (int i = 0; i < 4; ++i) {
+    JobSpec job = Lease(worker);
+    ASSERT_EQ(job.kind(), v1::JOB_KIND_PREDICT);
+    const bool head = job.trial_id() == age;
+    v1::PredictionBatch batch;
+    batch.set_job_id(job.job_id());
+    batch.set_lease_id(job.lease_id());
+    batch.set_kind(v1::JOB_KIND_PREDICT);
+    batch.set_num_classes(head ? 3 : 18);
+    for (int row = 0; row < kImages; ++row) {
+      batch.add_sample_ids(row);
+      // Base: uniform over 18; age trial: (0.1, 0.7, 0.2) in fold 0 and (0.3, 0.5, 0.2) in fold 1.
+      const std::vector<float> probs = !head ? std::vector<float>(18, 1.0f / 18)
+                                       : job.fold() == 0 ? std::vector<float>{0.1f, 0.7f, 0.2f}
+                                                         : std::vector<float>{0.3f, 0.5f, 0.2f};
+      for (float p : probs) batch.add_probs(p);
+    }
+    ASSERT_EQ(jobs_.ReportPredictions(batch).value_or(-1), kImages) << job.trial_id();
+    ASSERT_TRUE(Complete(job).ok());
+  }
+  v1::GetPredictionRequest get;
+  get.set_run_id(submitted->run_id());
+  auto done = predictions_.GetPrediction(get);
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_EQ(done->state(), v1::RUN_STATE_DONE);
+  ASSERT_EQ(done->members_size(), 1);
+  EXPECT_EQ(done->members(0).composite(), absl::StrCat("base=", base, ",age=", age));
+  ASSERT_EQ(done->probs_size(), kImages * 18);
+  // Class 6m + 3g + a = 1/3 (mask) * 1/2 (gender) * mean age head (0.2, 0.6, 0.2)[a].
+  const float age_mean[3] = {0.2f, 0.6f, 0.2f};
+  for (int c = 0; c < 18; ++c) EXPECT_NEAR(done->probs(c), age_mean[c % 3] / 6, 1e-6) << c;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "coordinator/store/probs_json.h"
+#include "coordinator/store/prob_chunk_store.h"
 
 namespace foldstack::coordinator {
 
@@ -48,12 +48,7 @@ absl::StatusOr<int64_t> InsertOofRows(Transaction& txn, const Lease& job, absl::
                                       absl::Span<const float> probs, int32_t num_classes) {
   FS_ASSIGN_OR_RETURN(Statement fold_of, txn.Prepare(
       "SELECT fold FROM split_folds WHERE split_id = ? AND sample_id = ?"));
-  FS_ASSIGN_OR_RETURN(Statement insert, txn.Prepare(
-      "INSERT INTO predictions(job_id, sample_id, predicted, probs) VALUES(?, ?, ?, ?) "
-      "ON CONFLICT(job_id, sample_id) DO NOTHING"));
-  std::string json;
-  int64_t stored = 0;
-  // Validation and insertion share one pass; the caller's transaction rolls an error back whole.
+  // Every row is checked before any is stored; the caller's transaction rolls an error back whole.
   for (size_t i = 0; i < sample_ids.size(); ++i) {
     fold_of.Reset();
     fold_of.Bind(1, job.split_id).Bind(2, sample_ids[i]);
@@ -62,14 +57,8 @@ absl::StatusOr<int64_t> InsertOofRows(Transaction& txn, const Lease& job, absl::
       return absl::InvalidArgumentError(absl::StrCat("job ", job.job_id, ": row ", i, ": sample ",
                                                      sample_ids[i], " is not in held-out fold ", job.fold));
     }
-    const absl::Span<const float> row = probs.subspan(i * static_cast<size_t>(num_classes), num_classes);
-    FormatProbsJson(row, &json);
-    insert.Reset();
-    insert.Bind(1, job.job_id).Bind(2, sample_ids[i]).Bind(3, ArgMax(row)).Bind(4, json);
-    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-    stored += changed;
   }
-  return stored;
+  return AppendProbRows(txn, ChunkTable::kOof, job.job_id, sample_ids, probs, num_classes);
 }
 
 absl::Status MarkJobDone(Transaction& txn, int64_t job_id, const DoneJob& done_job, int64_t now_ms) {

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "coordinator/store/prob_chunk_store.h"
+#include "coordinator/store/trial_task.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -39,14 +41,20 @@ absl::StatusOr<std::vector<ExtraTrainSet>> ParseExtraTrain(const std::string& te
 
 // Both kinds' lease columns, then the kind's own: (sweep, trial, fold, split, classes) for a
 // training job, (run, classes, eval image count) for a prediction job.
-constexpr char kLoadTrainLease[] =
-    "SELECT j.state, j.lease_id, j.lease_expires_ms, j.attempt, s.max_attempts, d.num_classes, "
-    "j.sweep_id, j.trial_id, j.fold, s.split_id FROM jobs j "
-    "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id WHERE j.id = ?";
-constexpr char kLoadPredictLease[] =
-    "SELECT pj.state, pj.lease_id, pj.lease_expires_ms, pj.attempt, pj.max_attempts, r.num_classes, "
-    "pj.run_id, (SELECT COUNT(*) FROM prediction_images i WHERE i.run_id = pj.run_id) "
-    "FROM prediction_jobs pj JOIN prediction_runs r ON r.id = pj.run_id WHERE pj.id = ?";
+// Each ends with the trial's task, which sets the width of the job's rows (trial_task.h).
+const std::string& LoadLeaseSql(JobTable table) {
+  static const std::string* const kTrain = new std::string(absl::StrCat(
+      "SELECT j.state, j.lease_id, j.lease_expires_ms, j.attempt, s.max_attempts, d.num_classes, "
+      "j.sweep_id, j.trial_id, j.fold, s.split_id, ", kTrialTaskSql, " FROM jobs j "
+      "JOIN sweeps s ON s.id = j.sweep_id JOIN datasets d ON d.id = s.dataset_id "
+      "JOIN trials t ON t.id = j.trial_id WHERE j.id = ?"));
+  static const std::string* const kPredict = new std::string(absl::StrCat(
+      "SELECT pj.state, pj.lease_id, pj.lease_expires_ms, pj.attempt, pj.max_attempts, r.num_classes, "
+      "pj.run_id, (SELECT COUNT(*) FROM prediction_images i WHERE i.run_id = pj.run_id), ", kTrialTaskSql, " "
+      "FROM prediction_jobs pj JOIN prediction_runs r ON r.id = pj.run_id "
+      "JOIN jobs tj ON tj.id = pj.train_job_id JOIN trials t ON t.id = tj.trial_id WHERE pj.id = ?"));
+  return table == JobTable::kTrain ? *kTrain : *kPredict;
+}
 
 }  // namespace
 
@@ -83,7 +91,7 @@ absl::StatusOr<int64_t> CountRunningJobs(Transaction& txn, const std::string& wo
 
 absl::StatusOr<Lease> LoadLease(Transaction& txn, JobTable table, int64_t job_id) {
   FS_ASSIGN_OR_RETURN(Statement load,
-                      txn.Prepare(table == JobTable::kTrain ? kLoadTrainLease : kLoadPredictLease));
+                      txn.Prepare(LoadLeaseSql(table)));
   load.Bind(1, job_id);
   FS_ASSIGN_OR_RETURN(bool found, load.Step());
   if (!found) return absl::NotFoundError(absl::StrCat(JobName(table, job_id), " not found"));
@@ -99,15 +107,17 @@ absl::StatusOr<Lease> LoadLease(Transaction& txn, JobTable table, int64_t job_id
   lease.lease_expires_ms = load.Int(2);
   lease.attempt = static_cast<int32_t>(load.Int(3));
   lease.max_attempts = static_cast<int32_t>(load.Int(4));
-  lease.num_classes = static_cast<int32_t>(load.Int(5));
+  const int32_t dataset_classes = static_cast<int32_t>(load.Int(5));
   if (table == JobTable::kTrain) {
     lease.sweep_id = load.Int(6);
     lease.trial_id = load.Int(7);
     lease.fold = static_cast<int32_t>(load.Int(8));
     lease.split_id = load.Int(9);
+    lease.num_classes = TrialRowWidth(load.Text(10), dataset_classes);
   } else {
     lease.run_id = load.Int(6);
     lease.image_count = load.Int(7);
+    lease.num_classes = TrialRowWidth(load.Text(8), dataset_classes);
   }
   return lease;
 }
@@ -164,13 +174,11 @@ absl::Status StartAttempt(Transaction& txn, JobTable table, int64_t job_id, int6
   // Rows of an earlier attempt would mix two runs' results; the epochs a resumed run starts after
   // are that run's own history.
   if (table == JobTable::kPredict) {
-    FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare("DELETE FROM eval_probs WHERE prediction_job_id = ?"));
-    return clear.Bind(1, job_id).Run().status();
+    return DeleteProbRows(txn, ChunkTable::kEval, job_id);
   }
   FS_ASSIGN_OR_RETURN(Statement metrics, txn.Prepare("DELETE FROM metrics WHERE job_id = ? AND epoch > ?"));
   FS_RETURN_IF_ERROR(metrics.Bind(1, job_id).Bind(2, resumed_epoch).Run().status());
-  FS_ASSIGN_OR_RETURN(Statement predictions, txn.Prepare("DELETE FROM predictions WHERE job_id = ?"));
-  return predictions.Bind(1, job_id).Run().status();
+  return DeleteProbRows(txn, ChunkTable::kOof, job_id);
 }
 
 absl::Status EndAttempt(Transaction& txn, JobTable table, int64_t job_id, bool requeue, const std::string& error,
@@ -209,7 +217,8 @@ absl::Status CheckProbRows(const std::string& what, size_t n, absl::Span<const f
                            int32_t num_classes) {
   if (classes != num_classes) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, ": predictions have ", classes, " classes, the dataset has ", num_classes));
+        absl::StrCat(what, ": predictions have ", classes, " classes, the job's rows have ", num_classes,
+                     " (the dataset's classes, or its trial's head's)"));
   }
   if (probs.size() != n * static_cast<size_t>(classes)) {
     return absl::InvalidArgumentError(

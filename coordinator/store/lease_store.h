@@ -47,7 +47,7 @@ struct Lease {
   int64_t lease_expires_ms = 0;
   int32_t attempt = 0;
   int32_t max_attempts = 0;
-  int32_t num_classes = 0;
+  int32_t num_classes = 0;  // values per probability row: the dataset's, or the trial's head's (trial_task.h)
   // Training jobs: where the job sits in its sweep.
   int64_t sweep_id = 0;
   int64_t trial_id = 0;

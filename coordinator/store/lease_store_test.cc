@@ -120,7 +120,7 @@ TEST(CheckProbRowsTest, NamesTheJobAndWhatIsWrong) {
   const std::vector<float> two_rows = {0.5f, 0.25f, 0.25f, 1.0f, 0.0f, 0.0f};
   EXPECT_TRUE(CheckProbRows("job 3", 2, two_rows, 3, 3).ok());
   EXPECT_EQ(CheckProbRows("job 3", 2, two_rows, 2, 3).message(),
-            "job 3: predictions have 2 classes, the dataset has 3");
+            "job 3: predictions have 2 classes, the job's rows have 3 (the dataset's classes, or its trial's head's)");
   EXPECT_EQ(CheckProbRows("job 3", 3, two_rows, 3, 3).message(), "job 3: 6 probabilities for 3 samples x 3 classes");
   std::vector<float> nan_row = two_rows;
   nan_row[4] = std::numeric_limits<float>::quiet_NaN();

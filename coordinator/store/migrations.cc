@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/prediction_schema.h"
+#include "coordinator/store/prob_chunk_schema.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -323,6 +324,8 @@ const std::vector<Migration>& FoldstackMigrations() {
        std::string(kSchemaV8) + kViewsSql},
       {9, "audit trail", kSchemaV9},
       {10, "views again: v_leaderboard without window functions, so a sweep's rows come by index", kViewsSql},
+      {11, "probabilities as float32 chunks; predictions and eval_probs become views", ProbChunkSchemaSql(),
+       ConvertProbRowsToChunks},
   };
   return *steps;
 }

@@ -27,7 +27,8 @@ struct Migration {
 // changes views.sql appends kViewsSql to its script (views are dropped and re-created).
 // 4 = kept models and prediction runs (prediction_schema.h), 5 = adaptive sweeps, 6 = draining
 // workers, 7 = the artifact store (artifact_store.h), 8 = ensembles across sweeps (ensemble_sweeps),
-// 9 = the audit trail (audit_store.h).
+// 9 = the audit trail (audit_store.h), 10 = views again, 11 = probability rows as float32 chunks
+// (prob_chunk_schema.h).
 const std::vector<Migration>& FoldstackMigrations();
 
 // Brings `db` up to the last step of `steps`. Fails with FAILED_PRECONDITION, naming both

@@ -2,9 +2,13 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
 #include "coordinator/store/artifact_store.h"
 #include "coordinator/store/audit_store.h"
 #include "coordinator/store/ensemble_store.h"
+#include "coordinator/store/oof_store.h"
 #include "coordinator/store/test_util.h"
 #include "gtest/gtest.h"
 
@@ -308,6 +312,135 @@ TEST(MigrationsTest, VersionNineLeaderboardViewComesByIndexAfterUpgrade) {
   const std::string plan = QueryPlan(**db, one_sweep);
   EXPECT_NE(plan.find("jobs_by_sweep (sweep_id=? AND state=?)"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("MATERIALIZE"), std::string::npos) << plan;
+}
+
+// A schema-10 database with JSON probability rows: 600 samples of 3 classes split in 2 folds, both
+// fold jobs done with a row per held-out sample, and a prediction run with 2 eval rows.
+constexpr int kV10Samples = 600;
+
+float V10Prob(int sample, int cls) { return cls == 2 ? 0.25f : (sample + 1) / (cls == 0 ? 997.0f : 1009.0f); }
+
+std::string V10Json(int sample) {
+  // Schema 10 wrote shortest round-trip text; 9 significant digits is another exact form.
+  return absl::StrFormat("[%.9g,%.9g,%s]", V10Prob(sample, 0), V10Prob(sample, 1), sample == 0 ? "-0" : "0.25");
+}
+
+std::string MakeVersionTenDb(const std::string& name) {
+  const std::string path = FreshDbPath(name);
+  auto db = SqliteDb::Open(path);
+  EXPECT_TRUE(db.ok());
+  const std::vector<Migration> first_ten(FoldstackMigrations().begin(), FoldstackMigrations().begin() + 10);
+  EXPECT_TRUE(Migrate(**db, first_ten).ok());
+  auto txn = Transaction::Begin(**db);
+  EXPECT_TRUE(txn.ok());
+  EXPECT_TRUE((*txn)->ExecScript(R"sql(
+INSERT INTO datasets(id, kind, root, fingerprint, num_classes, sample_count, created_ms)
+  VALUES(1, 'mask', '/data/toy', 'f', 3, 600, 1);
+WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 599)
+INSERT INTO samples(id, dataset_id, idx, sample_key, label, grp) SELECT i + 1, 1, i, 'img/' || i, i % 3, 'p' || i FROM s;
+INSERT INTO splits(id, dataset_id, k, seed, group_by, stratify, created_ms) VALUES(1, 1, 2, 0, '', 0, 1);
+INSERT INTO split_folds SELECT 1, id, (id - 1) % 2 FROM samples;
+INSERT INTO sweeps(id, name, yaml, spec_json, dataset_id, split_id, state, max_attempts, created_ms,
+  submitted_by) VALUES(1, 'toy', 'name: toy', '{}', 1, 1, 'done', 3, 1, 'abc');
+INSERT INTO trials(id, sweep_id, idx, params_json, state) VALUES(1, 1, 0, '{"lr": 0.1}', 'done');
+INSERT INTO jobs(id, sweep_id, trial_id, fold, state, queued_ms) VALUES(1, 1, 1, 0, 'done', 1), (2, 1, 1, 1, 'done', 1);
+INSERT INTO prediction_runs(id, eval_root, members_json, num_classes, state, created_ms, submitted_by)
+  VALUES(1, '/data/eval', '[]', 3, 'done', 1, 'abc');
+INSERT INTO prediction_images VALUES(1, 0, 'e0', 'images/e0.jpg'), (1, 1, 'e1', 'images/e1.jpg');
+INSERT INTO prediction_jobs(id, run_id, train_job_id, weight, state, max_attempts, queued_ms)
+  VALUES(1, 1, 1, 1.0, 'done', 3, 1);
+INSERT INTO eval_probs VALUES(1, 0, '[0.1,0.2,0.7]'), (1, 1, '[0.6,0.30000001,0.1]');
+)sql", "v10 rows").ok());
+  auto insert = (*txn)->Prepare("INSERT INTO predictions(job_id, sample_id, predicted, probs) VALUES(?, ?, ?, ?)");
+  EXPECT_TRUE(insert.ok());
+  for (int i = 0; i < kV10Samples; ++i) {
+    insert->Reset();
+    EXPECT_TRUE(insert->Bind(1, 1 + i % 2).Bind(2, i + 1).Bind(3, 2).Bind(4, V10Json(i)).Run().ok());
+  }
+  EXPECT_TRUE((*txn)->Commit().ok());
+  return path;
+}
+
+TEST(MigrationsTest, VersionTenProbabilityRowsBecomeChunksWithTheSameValues) {
+  const std::string path = MakeVersionTenDb("v10");
+  auto db = OpenFoldstackDb(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(*SchemaVersion(**db), kLatest);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view' AND name IN "
+                           "('predictions', 'eval_probs')"), 2);
+  // 300 rows a job: one chunk each.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM oof_chunks"), 2);
+  EXPECT_EQ(QueryInt(**db, "SELECT SUM(n) FROM oof_chunks"), kV10Samples);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM predictions"), kV10Samples);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM predictions WHERE predicted = 2 AND job_id = 1 + (sample_id - 1) % 2"),
+            kV10Samples);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_oof_predictions WHERE json_array_length(probs) = 3"), kV10Samples);
+  // -0 reads as 0 and the other values with 9 digits.
+  EXPECT_EQ(QueryInt(**db, "SELECT probs = '[0.00100300903,0.000991080306,0]' FROM predictions WHERE sample_id = 1"), 1);
+
+  auto oof = LoadSweepOof(**db, 1, {1});
+  ASSERT_TRUE(oof.ok()) << oof.status();
+  ASSERT_EQ(oof->probs.size(), 1u);
+  ASSERT_EQ(oof->probs[0].size(), static_cast<size_t>(kV10Samples * 3));
+  for (int i = 0; i < kV10Samples; ++i) {
+    for (int c = 0; c < 3; ++c) {
+      const float expected = i == 0 && c == 2 ? 0.0f : V10Prob(i, c);
+      ASSERT_EQ(oof->probs[0][i * 3 + c], expected) << "sample " << i << " class " << c;
+    }
+  }
+  // The eval rows (no argmax stored before): values kept, argmax computed.
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM eval_prob_chunks"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT probs = '[0.600000024,0.300000012,0.100000001]' FROM eval_probs WHERE idx = 1"), 1);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM v_eval_predictions"), 2);
+  EXPECT_EQ(QueryInt(**db, "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+}
+
+TEST(MigrationsTest, MalformedProbabilityRowIsRefusedAndNothingChanges) {
+  for (const char* bad : {"[0.5,oops,0.5]", "[0.5,0.5]", "0.5"}) {
+    const std::string path = MakeVersionTenDb(absl::StrCat("v10_bad", std::string(bad).size()));
+    {
+      auto db = SqliteDb::Open(path);
+      ASSERT_TRUE(db.ok());
+      auto txn = Transaction::Begin(**db);
+      ASSERT_TRUE(txn.ok());
+      auto update = (*txn)->Prepare("UPDATE predictions SET probs = ? WHERE job_id = 2 AND sample_id = 42");
+      ASSERT_TRUE(update.ok());
+      ASSERT_EQ(*update->Bind(1, bad).Run(), 1);
+      ASSERT_TRUE((*txn)->Commit().ok());
+    }
+    auto db = OpenFoldstackDb(path);
+    ASSERT_FALSE(db.ok()) << bad;
+    EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss) << db.status();
+    EXPECT_NE(db.status().message().find("predictions row (job 2, sample 42)"), std::string::npos) << db.status();
+    EXPECT_EQ(db.status().message().find('\n'), std::string::npos) << db.status();
+    auto reopened = SqliteDb::Open(path);
+    ASSERT_TRUE(reopened.ok());
+    EXPECT_EQ(*SchemaVersion(**reopened), 10);
+    EXPECT_EQ(QueryInt(**reopened, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'predictions'"), 1);
+    EXPECT_EQ(QueryInt(**reopened, "SELECT COUNT(*) FROM predictions"), kV10Samples);
+    EXPECT_EQ(QueryInt(**reopened, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'oof_chunks'"), 0);
+  }
+}
+
+TEST(MigrationsTest, MalformedEvalRowIsRefusedAndNothingChanges) {
+  const std::string path = MakeVersionTenDb("v10_bad_eval");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    auto txn = Transaction::Begin(**db);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->ExecScript("UPDATE eval_probs SET probs = '[0.1,0.9]' WHERE idx = 1", "bad eval").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto db = OpenFoldstackDb(path);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kDataLoss) << db.status();
+  EXPECT_NE(db.status().message().find("eval_probs row (prediction job 1, row 1): 2 probabilities, expected 3"),
+            std::string::npos) << db.status();
+  auto reopened = SqliteDb::Open(path);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(*SchemaVersion(**reopened), 10);
+  EXPECT_EQ(QueryInt(**reopened, "SELECT COUNT(*) FROM eval_probs"), 2);
 }
 
 TEST(MigrationsTest, NewerDatabaseIsRefused) {

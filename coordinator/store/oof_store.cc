@@ -1,11 +1,13 @@
 #include "coordinator/store/oof_store.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "coordinator/store/probs_json.h"
 #include "common/status_macros.h"
+#include "coordinator/store/prob_chunks.h"
+#include "coordinator/store/trial_task.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -59,32 +61,41 @@ absl::Status ReadSamples(Transaction& txn, int64_t split_id, SweepOof& oof, Samp
 }
 
 // One trial's probabilities, samples x k; zeros where no done job of it predicted the sample.
-absl::StatusOr<std::vector<float>> ReadTrialProbs(Statement& predictions, int64_t trial_id,
+absl::StatusOr<std::vector<float>> ReadTrialProbs(Statement& chunks, int64_t trial_id,
                                                   const SampleIndex& index_of_sample, size_t samples, size_t k) {
   std::vector<float> probs(samples * k, 0.0f);
-  predictions.Reset();
-  predictions.Bind(1, trial_id);
+  std::vector<float> chunk_probs;
+  chunks.Reset();
+  chunks.Bind(1, trial_id);
   while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, predictions.Step());
+    FS_ASSIGN_OR_RETURN(bool row, chunks.Step());
     if (!row) break;
-    auto it = index_of_sample.find(predictions.Int(1));
-    if (it == index_of_sample.end()) continue;  // not in the split (cannot happen for its own jobs)
-    absl::StatusOr<std::vector<float>> parsed = ParseProbsJson(predictions.Text(2));
-    if (!parsed.ok() || parsed->size() != k) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "predictions of job ", predictions.Int(0), ", sample ", predictions.Int(1), ": expected ", k,
-          " probabilities", parsed.ok() ? absl::StrCat(", got ", parsed->size()) : absl::StrCat(
-                                              ": ", parsed.status().message())));
+    const int64_t rows = chunks.Int(3);
+    const auto refuse = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("oof_chunks row ", chunks.Int(0), " (job ", chunks.Int(1), "): ", why));
+    };
+    if (chunks.Int(2) != static_cast<int64_t>(k)) {
+      return refuse(absl::StrCat("rows of ", chunks.Int(2), " probabilities, expected ", k));
     }
-    std::copy(parsed->begin(), parsed->end(), probs.begin() + it->second * k);
+    absl::StatusOr<std::vector<int64_t>> ids = DecodeIds(chunks.Blob(4), rows);
+    if (!ids.ok()) return refuse(ids.status().message());
+    chunk_probs.resize(ids->size() * k);
+    absl::Status decoded = DecodeProbs(chunks.Blob(5), static_cast<int64_t>(chunk_probs.size()), chunk_probs.data());
+    if (!decoded.ok()) return refuse(decoded.message());
+    for (size_t r = 0; r < ids->size(); ++r) {
+      auto it = index_of_sample.find((*ids)[r]);
+      if (it == index_of_sample.end()) continue;  // not in the split (cannot happen for its own jobs)
+      std::copy_n(chunk_probs.begin() + r * k, k, probs.begin() + it->second * k);
+    }
   }
   return probs;
 }
 
-// Which trials may be read: `sql` binds (trial id, owner) and returns a row for a trial that may;
-// else INVALID_ARGUMENT "trial N <refusal>".
+// Which trials may be read: `sql` binds (trial id, owner) and returns a row (the trial's task) for
+// a trial that may; else INVALID_ARGUMENT "trial N <refusal>".
 struct TrialCheck {
-  const char* sql;
+  std::string sql;
   int64_t owner;
   std::string refusal;
 };
@@ -99,17 +110,19 @@ absl::StatusOr<SweepOof> LoadOof(Transaction& txn, const SweepInfo& info, const 
   SampleIndex index_of_sample;
   FS_RETURN_IF_ERROR(ReadSamples(txn, info.split_id, oof, index_of_sample));
   FS_ASSIGN_OR_RETURN(Statement trial, txn.Prepare(check.sql));
-  FS_ASSIGN_OR_RETURN(Statement predictions, txn.Prepare(
-      "SELECT p.job_id, p.sample_id, p.probs FROM predictions p JOIN jobs j ON j.id = p.job_id "
+  FS_ASSIGN_OR_RETURN(Statement chunks, txn.Prepare(
+      "SELECT c.id, c.job_id, c.width, c.n, c.ids, c.probs FROM oof_chunks c JOIN jobs j ON j.id = c.job_id "
       "WHERE j.trial_id = ? AND j.state = 'done'"));
   for (int64_t trial_id : trial_ids) {
     trial.Reset();
     trial.Bind(1, trial_id).Bind(2, check.owner);
     FS_ASSIGN_OR_RETURN(bool found, trial.Step());
     if (!found) return absl::InvalidArgumentError(absl::StrCat("trial ", trial_id, " ", check.refusal));
+    oof.tasks.push_back(trial.Text(0));
+    oof.widths.push_back(TrialRowWidth(oof.tasks.back(), info.num_classes));
     FS_ASSIGN_OR_RETURN(std::vector<float> probs,
-                        ReadTrialProbs(predictions, trial_id, index_of_sample, oof.samples.size(),
-                                       static_cast<size_t>(info.num_classes)));
+                        ReadTrialProbs(chunks, trial_id, index_of_sample, oof.samples.size(),
+                                       static_cast<size_t>(oof.widths.back())));
     oof.probs.push_back(std::move(probs));
   }
   return oof;
@@ -154,7 +167,8 @@ absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep
 absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids) {
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepInfo info, ReadSweep(*txn, sweep_id));
-  const TrialCheck check{"SELECT 1 FROM trials WHERE id = ? AND sweep_id = ?", sweep_id,
+  const TrialCheck check{absl::StrCat("SELECT ", kTrialTaskSql, " FROM trials t WHERE t.id = ? AND t.sweep_id = ?"),
+                         sweep_id,
                          absl::StrCat("is not a trial of sweep ", sweep_id)};
   FS_ASSIGN_OR_RETURN(SweepOof oof, LoadOof(*txn, info, trial_ids, check));
   oof.sweep_id = sweep_id;
@@ -165,7 +179,9 @@ absl::StatusOr<SweepOof> LoadSplitOof(SqliteDb& db, int64_t split_id, const std:
   FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(SweepInfo info, ReadSplit(*txn, split_id));
   const TrialCheck check{
-      "SELECT 1 FROM trials t JOIN sweeps w ON w.id = t.sweep_id WHERE t.id = ? AND w.split_id = ?", split_id,
+      absl::StrCat("SELECT ", kTrialTaskSql,
+                   " FROM trials t JOIN sweeps w ON w.id = t.sweep_id WHERE t.id = ? AND w.split_id = ?"),
+      split_id,
       absl::StrCat("is not on split ", split_id)};
   return LoadOof(*txn, info, trial_ids, check);
 }

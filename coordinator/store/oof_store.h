@@ -28,7 +28,11 @@ struct SweepOof {
   int32_t num_classes = 0;
   std::vector<OofSample> samples;  // the split's samples in dataset index order
   std::vector<int64_t> trial_ids;
-  // Per trial: samples.size() x num_classes, row-major; a row of zeros where no done job of the
+  // Per trial: its task ("" when its params have none; common/mask_heads.h) and its row width:
+  // num_classes, or a head's classes for a head task (trial_task.h).
+  std::vector<std::string> tasks;
+  std::vector<int32_t> widths;
+  // Per trial: samples.size() x widths[t], row-major; a row of zeros where no done job of the
   // trial predicted the sample.
   std::vector<std::vector<float>> probs;
 };
@@ -55,7 +59,7 @@ absl::StatusOr<std::vector<int64_t>> CompletedTrials(SqliteDb& db, int64_t sweep
 
 // The OOF probabilities of `trial_ids` (each must belong to the sweep; INVALID_ARGUMENT names
 // the first that does not). Only predictions of done jobs count. INVALID_ARGUMENT for a stored
-// probability row of the wrong length or malformed JSON, naming the job and sample.
+// chunk of the wrong width or a malformed blob, naming the chunk and its job.
 absl::StatusOr<SweepOof> LoadSweepOof(SqliteDb& db, int64_t sweep_id, const std::vector<int64_t>& trial_ids);
 
 // As LoadSweepOof for trials of any sweeps that ran on split `split_id` (INVALID_ARGUMENT names the

@@ -75,6 +75,36 @@ TEST(OofStoreTest, SplitOofReadsTrialsOfEverySweepOnTheSplit) {
   EXPECT_NE(one.status().message().find("is not a trial of sweep"), std::string::npos) << one.status();
 }
 
+// A head trial's rows have its head's width (task gender: 2), next to a full-task trial's 3.
+TEST(OofStoreTest, HeadTrialRowsHaveTheHeadsWidth) {
+  auto db = OpenFreshDb("oof_head_width");
+  auto sweep = MakeToySweep(*db, 3, 2, kSamples);
+  {
+    auto txn = Transaction::Begin(*db);
+    ASSERT_TRUE(txn.ok());
+    auto update = (*txn)->Prepare("UPDATE trials SET params_json = '{\"task\": \"gender\"}' WHERE idx >= 1");
+    ASSERT_TRUE(update.ok());
+    ASSERT_TRUE(update->Run().ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  ASSERT_TRUE(StoreToyOof(*db, sweep.sweep_id, 0, kSamples, 2, [](int i) { return OneHot(i % 3); }).ok());
+  ASSERT_TRUE(StoreToyOof(*db, sweep.sweep_id, 1, kSamples, 2, [](int i) {
+    return std::vector<float>{i % 2 == 0 ? 1.0f : 0.0f, i % 2 == 0 ? 0.0f : 1.0f};
+  }).ok());
+  const int64_t full = TrialId(*db, sweep.sweep_id, 0), gender = TrialId(*db, sweep.sweep_id, 1);
+  auto oof = LoadSweepOof(*db, sweep.sweep_id, {full, gender});
+  ASSERT_TRUE(oof.ok()) << oof.status();
+  EXPECT_EQ(oof->tasks, (std::vector<std::string>{"", "gender"}));
+  EXPECT_EQ(oof->widths, (std::vector<int32_t>{3, 2}));
+  ASSERT_EQ(oof->probs[1].size(), static_cast<size_t>(kSamples * 2));
+  EXPECT_EQ(oof->probs[1][2 * 3 + 1], 1.0f);  // sample 3: the second gender
+  // A row of the dataset's width stored for a head trial is refused, naming it.
+  ASSERT_TRUE(StoreToyOof(*db, sweep.sweep_id, 2, kSamples, 2, [](int i) { return OneHot(i % 3); }).ok());
+  auto wrong = LoadSweepOof(*db, sweep.sweep_id, {TrialId(*db, sweep.sweep_id, 2)});
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.status().message().find("rows of 3 probabilities, expected 2"), std::string::npos) << wrong.status();
+}
+
 TEST(OofStoreTest, SplitOofRefusesATrialOfAnotherSplit) {
   auto db = OpenFreshDb("oof_other_split");
   auto two = MakeToySweep(*db, 1, 2, kSamples);

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "coordinator/store/probs_json.h"
+#include "coordinator/store/prob_chunk_store.h"
 
 namespace foldstack::coordinator {
 
@@ -21,33 +21,19 @@ absl::StatusOr<std::optional<int64_t>> NextPredictionJob(Transaction& txn, const
 
 absl::StatusOr<int64_t> InsertEvalRows(Transaction& txn, const Lease& job, absl::Span<const int64_t> rows,
                                        absl::Span<const float> probs, int32_t num_classes) {
-  FS_ASSIGN_OR_RETURN(Statement insert, txn.Prepare(
-      "INSERT INTO eval_probs(prediction_job_id, idx, probs) VALUES(?, ?, ?) "
-      "ON CONFLICT(prediction_job_id, idx) DO NOTHING"));
-  std::string json;
-  int64_t stored = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] < 0 || rows[i] >= job.image_count) {
       return absl::InvalidArgumentError(absl::StrCat(JobName(job.table, job.job_id), ": row ", i, ": eval row ",
                                                      rows[i], " is outside the run's ", job.image_count,
                                                      " images"));
     }
-    FormatProbsJson(probs.subspan(i * static_cast<size_t>(num_classes), num_classes), &json);
-    insert.Reset();
-    insert.Bind(1, job.job_id).Bind(2, rows[i]).Bind(3, json);
-    FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-    stored += changed;
   }
-  return stored;
+  return AppendProbRows(txn, ChunkTable::kEval, job.job_id, rows, probs, num_classes);
 }
 
 absl::Status MarkPredictionJobDone(Transaction& txn, const Lease& job, double seconds, int64_t now_ms) {
   {
-    FS_ASSIGN_OR_RETURN(Statement count, txn.Prepare(
-        "SELECT COUNT(*) FROM eval_probs WHERE prediction_job_id = ?"));
-    count.Bind(1, job.job_id);
-    FS_ASSIGN_OR_RETURN(bool row, count.Step());
-    const int64_t stored = row ? count.Int(0) : 0;
+    FS_ASSIGN_OR_RETURN(int64_t stored, CountProbRows(txn, ChunkTable::kEval, job.job_id));
     if (stored != job.image_count) {
       return absl::FailedPreconditionError(absl::StrCat(JobName(job.table, job.job_id), ": ", stored, " of ",
                                                         job.image_count, " eval images have probabilities; not done"));

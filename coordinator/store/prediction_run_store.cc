@@ -1,7 +1,11 @@
 #include "coordinator/store/prediction_run_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "coordinator/store/prob_chunks.h"
+#include "coordinator/store/trial_task.h"
 
 namespace foldstack::coordinator {
 
@@ -10,13 +14,15 @@ absl::StatusOr<TrialModels> LoadTrialModels(Transaction& txn, int64_t trial_id) 
   int32_t k = 0;
   {
     FS_ASSIGN_OR_RETURN(Statement trial, txn.Prepare(
-        "SELECT sp.k, d.num_classes FROM trials t JOIN sweeps s ON s.id = t.sweep_id "
-        "JOIN splits sp ON sp.id = s.split_id JOIN datasets d ON d.id = s.dataset_id WHERE t.id = ?"));
+        absl::StrCat("SELECT sp.k, d.num_classes, ", kTrialTaskSql, " FROM trials t JOIN sweeps s ON s.id = t.sweep_id "
+                     "JOIN splits sp ON sp.id = s.split_id JOIN datasets d ON d.id = s.dataset_id WHERE t.id = ?")));
     trial.Bind(1, trial_id);
     FS_ASSIGN_OR_RETURN(bool found, trial.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("trial ", trial_id, ": no such trial"));
     k = static_cast<int32_t>(trial.Int(0));
     models.num_classes = static_cast<int32_t>(trial.Int(1));
+    models.task = trial.Text(2);
+    models.width = TrialRowWidth(models.task, models.num_classes);
   }
   FS_ASSIGN_OR_RETURN(Statement jobs, txn.Prepare(
       "SELECT fold, id, state, checkpoint_path, COALESCE(worker_id, '') FROM jobs WHERE trial_id = ? ORDER BY fold"));
@@ -106,15 +112,29 @@ absl::StatusOr<PredictionRunRow> LoadPredictionRun(Transaction& txn, int64_t run
 
 absl::Status ForEachEvalRow(Transaction& txn, int64_t run_id,
                             const std::function<absl::Status(const StoredEvalRow&)>& row_fn) {
-  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(
-      "SELECT pj.id, j.trial_id, pj.weight, ep.idx, ep.probs FROM prediction_jobs pj "
-      "JOIN jobs j ON j.id = pj.train_job_id JOIN eval_probs ep ON ep.prediction_job_id = pj.id "
+  FS_ASSIGN_OR_RETURN(Statement chunks, txn.Prepare(
+      "SELECT c.id, pj.id, j.trial_id, pj.weight, c.width, c.n, c.ids, c.probs FROM prediction_jobs pj "
+      "JOIN jobs j ON j.id = pj.train_job_id JOIN eval_prob_chunks c ON c.prediction_job_id = pj.id "
       "WHERE pj.run_id = ?"));
-  rows.Bind(1, run_id);
+  chunks.Bind(1, run_id);
+  std::vector<float> probs;
   while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    FS_ASSIGN_OR_RETURN(bool row, chunks.Step());
     if (!row) break;
-    FS_RETURN_IF_ERROR(row_fn({rows.Int(0), rows.Int(1), rows.Double(2), rows.Int(3), rows.Text(4)}));
+    const size_t width = static_cast<size_t>(std::max<int64_t>(chunks.Int(4), 0));
+    absl::StatusOr<std::vector<int64_t>> ids = DecodeIds(chunks.Blob(6), chunks.Int(5));
+    absl::Status decoded = ids.status();
+    if (decoded.ok()) {
+      probs.resize(ids->size() * width);
+      decoded = DecodeProbs(chunks.Blob(7), static_cast<int64_t>(probs.size()), probs.data());
+    }
+    if (!decoded.ok()) {
+      return absl::DataLossError(absl::StrCat("eval_prob_chunks row ", chunks.Int(0), ": ", decoded.message()));
+    }
+    for (size_t r = 0; r < ids->size(); ++r) {
+      FS_RETURN_IF_ERROR(row_fn({chunks.Int(1), chunks.Int(2), chunks.Double(3), (*ids)[r],
+                                 absl::MakeConstSpan(probs).subspan(r * width, width)}));
+    }
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "coordinator/store/sqlite_db.h"
 
 namespace foldstack::coordinator {
@@ -21,7 +22,9 @@ struct FoldModelRef {
 };
 
 struct TrialModels {
-  int32_t num_classes = 0;
+  int32_t num_classes = 0;  // the dataset's
+  std::string task;         // the trial's task ("" when its params have none; trial_task.h)
+  int32_t width = 0;        // values per eval row: num_classes, or a head task's head's classes
   std::vector<FoldModelRef> folds;  // fold order
 };
 
@@ -66,10 +69,11 @@ struct StoredEvalRow {
   int64_t trial_id = 0;
   double weight = 0;
   int64_t idx = 0;          // the image's row
-  std::string probs_json;
+  absl::Span<const float> probs;  // valid during the call
 };
 
 // Calls `row` for every stored eval probability row of the run; stops at its first error.
+// DATA_LOSS naming the chunk for a malformed stored blob.
 absl::Status ForEachEvalRow(Transaction& txn, int64_t run_id,
                             const std::function<absl::Status(const StoredEvalRow&)>& row);
 

@@ -94,6 +94,11 @@ Statement& Statement::Bind(int index, absl::string_view value) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, absl::string_view bytes) {
+  NoteBind(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT), index);
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   NoteBind(sqlite3_bind_null(stmt_, index), index);
   return *this;
@@ -130,6 +135,12 @@ std::string Statement::Text(int column) const {
   if (text == nullptr) return "";
   return std::string(reinterpret_cast<const char*>(text),
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+absl::string_view Statement::Blob(int column) const {
+  const void* bytes = sqlite3_column_blob(stmt_, column);
+  if (bytes == nullptr) return {};
+  return absl::string_view(static_cast<const char*>(bytes), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class Statement {
   Statement& Bind(int index, const std::string& value) { return Bind(index, absl::string_view(value)); }
   Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
   Statement& BindNull(int index);
+  // Binds bytes as a BLOB (Bind(string_view) binds TEXT).
+  Statement& BindBlob(int index, absl::string_view bytes);
 
   // Advances: true when a row is available, false when done. The first binding error, if any,
   // is reported here.
@@ -57,6 +59,8 @@ class Statement {
   int64_t Int(int column) const;
   double Double(int column) const;
   std::string Text(int column) const;
+  // A BLOB (or TEXT) column's bytes without a copy; valid until the next Step, Reset or column call.
+  absl::string_view Blob(int column) const;
 
  private:
   friend class Transaction;

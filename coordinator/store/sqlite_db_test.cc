@@ -54,6 +54,21 @@ TEST(SqliteDbTest, CommittedRowsStayAndUncommittedRollBack) {
   EXPECT_EQ(QueryInt(*db, "SELECT COUNT(*) FROM t WHERE v = 'dropped'"), 0);
 }
 
+TEST(SqliteDbTest, BlobsKeepEveryByte) {
+  auto db = OpenWithTable();
+  auto txn = Transaction::Begin(*db);
+  ASSERT_TRUE(txn.ok());
+  const std::string bytes("a\0\xff\x80z", 5);
+  auto insert = (*txn)->Prepare("INSERT INTO t(v) VALUES(?)");
+  ASSERT_TRUE(insert.ok());
+  ASSERT_TRUE(insert->BindBlob(1, bytes).Run().ok());
+  auto read = (*txn)->Prepare("SELECT v, typeof(v) FROM t");
+  ASSERT_TRUE(read.ok());
+  ASSERT_TRUE(*read->Step());
+  EXPECT_EQ(std::string(read->Blob(0)), bytes);
+  EXPECT_EQ(read->Text(1), "blob");
+}
+
 TEST(SqliteDbTest, ErrorsNameTheStep) {
   auto db = OpenWithTable();
   auto txn = Transaction::Begin(*db);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "coordinator/store/prob_chunk_store.h"
 
 namespace foldstack::coordinator {
 namespace {
@@ -195,8 +196,7 @@ absl::Status PruneJob(Transaction& txn, int64_t job_id, const sweep::Objective& 
     FS_RETURN_IF_ERROR(prune.Run().status());
   }
   // OOF analysis uses trials with every fold done; a pruned job keeps metrics, never predictions.
-  FS_ASSIGN_OR_RETURN(Statement clear, txn.Prepare("DELETE FROM predictions WHERE job_id = ?"));
-  return clear.Bind(1, job_id).Run().status();
+  return DeleteProbRows(txn, ChunkTable::kOof, job_id);
 }
 
 absl::StatusOr<int64_t> PruneTrial(Transaction& txn, int64_t trial_id, const std::string& reason,

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/store/migrations.h"
-#include "coordinator/store/probs_json.h"
+#include "coordinator/store/prob_chunk_store.h"
 #include "gtest/gtest.h"
 
 namespace foldstack::coordinator::testing {
@@ -64,10 +64,14 @@ std::vector<int32_t> RoundRobinFolds(int n, int k) {
   return folds;
 }
 
-ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_attempts,
-                      int64_t now_ms) {
+namespace {
+
+// A dataset of `samples` samples and `num_classes` classes, split round-robin into k folds, and a
+// sweep with one trial per params JSON.
+ToySweep MakeSweep(SqliteDb& db, int num_classes, const std::vector<std::string>& trial_params, int k, int samples,
+                   int max_attempts, int64_t now_ms) {
   ToySweep toy;
-  auto dataset_id = EnsureDataset(db, MakeDataset(samples, 3), now_ms);
+  auto dataset_id = EnsureDataset(db, MakeDataset(samples, num_classes), now_ms);
   EXPECT_TRUE(dataset_id.ok()) << dataset_id.status();
   toy.dataset_id = dataset_id.value_or(0);
   auto split_id =
@@ -79,43 +83,67 @@ ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_atte
   sweep.name = "toy";
   sweep.yaml = absl::StrCat("name: toy\nmethod: grid\ndataset: {kind: mask, root: /data/toy}\n",
                             "folds: {k: ", k, "}\nparameters:\n  lr: {values: [");
-  for (int t = 0; t < trials; ++t) absl::StrAppend(&sweep.yaml, t > 0 ? ", " : "", 0.1 * (t + 1));
+  for (size_t t = 0; t < trial_params.size(); ++t) absl::StrAppend(&sweep.yaml, t > 0 ? ", " : "", 0.1 * (t + 1));
   absl::StrAppend(&sweep.yaml, "]}\n");
   sweep.spec_json = "{}";
   sweep.dataset_id = toy.dataset_id;
   sweep.split_id = toy.split_id;
   sweep.max_attempts = max_attempts;
   sweep.submitted_by = "abc123";
-  for (int t = 0; t < trials; ++t) {
-    sweep.trial_params_json.push_back(absl::StrCat("{\"lr\": ", 0.1 * (t + 1), "}"));
-  }
+  sweep.trial_params_json = trial_params;
   auto created = InsertSweep(db, sweep, now_ms);
   EXPECT_TRUE(created.ok()) << created.status();
   toy.sweep_id = created.ok() ? created->sweep_id : 0;
   return toy;
 }
 
+}  // namespace
+
+ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples, int max_attempts,
+                      int64_t now_ms) {
+  std::vector<std::string> params;
+  for (int t = 0; t < trials; ++t) params.push_back(absl::StrCat("{\"lr\": ", 0.1 * (t + 1), "}"));
+  return MakeSweep(db, 3, params, k, samples, max_attempts, now_ms);
+}
+
+ToySweep MakeMaskSweep(SqliteDb& db, const std::vector<std::string>& trial_params, int k, int samples) {
+  return MakeSweep(db, 18, trial_params, k, samples, 3, 1000);
+}
+
 absl::Status StoreToyOof(SqliteDb& db, int64_t sweep_id, int trial_idx, int samples, int k,
                          const std::function<std::vector<float>(int)>& probs) {
   FS_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
-  {
-    FS_ASSIGN_OR_RETURN(Statement insert, txn->Prepare(
-        "INSERT INTO predictions(job_id, sample_id, predicted, probs) "
-        "SELECT j.id, s.id, ?, ? FROM jobs j JOIN trials t ON t.id = j.trial_id JOIN sweeps w ON w.id = t.sweep_id "
-        "JOIN samples s ON s.dataset_id = w.dataset_id AND s.idx = ? WHERE w.id = ? AND t.idx = ? AND j.fold = ?"));
-    std::string json;
-    for (int i = 0; i < samples; ++i) {
+  FS_ASSIGN_OR_RETURN(Statement job_of, txn->Prepare(
+      "SELECT j.id FROM jobs j JOIN trials t ON t.id = j.trial_id WHERE t.sweep_id = ? AND t.idx = ? AND j.fold = ?"));
+  FS_ASSIGN_OR_RETURN(Statement sample_of, txn->Prepare(
+      "SELECT s.id FROM samples s JOIN sweeps w ON w.dataset_id = s.dataset_id WHERE w.id = ? AND s.idx = ?"));
+  for (int fold = 0; fold < k; ++fold) {
+    job_of.Reset();
+    job_of.Bind(1, sweep_id).Bind(2, trial_idx).Bind(3, fold);
+    FS_ASSIGN_OR_RETURN(bool found, job_of.Step());
+    if (!found) return absl::InternalError(absl::StrCat("trial ", trial_idx, " has no fold ", fold));
+    const int64_t job_id = job_of.Int(0);
+    std::vector<int64_t> ids;
+    std::vector<float> rows;
+    int32_t width = 0;
+    for (int i = fold; i < samples; i += k) {
+      sample_of.Reset();
+      sample_of.Bind(1, sweep_id).Bind(2, i);
+      FS_ASSIGN_OR_RETURN(bool sample, sample_of.Step());
+      if (!sample) return absl::InternalError(absl::StrCat("no sample ", i));
+      ids.push_back(sample_of.Int(0));
       const std::vector<float> row = probs(i);
-      FormatProbsJson(row, &json);
-      insert.Reset();
-      insert.Bind(1, ArgMax(row)).Bind(2, json).Bind(3, i).Bind(4, sweep_id).Bind(5, trial_idx).Bind(6, i % k);
-      FS_ASSIGN_OR_RETURN(int64_t changed, insert.Run());
-      if (changed != 1) return absl::InternalError(absl::StrCat("sample ", i, ": ", changed, " rows"));
+      width = static_cast<int32_t>(row.size());
+      rows.insert(rows.end(), row.begin(), row.end());
     }
-    FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
-        "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
-    FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
+    FS_ASSIGN_OR_RETURN(int64_t stored, AppendProbRows(*txn, ChunkTable::kOof, job_id, ids, rows, width));
+    if (stored != static_cast<int64_t>(ids.size())) {
+      return absl::InternalError(absl::StrCat("fold ", fold, ": ", stored, " of ", ids.size(), " rows stored"));
+    }
   }
+  FS_ASSIGN_OR_RETURN(Statement done, txn->Prepare(
+      "UPDATE jobs SET state = 'done' WHERE trial_id = (SELECT id FROM trials WHERE sweep_id = ? AND idx = ?)"));
+  FS_RETURN_IF_ERROR(done.Bind(1, sweep_id).Bind(2, trial_idx).Run().status());
   return txn->Commit();
 }
 

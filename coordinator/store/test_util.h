@@ -44,6 +44,10 @@ struct ToySweep {
 ToySweep MakeToySweep(SqliteDb& db, int trials, int k, int samples = 12, int max_attempts = 3,
                       int64_t now_ms = 1000);
 
+// As MakeToySweep on the mask task's 18 classes (labels i % 18), one trial per params JSON (e.g.
+// {"task": "age"}).
+ToySweep MakeMaskSweep(SqliteDb& db, const std::vector<std::string>& trial_params, int k, int samples);
+
 // Stores trial `trial_idx`'s OOF predictions as workers' reports would: probs(i) for the sample at
 // index i of a toy sweep's first `samples` samples, from the job of fold i % k (MakeToySweep's
 // round-robin split), and marks the trial's jobs done.

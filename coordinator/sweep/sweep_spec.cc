@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_numbers.h"
+#include "common/mask_heads.h"
 #include "common/program_command.h"
 #include "coordinator/sweep/json_fields.h"
 #include "coordinator/sweep/param_sampling.h"
@@ -232,6 +233,27 @@ absl::Status CheckTopLevelKeys(const json& root) {
   return CheckKeys(root, "", kKnownKeys);
 }
 
+// A head task (mask, gender, age, age_regression) splits the mask task's 18 classes: refused for
+// another dataset here, rather than by every job at its start.
+absl::Status CheckTaskFitsDataset(const SweepSpec& spec) {
+  auto it = spec.parameters.find("task");
+  if (spec.dataset.kind == "mask" || it == spec.parameters.end() || it->second.program_parameter) {
+    return absl::OkStatus();
+  }
+  const ParamSpec& param = it->second;
+  const std::vector<json> values = param.kind == ParamKind::kConstant ? std::vector<json>{param.value} : param.values;
+  for (const json& value : values) {
+    const std::optional<common::TrainTask> task =
+        value.is_string() ? common::ParseTrainTask(value.get<std::string>()) : std::nullopt;
+    if (task && common::HeadOfTask(*task)) {
+      return ErrorAt("parameters.task", absl::StrCat("\"", value.get<std::string>(), "\" needs the mask dataset's 18 ",
+                                                     "classes (mask x gender x age); dataset.kind is ",
+                                                     spec.dataset.kind));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRoot(const json& root, SweepSpec& spec) {
   if (root.is_null()) {
     return ErrorAt("", "empty sweep file (expected a mapping with method, dataset, parameters)");
@@ -267,6 +289,7 @@ absl::Status ParseRoot(const json& root, SweepSpec& spec) {
     return Missing("count", absl::StrCat("the number of trials; method ", spec.method, " needs it"));
   }
   ok = ParseParameters(Field(root, "parameters"), spec.method, !spec.program.empty(), spec.parameters);
+  if (ok.ok()) ok = CheckTaskFitsDataset(spec);
   // The method's options and the space together (e.g. what bayes cannot model).
   if (ok.ok()) ok = MakeSampler(spec.method, spec.parameters, spec.sampler_options).status();
   return ok;

@@ -387,5 +387,19 @@ TEST(ParseSweepYamlTest, ExtraTrainErrorsNameTheKey) {
             "sweep.yaml: dataset.extra_train: not supported with program (only the built-in trainer reads it)");
 }
 
+TEST(SweepSpecTest, HeadTasksNeedTheMaskDataset) {
+  const std::string fashion = "method: grid\ndataset: {kind: fashion_mnist, root: d}\nparameters:\n";
+  EXPECT_EQ(ErrorOf(fashion + "  task: {values: [single, age]}\n"),
+            "sweep.yaml: parameters.task: \"age\" needs the mask dataset's 18 classes (mask x gender x age); "
+            "dataset.kind is fashion_mnist");
+  EXPECT_EQ(ErrorOf(fashion + "  task: {value: age_regression}\n"),
+            "sweep.yaml: parameters.task: \"age_regression\" needs the mask dataset's 18 classes (mask x gender x "
+            "age); dataset.kind is fashion_mnist");
+  EXPECT_TRUE(ParseSweepYaml("sweep.yaml", fashion + "  task: {value: single}\n").ok());
+  EXPECT_TRUE(ParseSweepYaml("sweep.yaml", "method: grid\ndataset: {kind: mask, root: d}\nparameters:\n"
+                                           "  task: {values: [mask, gender, age, age_regression]}\n")
+                  .ok());
+}
+
 }  // namespace
 }  // namespace foldstack::sweep

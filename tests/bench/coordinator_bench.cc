@@ -1,10 +1,10 @@
 // Coordinator throughput from loopback clients against a real coordinator process and SQLite file:
 //  1. lease -> complete round trips per second (N client threads, each a registered worker);
 //  2. OOF probability values ingested per second through ReportPredictions streams, and the database
-//     file's growth per million values.
+//     database's growth (pages in use) per million values;
+//  3. OOF values read per second by LoadSweepOof (what relabel find and ensemble select read), on
+//     the same file, in this process.
 // Run: tests/bench/run_coordinator_bench.sh (builds, starts everything, prints the figures).
-#include <sys/stat.h>
-
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "coordinator/store/oof_store.h"
 #include "proto/foldstack.grpc.pb.h"
 #include "proto/rpc_util.h"
 
@@ -38,13 +39,19 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-int64_t FileSize(const std::string& path) {
-  struct stat info;
-  int64_t total = 0;
-  for (const std::string& suffix : {"", "-wal"}) {
-    if (stat((path + suffix).c_str(), &info) == 0) total += info.st_size;
-  }
-  return total;
+// Bytes of the database's pages in use (page_count - freelist_count, WAL included): unlike the
+// file's size, this does not count a WAL file kept from earlier writes.
+int64_t DbBytes(const std::string& path) {
+  namespace fc = foldstack::coordinator;
+  auto db = fc::SqliteDb::Open(path);
+  if (!db.ok()) return 0;
+  auto txn = fc::Transaction::Begin(**db, fc::Transaction::Mode::kDeferred);
+  if (!txn.ok()) return 0;
+  absl::StatusOr<int64_t> pages = (*txn)->PragmaInt("page_count");
+  absl::StatusOr<int64_t> free_pages = (*txn)->PragmaInt("freelist_count");
+  absl::StatusOr<int64_t> page_size = (*txn)->PragmaInt("page_size");
+  if (!pages.ok() || !free_pages.ok() || !page_size.ok()) return 0;
+  return (*pages - *free_pages) * *page_size;
 }
 
 void Check(const grpc::Status& status, const std::string& what) {
@@ -74,6 +81,35 @@ std::string Register(Coordinator::Stub* stub, const std::string& token) {
   foldstack::v1::RegisterWorkerResponse response;
   Check(stub->RegisterWorker(foldstack::rpc::MakeContext(token).get(), request, &response), "register");
   return response.worker_id();
+}
+
+// Phase 3: the ingested sweep's done trials read back as the analyses read them, best of 5.
+void ReadOof(const std::string& path, int64_t sweep_id) {
+  namespace fc = foldstack::coordinator;
+  auto db = fc::SqliteDb::Open(path);
+  if (!db.ok()) {
+    std::cerr << "open " << path << ": " << db.status() << std::endl;
+    std::exit(1);
+  }
+  absl::StatusOr<std::vector<int64_t>> trials = fc::CompletedTrials(**db, sweep_id);
+  if (!trials.ok() || trials->empty()) {
+    std::cerr << "no completed trials to read: " << trials.status() << std::endl;
+    std::exit(1);
+  }
+  double best = 1e9;
+  int64_t read = 0;
+  for (int round = 0; round < 5; ++round) {
+    auto start = Clock::now();
+    absl::StatusOr<fc::SweepOof> oof = fc::LoadSweepOof(**db, sweep_id, *trials);
+    best = std::min(best, SecondsSince(start));
+    if (!oof.ok()) {
+      std::cerr << "LoadSweepOof: " << oof.status() << std::endl;
+      std::exit(1);
+    }
+    read = static_cast<int64_t>(oof->probs.size() * oof->probs[0].size());
+  }
+  std::cout << absl::StrFormat("OOF read (LoadSweepOof, %d trials): %d values in %.3f s = %.0f values per second\n",
+                               trials->size(), read, best, read / best);
 }
 
 }  // namespace
@@ -127,10 +163,10 @@ int main(int argc, char** argv) {
   cancel.set_sweep_id(lease_sweep_id);
   foldstack::v1::CancelSweepResponse cancelled;
   (void)stub->CancelSweep(foldstack::rpc::MakeContext(token).get(), cancel, &cancelled);
-  Submit(stub.get(), token, absl::GetFlag(FLAGS_ingest_sweep));
+  const int64_t ingest_sweep_id = Submit(stub.get(), token, absl::GetFlag(FLAGS_ingest_sweep)).first;
   std::string worker = Register(stub.get(), token);
   const std::string db = absl::GetFlag(FLAGS_db);
-  int64_t size_before = FileSize(db);
+  int64_t size_before = DbBytes(db);
   int64_t values = 0;
   double ingest_seconds = 0;
   for (int j = 0; j < absl::GetFlag(FLAGS_ingest_jobs); ++j) {
@@ -177,10 +213,11 @@ int main(int argc, char** argv) {
     foldstack::v1::CompleteJobResponse done;
     Check(stub->CompleteJob(foldstack::rpc::MakeContext(token).get(), complete, &done), "complete");
   }
-  int64_t growth = FileSize(db) - size_before;
+  int64_t growth = DbBytes(db) - size_before;
   std::cout << absl::StrFormat("OOF ingestion: %d probability values in %.2f s = %.0f values per second\n", values,
                                ingest_seconds, values / ingest_seconds);
   std::cout << absl::StrFormat("database growth: %.1f MB per million probability values\n",
                                values > 0 ? growth / 1e6 / (values / 1e6) : 0.0);
+  ReadOof(db, ingest_sweep_id);
   return 0;
 }

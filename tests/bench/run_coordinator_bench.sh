@@ -33,6 +33,13 @@ for _ in $(seq 100); do grep -q "listening on" "$work/out" && break; sleep 0.1; 
 address=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/out")
 bazel-bin/tests/bench/coordinator_bench --coordinator "$address" --token bench-token --db "$work/bench.db" \
   --lease_sweep "$work/lease.yaml" --ingest_sweep "$work/ingest.yaml" "$@"
+# An analyst's documented query (dashboards/README.md) on the JSON probs column: one trial's OOF.
+trial=$(sqlite3 "$work/bench.db" "SELECT MIN(trial_id) FROM jobs WHERE state = 'done' AND sweep_id = (SELECT MAX(id) FROM sweeps)")
+start=$(date +%s.%N)
+rows=$(sqlite3 "$work/bench.db" "SELECT sample_key, label, json_extract(probs, '\$[7]') AS p7
+  FROM v_oof_predictions WHERE trial_id = $trial" | wc -l)
+awk -v s="$start" -v e="$(date +%s.%N)" -v n="$rows" \
+  'BEGIN { printf "view query (v_oof_predictions, json_extract of probs, one trial): %d rows in %.2f s\n", n, e - s }'
 # The peer, side by side in the same run.
 if /usr/bin/python3 -c "import optuna" 2>/dev/null; then
   /usr/bin/python3 tests/bench/optuna_peer.py "$work/optuna.db" 5

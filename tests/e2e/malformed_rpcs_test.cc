@@ -41,7 +41,7 @@ TEST_F(MalformedRpcsTest, PredictionBatchesOfTheWrongShapeOrSamplesStoreNothing)
   ASSERT_GE(held_out_.size(), 2u);
   const int64_t a = held_out_[0], b = held_out_[1];
   ExpectRefused(Predictions({a, b}, {0.5f, 0.5f, 0.2f, 0.8f}, 2), StatusCode::INVALID_ARGUMENT,
-                "predictions have 2 classes, the dataset has 3");
+                "predictions have 2 classes, the job's rows have 3");
   ExpectRefused(Predictions({a, b}, {0.5f, 0.5f, 0.0f, 0.2f, 0.8f}), StatusCode::INVALID_ARGUMENT,
                 "5 probabilities for 2 samples x 3 classes");
   ExpectRefused(Predictions({a, b}, {0.5f, 0.5f, 0.0f, 0.5f, 0.6f, 0.1f}), StatusCode::INVALID_ARGUMENT,

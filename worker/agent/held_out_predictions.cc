@@ -3,15 +3,33 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/mask_heads.h"
 #include "common/status_macros.h"
+#include "nlohmann/json.hpp"
 
 namespace foldstack::worker {
 
 constexpr double kRowSumTolerance = 1e-3;
 
+namespace {
+
+// The trial's task (params_json's "task"; "" when absent or unreadable).
+std::string TaskOf(const foldstack::v1::JobSpec& job) {
+  const nlohmann::json params = nlohmann::json::parse(job.params_json(), nullptr, /*allow_exceptions=*/false);
+  if (!params.is_object() || !params.contains("task") || !params["task"].is_string()) return "";
+  return params["task"].get<std::string>();
+}
+
+}  // namespace
+
 HeldOutPredictions::HeldOutPredictions(const foldstack::v1::JobSpec& job,
                                        const foldstack::v1::GetSplitResponse* split)
-    : training_(split != nullptr), num_classes_(job.num_classes()), fold_(job.fold()) {
+    : training_(split != nullptr),
+      num_classes_(common::TaskRowWidth(TaskOf(job), job.num_classes())),
+      fold_(job.fold()) {
+  // A head task's rows are that head's classes: its labels are the head's part of the class.
+  const std::optional<common::TrainTask> task = common::ParseTrainTask(TaskOf(job));
+  const std::optional<common::Head> head = task ? common::HeadOfTask(*task) : std::nullopt;
   if (split == nullptr) {
     const auto& keys = job.predict().image_keys();
     for (int row = 0; row < keys.size(); ++row) samples_[row] = {keys[row], -1, true};
@@ -20,7 +38,8 @@ HeldOutPredictions::HeldOutPredictions(const foldstack::v1::JobSpec& job,
   }
   for (const auto& sample : split->samples()) {
     const bool held_out = sample.fold() == fold_;
-    samples_[sample.sample_id()] = {sample.sample_key(), sample.label(), held_out};
+    const int32_t label = head ? common::HeadLabel(*head, sample.label()) : sample.label();
+    samples_[sample.sample_id()] = {sample.sample_key(), label, held_out};
     ids_by_key_[sample.sample_key()] = sample.sample_id();
     held_out_count_ += held_out ? 1 : 0;
   }

@@ -71,5 +71,27 @@ TEST(HeldOutPredictions, EveryBadPredictionIsNamed) {
             "predictions cover 1 of the 2 held-out samples; 'p3/a.jpg' has none");
 }
 
+// A trial of task gender on 18-class mask labels: rows of 2 values, scored on the gender part.
+TEST(HeldOutPredictions, HeadTaskRowsHaveTheHeadsWidthAndLabels) {
+  foldstack::v1::JobSpec job;
+  job.set_num_classes(18);
+  job.set_fold(0);
+  job.set_params_json(R"({"task": "gender", "lr": 0.1})");
+  foldstack::v1::GetSplitResponse split;
+  const int labels[2] = {6 * 2 + 3 * 1 + 2, 6 * 1 + 3 * 0 + 1};  // female, male
+  for (int i = 0; i < 2; ++i) {
+    auto* s = split.add_samples();
+    s->set_sample_id(i);
+    s->set_sample_key("p" + std::to_string(i) + "/a.jpg");
+    s->set_label(labels[i]);
+    s->set_fold(0);
+  }
+  HeldOutPredictions held_out(job, &split);
+  EXPECT_EQ(Error(held_out, ByKey({"p0/a.jpg"}, std::vector<float>(18, 1.0f / 18), 18)),
+            "predictions have rows of 18 values; expected one per class (2)");
+  ASSERT_TRUE(held_out.Add(ByKey({"p0/a.jpg", "p1/a.jpg"}, {0.1f, 0.9f, 0.3f, 0.7f})).ok());
+  EXPECT_DOUBLE_EQ(held_out.Score().accuracy, 0.5);  // p0 female (1) right, p1 male (0) wrong
+}
+
 }  // namespace
 }  // namespace foldstack::worker

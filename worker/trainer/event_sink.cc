@@ -4,12 +4,14 @@
 namespace foldstack::trainer {
 
 void JsonLinesEventSink::OnEpoch(const EpochEvent& event) {
-  WriteLine(common::FormatJobEvent(common::EpochEvent{event.epoch,
-                                                      {{"seconds", event.seconds},
-                                                       {"train_loss", event.train_loss},
-                                                       {"val_accuracy", event.val_accuracy},
-                                                       {"val_loss", event.val_loss},
-                                                       {"val_macro_f1", event.val_macro_f1}}}));
+  common::EpochEvent out{event.epoch,
+                         {{"seconds", event.seconds},
+                          {"train_loss", event.train_loss},
+                          {"val_accuracy", event.val_accuracy}}};
+  if (event.val_age_mae) out.metrics.emplace_back("val_age_mae", *event.val_age_mae);  // name order
+  out.metrics.emplace_back("val_loss", event.val_loss);
+  out.metrics.emplace_back("val_macro_f1", event.val_macro_f1);
+  WriteLine(common::FormatJobEvent(out));
 }
 
 void JsonLinesEventSink::OnPredictions(const PredictionsEvent& event) { WriteLine(common::FormatJobEvent(event)); }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct EpochEvent {
   double val_macro_f1 = 0;
   double val_accuracy = 0;
   double seconds = 0;  // wall time of this epoch, training + evaluation
+  // task age_regression: mean absolute error of the held-out ages in years, reported as
+  // val_age_mae (not kept in resumable checkpoints: a resumed job's earlier epochs lack it).
+  std::optional<double> val_age_mae;
 };
 
 // Softmax probabilities of the best checkpoint for some held-out samples, and the job's end: the

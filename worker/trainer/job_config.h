@@ -21,6 +21,8 @@ struct JobSample {
   // >= 0: a training-only sample of JobConfig::extra_train[extra_set] (extra_train.h); its
   // fold is -1, so it is never held out, and it is never predicted.
   int extra_set = -1;
+  // task age_regression: the person's age in years (from the key); set by the trainer.
+  int age = -1;
 };
 
 // A training-only dataset in the job's dataset layout ("dataset": {"extra_train": [{"root",

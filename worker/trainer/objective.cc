@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "common/trainer_settings.h"
 #include "data/mask_labels.h"
+#include "worker/trainer/age_regression.h"
 #include "worker/trainer/models/multi_head.h"
 
 namespace foldstack::trainer {
@@ -49,6 +50,21 @@ at::Tensor CountsTensor(const std::vector<int64_t>& counts) {
 
 }  // namespace
 
+absl::StatusOr<Objective> Objective::RegressionObjective(const json& settings, int num_classes) {
+  if (num_classes != kAgeBins) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task: age_regression predicts the ", kAgeBins, " age bins, not ", num_classes, " classes"));
+  }
+  Objective objective;
+  objective.num_classes_ = num_classes;
+  objective.regression_ = true;
+  objective.smooth_l1_ = settings["regression_loss"] == "smooth_l1";
+  const std::vector<double> starts = *common::ParseNumberList(settings["age_bins"].get<std::string>());
+  objective.middle_start_ = static_cast<int>(starts[0]);
+  objective.old_start_ = static_cast<int>(starts[1]);
+  return objective;
+}
+
 std::array<at::Tensor, 3> HeadTargets(const at::Tensor& soft_targets) {
   const at::Tensor grid = soft_targets.reshape({soft_targets.size(0), kMaskStates, kGenders, kAgeBins});
   return {grid.sum({2, 3}), grid.sum({1, 3}), grid.sum({1, 2})};
@@ -59,6 +75,7 @@ absl::StatusOr<Objective> Objective::FromSettings(const json& settings, int num_
   Objective objective;
   objective.num_classes_ = num_classes;
   objective.multi_head_ = settings["task"] == "multi_head";
+  if (settings["task"] == "age_regression") return RegressionObjective(settings, num_classes);
   absl::StatusOr<std::vector<double>> class_weights =
       common::ParseNumberList(settings["class_weights"].get<std::string>());
   if (!class_weights.ok()) return absl::InvalidArgumentError(absl::StrCat("class_weights: ", class_weights.status().message()));
@@ -106,6 +123,13 @@ absl::StatusOr<Objective> Objective::FromSettings(const json& settings, int num_
 }
 
 at::Tensor Objective::Loss(const at::Tensor& outputs, const at::Tensor& targets) const {
+  if (regression_) {
+    // In units of kAgeScale years: the gradients stay at a classifier's scale (on years, one SGD
+    // step at a classifier's learning rate overshoots by hundreds of years).
+    const at::Tensor predicted = outputs.reshape({-1});
+    const at::Tensor truth = ((targets.to(predicted.scalar_type()) - kAgeCenter) / kAgeScale);
+    return smooth_l1_ ? at::smooth_l1_loss(predicted, truth) : at::mse_loss(predicted, truth);
+  }
   if (!multi_head_) return single_(outputs, targets);
   const at::Tensor soft = targets.dim() == 1 ? at::one_hot(targets, num_classes_).to(outputs.scalar_type()) : targets;
   const std::array<at::Tensor, 3> head_targets = HeadTargets(soft);
@@ -118,6 +142,7 @@ at::Tensor Objective::Loss(const at::Tensor& outputs, const at::Tensor& targets)
 
 at::Tensor Objective::ClassLogProbs(const at::Tensor& outputs) const {
   if (multi_head_) return CombineHeads(outputs);
+  if (regression_) return AgeBinLogProbs(PredictedAges(outputs), age_sigma_, middle_start_, old_start_);
   return at::log_softmax(outputs, 1);
 }
 

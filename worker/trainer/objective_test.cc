@@ -94,6 +94,38 @@ TEST(ObjectiveTest, HeadTargetsMarginalise) {
   EXPECT_TRUE(at::allclose(heads[2], at::tensor({0.75, 0.0, 0.25}, at::kDouble).reshape({1, 3})));
 }
 
+TEST(ObjectiveTest, HeadTaskIsAPlainClassifierOverTheHead) {
+  absl::StatusOr<Objective> gender = Objective::FromSettings(Settings({{"task", "gender"}}), 2, {3, 1});
+  ASSERT_TRUE(gender.ok()) << gender.status();
+  EXPECT_EQ(gender->model_outputs(), 2);
+  const at::Tensor logits = at::tensor({2.0, -1.0, 0.5, 0.5}, at::kDouble).reshape({2, 2});
+  const at::Tensor labels = at::tensor(std::vector<int64_t>{0, 1});
+  EXPECT_NEAR(Value(gender->Loss(logits, labels)), Value(at::cross_entropy_loss(logits, labels)), 1e-12);
+}
+
+TEST(ObjectiveTest, AgeRegressionLossOnYearsAndBinsFromTheAge) {
+  for (const char* loss : {"mse", "smooth_l1"}) {
+    absl::StatusOr<Objective> objective =
+        Objective::FromSettings(Settings({{"task", "age_regression"}, {"regression_loss", loss}}), 3, {1, 1, 1});
+    ASSERT_TRUE(objective.ok()) << objective.status();
+    EXPECT_EQ(objective->model_outputs(), 1);
+    EXPECT_TRUE(objective->regression());
+    // Outputs 0 and 1 are ages 40 and 60; targets 46 and 60: errors 6 years and 0, i.e. 0.3 and 0 in
+    // units of 20 years (smooth-L1 below 1 is half the square).
+    const at::Tensor outputs = at::tensor({0.0, 1.0}, at::kDouble).reshape({2, 1});
+    const at::Tensor ages = at::tensor({46.0, 60.0}, at::kDouble);
+    const double expected = std::string(loss) == "mse" ? (0.09 + 0.0) / 2 : (0.045 + 0.0) / 2;
+    EXPECT_NEAR(Value(objective->Loss(outputs, ages)), expected, 1e-9) << loss;
+    const at::Tensor probs = objective->ClassLogProbs(outputs).exp();
+    EXPECT_EQ(probs.argmax(1)[0].item<int64_t>(), 1);  // 40: middle bin
+    EXPECT_EQ(probs.argmax(1)[1].item<int64_t>(), 2);  // 60: old bin
+  }
+  EXPECT_EQ(Objective::FromSettings(Settings({{"task", "age_regression"}}), 18, std::vector<int64_t>(18, 1))
+                .status()
+                .message(),
+            "task: age_regression predicts the 3 age bins, not 18 classes");
+}
+
 TEST(ObjectiveTest, ErrorsNameTheSetting) {
   EXPECT_EQ(Objective::FromSettings(Settings({{"task", "multi_head"}}), 10, std::vector<int64_t>(10, 1))
                 .status()

@@ -19,9 +19,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/mask_heads.h"
 #include "common/status_macros.h"
 #include "common/trainer_settings.h"
 #include "data/mask_labels.h"
+#include "worker/trainer/age_regression.h"
 #include "worker/trainer/augment/augment_config.h"
 #include "worker/trainer/augment/image_transforms.h"
 #include "worker/trainer/augment/mix.h"
@@ -37,6 +39,7 @@
 #include "worker/trainer/pretrained.h"
 #include "worker/trainer/recipes/early_stopping.h"
 #include "worker/trainer/resume_checkpoint.h"
+#include "worker/trainer/safetensors.h"
 #include "worker/trainer/state_dict.h"
 
 namespace foldstack::trainer {
@@ -87,6 +90,57 @@ absl::Status ApplyAgeBins(const JobConfig& job, std::vector<JobSample>& samples)
   return absl::OkStatus();
 }
 
+// What the job's task makes of its samples (common/mask_heads.h): the head a head task or
+// age_regression predicts, and the width of its rows.
+struct TaskShape {
+  std::optional<common::Head> head;
+  bool regression = false;
+  int classes = 0;
+};
+
+absl::StatusOr<TaskShape> ShapeOfTask(const JobConfig& job) {
+  const std::string task = job.params.settings["task"].get<std::string>();
+  const common::TrainTask parsed = common::ParseTrainTask(task).value_or(common::TrainTask::kSingle);
+  TaskShape shape{common::HeadOfTask(parsed), parsed == common::TrainTask::kAgeRegression, job.num_classes};
+  if (!shape.head) return shape;
+  if (job.dataset_kind != "mask" || job.num_classes != data::kMaskNumClasses) {
+    return absl::InvalidArgumentError(absl::StrCat("task: ", task, " needs the mask task's 18 classes; this job's dataset is \"",
+                                                   job.dataset_kind, "\" with ", job.num_classes));
+  }
+  if (shape.regression && (job.params.settings["mixup"].get<double>() > 0 || job.params.settings["cutmix"].get<double>() > 0)) {
+    return absl::InvalidArgumentError("task: age_regression takes no mixup or cutmix (its targets are ages, not classes)");
+  }
+  shape.classes = common::HeadClasses(*shape.head);
+  return shape;
+}
+
+// A head task's samples get the head's label; age_regression's also their age in years.
+absl::Status ApplyTask(const TaskShape& shape, std::vector<JobSample>& samples) {
+  if (!shape.head) return absl::OkStatus();
+  for (JobSample& sample : samples) {
+    if (shape.regression) {
+      absl::StatusOr<int> age = data::AgeFromMaskKey(sample.key);
+      if (!age.ok()) return absl::InvalidArgumentError(absl::StrCat("task: age_regression: ", age.status().message()));
+      sample.age = *age;
+    }
+    sample.label = common::HeadLabel(*shape.head, sample.label);
+  }
+  return absl::OkStatus();
+}
+
+// The age_regression sigma a checkpoint was saved with (0 when it has none).
+absl::StatusOr<double> CheckpointAgeSigma(const std::string& path) {
+  std::map<std::string, std::string> metadata;
+  FS_RETURN_IF_ERROR(LoadSafetensors(path, &metadata).status());
+  auto it = metadata.find("age_sigma");
+  if (it == metadata.end()) return 0.0;
+  try {
+    return std::stod(it->second);
+  } catch (const std::exception&) {
+    return absl::DataLossError(absl::StrCat(path, ": metadata age_sigma: expected a number, got \"", it->second, "\""));
+  }
+}
+
 // An Optimization's resumable state as bytes (ResumeCheckpoint::optimization) and back.
 std::string OptimizationBytes(const Optimization& optimization) {
   torch::serialize::OutputArchive archive;
@@ -129,6 +183,7 @@ struct Evaluation {
   double loss = 0;  // mean negative log-likelihood of the true class
   ConfusionMatrix confusion{1};
   torch::Tensor probs;  // [N, C] on CPU, every held-out sample in order
+  std::optional<double> age_mae;  // age_regression on one rank: mean |predicted - true age|
 };
 
 // State of one job run; Train() and Predict() below are its only users.
@@ -190,8 +245,9 @@ class JobRun {
     if (job_.samples.empty()) return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples to predict"));
     samples_ = job_.samples;
     torch::set_num_threads(job_.threads);
-    if (absl::Status built = BuildModel(std::vector<int64_t>(job_.num_classes, 0)); !built.ok()) return built;
-    if (absl::Status loaded = LoadModuleSafetensors(job_.checkpoint, *model_); !loaded.ok()) return loaded;
+    FS_ASSIGN_OR_RETURN(shape_, ShapeOfTask(job_));
+    if (absl::Status built = BuildModel(std::vector<int64_t>(shape_.classes, 0)); !built.ok()) return built;
+    FS_RETURN_IF_ERROR(LoadBestWeights(job_.checkpoint));
     model_->to(device_);
     std::vector<const JobSample*> samples;
     for (const JobSample& sample : samples_) samples.push_back(&sample);
@@ -207,6 +263,8 @@ class JobRun {
   absl::Status Setup() {
     samples_ = job_.samples;
     if (absl::Status binned = ApplyAgeBins(job_, samples_); !binned.ok()) return binned;
+    FS_ASSIGN_OR_RETURN(shape_, ShapeOfTask(job_));
+    FS_RETURN_IF_ERROR(ApplyTask(shape_, samples_));
     FS_RETURN_IF_ERROR(SortSamples());
     if (held_out_.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("job ", job_.job_id, ": no samples in held-out fold ", job_.fold));
@@ -286,7 +344,7 @@ class JobRun {
   // Per-class training counts (weighted_ce's inverse frequencies): each extra sample counts
   // its set's weight, as often as an epoch draws it.
   std::vector<int64_t> TrainingClassCounts() const {
-    std::vector<double> counts(job_.num_classes, 0.0);
+    std::vector<double> counts(shape_.classes, 0.0);
     for (const JobSample* sample : train_) counts[sample->label] += 1.0;
     for (size_t set = 0; set < extra_.size(); ++set) {
       for (const JobSample* sample : extra_[set]) counts[sample->label] += job_.extra_train[set].weight;
@@ -298,7 +356,7 @@ class JobRun {
 
   // The model, objective and input transforms for the job's settings.
   absl::Status BuildModel(const std::vector<int64_t>& class_counts) {
-    absl::StatusOr<Objective> objective = Objective::FromSettings(settings_, job_.num_classes, class_counts);
+    absl::StatusOr<Objective> objective = Objective::FromSettings(settings_, shape_.classes, class_counts);
     if (!objective.ok()) return objective.status();
     objective_ = std::make_unique<Objective>(*std::move(objective));
     absl::StatusOr<ModelInfo> info = FindModel(job_.params.model);
@@ -375,7 +433,8 @@ class JobRun {
       if (!train_loss.ok()) return train_loss.status();
       absl::StatusOr<Evaluation> eval = Evaluate(held_out_, settings_["tta"] == "hflip");
       if (!eval.ok()) return eval.status();
-      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0};
+      EpochEvent event{epoch, *train_loss, eval->loss, eval->confusion.MacroF1(), eval->confusion.Accuracy(), 0,
+                       eval->age_mae};
       const double score = ObjectiveScore(event);
       if (score > best_score_) {  // strict: ties keep the earlier epoch
         best_score_ = score;
@@ -388,9 +447,11 @@ class JobRun {
       result.epochs.push_back(event);
       // The checkpoint lands before the epoch is reported: whoever sees epoch N can resume from it.
       FS_RETURN_IF_ERROR(WriteResume(plan, epoch, stop || epoch == plan.last, *optimization, stopping, result));
-      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f lr %.3g (%.1fs)\n",
+      std::fprintf(stderr, "[job %lld] epoch %d/%d train_loss %.4f val_loss %.4f val_macro_f1 %.4f val_acc %.4f%s lr %.3g (%.1fs)\n",
                    static_cast<long long>(job_.job_id), epoch, plan.last, event.train_loss, event.val_loss,
-                   event.val_macro_f1, event.val_accuracy, optimization->current_lr(), event.seconds);
+                   event.val_macro_f1, event.val_accuracy,
+                   event.val_age_mae ? absl::StrCat(" val_age_mae ", *event.val_age_mae).c_str() : "",
+                   optimization->current_lr(), event.seconds);
       events_.OnEpoch(event);
       if (stop) {
         std::fprintf(stderr, "[job %lld] early stopping: no better %s for %d epochs\n",
@@ -479,9 +540,18 @@ class JobRun {
     if (data_parallel_ != nullptr) {
       if (absl::Status synced = data_parallel_->Barrier(); !synced.ok()) return synced;  // rank 0 has written it
     }
-    absl::Status loaded = LoadModuleSafetensors(path, *model_);
+    absl::Status loaded = LoadBestWeights(path);
     if (loaded.ok()) model_->to(device_);
     return loaded;
+  }
+
+  // The weights of a best checkpoint and, for age_regression, the sigma they were saved with.
+  absl::Status LoadBestWeights(const std::string& path) {
+    FS_RETURN_IF_ERROR(LoadModuleSafetensors(path, *model_));
+    if (!objective_->regression()) return absl::OkStatus();
+    FS_ASSIGN_OR_RETURN(double sigma, CheckpointAgeSigma(path));
+    if (sigma > 0) objective_->set_age_sigma(sigma);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<double> TrainEpoch(int epoch, Optimization& optimization) {
@@ -498,6 +568,7 @@ class JobRun {
                            });
     std::mt19937_64 mix_rng(DerivedSeed(job_.params.seed, static_cast<uint64_t>(epoch), 0x6d6978ULL));
     double loss_sum = 0;
+    double squared_error = 0;  // age_regression: of the training ages, for sigma
     int64_t seen = 0;
     for (int64_t index = 0;; ++index) {
       absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
@@ -506,11 +577,16 @@ class JobRun {
       std::vector<int64_t> labels;
       for (int64_t sample : (*batch)->samples) labels.push_back(epoch_train_[sample]->label);
       // Mixed on the device: the per-batch arithmetic stays off the CPU the pipeline decodes on.
-      const torch::Tensor label_tensor = torch::tensor(labels, torch::kInt64).to(device_);
-      augment::MixedBatch mixed =
-          augment::MixBatch((*batch)->images.to(device_), label_tensor, job_.num_classes, mix_, mix_rng);
-      const torch::Tensor& targets = mixed.kind == augment::MixKind::kNone ? label_tensor : mixed.targets;
-      torch::Tensor loss = objective_->Loss(Forward(ToDevice(mixed.images)), targets);
+      torch::Tensor targets = RegressionTargets(**batch, labels).to(device_);
+      torch::Tensor images = (*batch)->images.to(device_);
+      if (!shape_.regression) {  // ages are not mixed (ShapeOfTask refuses mixup for them)
+        augment::MixedBatch mixed = augment::MixBatch(images, targets, shape_.classes, mix_, mix_rng);
+        images = mixed.images;
+        if (mixed.kind != augment::MixKind::kNone) targets = mixed.targets;
+      }
+      const torch::Tensor outputs = Forward(ToDevice(images));
+      torch::Tensor loss = objective_->Loss(outputs, targets);
+      if (shape_.regression) squared_error += (PredictedAges(outputs.detach()) - targets).pow(2).sum().item<double>();
       const double value = loss.item<double>();
       if (!std::isfinite(value) && !amp_) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -521,7 +597,16 @@ class JobRun {
       loss_sum += value * labels.size();
       seen += labels.size();
     }
+    if (shape_.regression) objective_->set_age_sigma(FitAgeSigma(squared_error, seen));
     return loss_sum / std::max<int64_t>(seen, 1);
+  }
+
+  // The batch's targets: class indices, or for age_regression the ages in years.
+  torch::Tensor RegressionTargets(const InputBatch& batch, const std::vector<int64_t>& labels) const {
+    if (!shape_.regression) return torch::tensor(labels, torch::kInt64);
+    std::vector<float> ages;
+    for (int64_t sample : batch.samples) ages.push_back(static_cast<float>(epoch_train_[sample]->age));
+    return torch::tensor(ages, torch::kFloat);
   }
 
   // Class probabilities of `samples` (mirrored too and averaged when `tta`),
@@ -541,16 +626,21 @@ class JobRun {
     Evaluation eval;
     eval.probs = log_probs.exp().contiguous();
     if (!labelled) return eval;
-    eval.confusion = ConfusionMatrix(job_.num_classes);
+    eval.confusion = ConfusionMatrix(shape_.classes);
     const torch::Tensor predicted = log_probs.argmax(1);
     const int64_t* predicted_data = predicted.data_ptr<int64_t>();
     const float* lp = log_probs.data_ptr<float>();
     double nll = 0;
     for (size_t i = 0; i < samples.size(); ++i) {
       eval.confusion.Add(samples[i]->label, static_cast<int>(predicted_data[i]));
-      nll -= lp[i * job_.num_classes + samples[i]->label];
+      nll -= lp[i * shape_.classes + samples[i]->label];
     }
     eval.loss = nll / static_cast<double>(samples.size());
+    if (shape_.regression && world_ == 1 && eval_ages_.size() == samples.size()) {
+      double error = 0;
+      for (size_t i = 0; i < samples.size(); ++i) error += std::abs(eval_ages_[i] - samples[i]->age);
+      eval.age_mae = error / static_cast<double>(samples.size());
+    }
     return eval;
   }
 
@@ -566,19 +656,28 @@ class JobRun {
                              augment::EvalTransform(image.rgb, image.scale, augment, /*mirror=*/false, out);
                            });
     std::vector<torch::Tensor> parts;
+    eval_ages_.clear();
     while (true) {
       absl::StatusOr<std::optional<InputBatch>> batch = pipeline.Next();
       if (!batch.ok()) return batch.status();
       if (!batch->has_value()) break;
       const torch::Tensor images = ToDevice((*batch)->images);
-      torch::Tensor log_probs = objective_->ClassLogProbs(Forward(images));
+      const torch::Tensor outputs = Forward(images);
+      torch::Tensor log_probs = objective_->ClassLogProbs(outputs);
+      torch::Tensor ages = shape_.regression ? PredictedAges(outputs) : torch::Tensor();
       if (tta) {
-        const torch::Tensor mirrored = objective_->ClassLogProbs(Forward(images.flip({3})));
+        const torch::Tensor mirrored_outputs = Forward(images.flip({3}));
+        const torch::Tensor mirrored = objective_->ClassLogProbs(mirrored_outputs);
         log_probs = ((log_probs.exp() + mirrored.exp()) / 2).log();
+        if (shape_.regression) ages = (ages + PredictedAges(mirrored_outputs)) / 2;
       }
       parts.push_back(log_probs.to(torch::kCPU, torch::kFloat));
+      if (shape_.regression) {
+        const torch::Tensor cpu = ages.to(torch::kCPU, torch::kFloat).contiguous();
+        eval_ages_.insert(eval_ages_.end(), cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+      }
     }
-    if (parts.empty()) return torch::zeros({0, job_.num_classes});
+    if (parts.empty()) return torch::zeros({0, shape_.classes});
     return torch::cat(parts).contiguous();
   }
 
@@ -587,15 +686,15 @@ class JobRun {
     for (size_t begin = 0; begin < samples.size(); begin += kPredictionsPerEvent) {
       const size_t end = std::min(samples.size(), begin + kPredictionsPerEvent);
       PredictionsEvent event;
-      event.num_classes = job_.num_classes;
+      event.num_classes = shape_.classes;
       for (size_t i = begin; i < end; ++i) event.sample_ids.push_back(samples[i]->id);
-      event.probs.assign(data + begin * job_.num_classes, data + end * job_.num_classes);
+      event.probs.assign(data + begin * shape_.classes, data + end * shape_.classes);
       events_.OnPredictions(event);
     }
   }
 
   std::map<std::string, std::string> CheckpointMetadata(const EpochEvent& event) const {
-    return {{"format", "pt"},  // what safetensors' torch helpers and timm expect
+    std::map<std::string, std::string> metadata = {{"format", "pt"},  // what safetensors' torch helpers and timm expect
             {"model", job_.params.model},
             {"num_classes", std::to_string(objective_->model_outputs())},
             {"task", settings_["task"].get<std::string>()},
@@ -603,6 +702,8 @@ class JobRun {
             {"fold", std::to_string(job_.fold)},
             {"epoch", std::to_string(event.epoch)},
             {"val_macro_f1", std::to_string(event.val_macro_f1)}};
+    if (objective_->regression()) metadata["age_sigma"] = std::to_string(objective_->age_sigma());
+    return metadata;
   }
 
   const JobConfig& job_;
@@ -614,6 +715,8 @@ class JobRun {
   int rank_;
   int world_;
   int pipeline_threads_;
+  TaskShape shape_;
+  std::vector<float> eval_ages_;  // age_regression: the last evaluation's predicted ages, in order
   bool amp_ = false;
   bool channels_last_ = false;
   int64_t batches_per_epoch_ = 1;

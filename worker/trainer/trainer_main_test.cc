@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "worker/trainer/model_registry.h"
+#include "worker/trainer/safetensors.h"
 #include "worker/trainer/state_dict.h"
 #include "worker/trainer/testing/synth_mask.h"
 
@@ -154,6 +155,81 @@ TEST_F(TrainerMainTest, MultiHeadRecipeTrainsAndReportsEighteenClasses) {
   auto model = CreateModel("resnet18", 8);
   ASSERT_TRUE(model.ok());
   EXPECT_TRUE(LoadModuleSafetensors(TempDir() + "/heads/best.safetensors", **model).ok());
+}
+
+// Rows of every predictions event: their width, and that each sums to 1.
+size_t CheckRows(const MainOutput& out, size_t width) {
+  size_t rows = 0;
+  for (const json& event : out.events) {
+    if (event["event"] != "predictions") continue;
+    EXPECT_EQ(event["num_classes"], width);
+    const std::vector<double> probs = event["probs"].get<std::vector<double>>();
+    for (size_t r = 0; r < event["sample_ids"].size(); ++r, ++rows) {
+      double sum = 0;
+      for (size_t c = 0; c < width; ++c) sum += probs[r * width + c];
+      EXPECT_NEAR(sum, 1.0, 1e-4);
+    }
+  }
+  return rows;
+}
+
+// task gender: a 2-class classifier on the gender of the 18-class labels; its rows have 2 values.
+TEST_F(TrainerMainTest, HeadTaskTrainsTheHeadAlone) {
+  json job = Job("gender_head");
+  job["params"]["epochs"] = 1;
+  job["params"]["task"] = "gender";
+  MainOutput out = RunMain({"--job", WriteJob(job, "gender_head")});
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
+  EXPECT_GT(CheckRows(out, 2), 0u);
+  auto model = CreateModel("resnet18", 2);
+  ASSERT_TRUE(model.ok());
+  EXPECT_TRUE(LoadModuleSafetensors(TempDir() + "/gender_head/best.safetensors", **model).ok());
+}
+
+// task age_regression: one output; rows are the 3 age bins; the checkpoint keeps its sigma, and a
+// predict job with it gives the same bins.
+TEST_F(TrainerMainTest, AgeRegressionReportsAgeBinsAndKeepsSigma) {
+  json job = Job("age_regression");
+  job["params"]["epochs"] = 1;
+  job["params"]["task"] = "age_regression";
+  job["params"]["regression_loss"] = "smooth_l1";
+  job["write_resume"] = false;
+  MainOutput out = RunMain({"--job", WriteJob(job, "age_regression")});
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_text;
+  EXPECT_GT(CheckRows(out, 3), 0u);
+  // The epoch reports the held-out age MAE (years) next to the age-bin macro-F1.
+  bool mae = false;
+  for (const json& event : out.events) {
+    if (event["event"] != "epoch") continue;
+    ASSERT_TRUE(event["metrics"].contains("val_age_mae")) << event.dump();
+    EXPECT_GT(event["metrics"]["val_age_mae"].get<double>(), 0.0);
+    EXPECT_LT(event["metrics"]["val_age_mae"].get<double>(), 100.0);
+    mae = true;
+  }
+  EXPECT_TRUE(mae);
+  const std::string checkpoint = TempDir() + "/age_regression/best.safetensors";
+  std::map<std::string, std::string> metadata;
+  ASSERT_TRUE(LoadSafetensors(checkpoint, &metadata).ok());
+  ASSERT_EQ(metadata.count("age_sigma"), 1u);
+  EXPECT_GE(std::stod(metadata["age_sigma"]), 1.0);
+  EXPECT_EQ(metadata["num_classes"], "1");
+
+  job["mode"] = "predict";
+  job["checkpoint"] = checkpoint;
+  job["hflip_tta"] = false;
+  job["out_dir"] = TempDir() + "/age_regression_predict";
+  MainOutput predicted = RunMain({"--job", WriteJob(job, "age_regression_predict")});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.stderr_text;
+  EXPECT_EQ(CheckRows(predicted, 3), job["samples"].size());
+}
+
+TEST_F(TrainerMainTest, AgeRegressionRefusesMixup) {
+  json job = Job("age_mixup");
+  job["params"]["task"] = "age_regression";
+  job["params"]["mixup"] = 0.5;
+  MainOutput out = RunMain({"--job", WriteJob(job, "age_mixup")});
+  EXPECT_NE(out.exit_code, 0);
+  EXPECT_NE(out.stderr_text.find("task: age_regression takes no mixup or cutmix"), std::string::npos) << out.stderr_text;
 }
 
 TEST_F(TrainerMainTest, CorruptOrMissingImageExitsTwoNamingThePath) {
