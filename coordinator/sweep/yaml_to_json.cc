@@ -136,9 +136,18 @@ absl::StatusOr<nlohmann::json> YamlToJson(std::string_view yaml_text) {
         absl::StrCat("1:1: ", yaml_text.size(), " bytes, more than the ", kMaxYamlBytes, " a sweep file may have"));
   }
   // JSON strings (and the protobuf strings they travel in) are UTF-8; refused here by position
-  // rather than by whichever later step trips over it.
+  // rather than by whichever later step trips over it. Control characters are refused too: YAML
+  // allows none but tab and line ends, and yaml-cpp reads a file starting with NUL bytes as UTF-16
+  // or UTF-32, whose conversion can yield bytes that are not UTF-8 (found by fuzzing).
   if (const size_t bad = common::FirstInvalidUtf8(yaml_text); bad != std::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(WhereOffset(yaml_text, bad), "not valid UTF-8"));
+  }
+  const auto control = std::find_if(yaml_text.begin(), yaml_text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == '\x7f';
+  });
+  if (control != yaml_text.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(WhereOffset(yaml_text, control - yaml_text.begin()),
+                                                   "control character ", common::Printable(std::string(1, *control))));
   }
   YAML::Node root;
   try {

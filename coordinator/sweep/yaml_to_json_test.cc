@@ -90,6 +90,10 @@ TEST(YamlToJsonTest, RefusesBadBytesSizeDepthAndAliasBombs) {
   const std::string message(YamlToJson(bomb).status().message());
   EXPECT_NE(message.find("more than 100000 values (aliases expanding?)"), std::string::npos) << message;
   EXPECT_EQ(YamlToJson("{\"a\\nb\": 1, \"a\\nb\": 2}").status().message(), "1:13: duplicate key \"a\\x0ab\"");
+  // yaml-cpp took this for UTF-32 and made bytes that are not UTF-8 (nlohmann then threw on dump).
+  EXPECT_EQ(YamlToJson(std::string("\x01\0\0\0# a sweep\n", 14)).status().message(), "1:1: control character \\x01");
+  // Escapes that would make such bytes are refused by yaml-cpp itself.
+  EXPECT_NE(YamlToJson("a: \"\\U00110000\"").status().message().find("invalid unicode"), absl::string_view::npos);
 }
 
 }  // namespace
