@@ -89,7 +89,9 @@ absl::Status CheckBeforeDecode(const std::vector<uchar>& bytes, const std::optio
   } else {
     return absl::DataLossError("not a JPEG or PNG file");
   }
-  if (width <= 0 || height <= 0 || width * height > kMaxImagePixels) {
+  // Each bound first: two 32-bit PNG sizes overflow a 64-bit product (found by libFuzzer + UBSan).
+  if (width <= 0 || height <= 0 || width > kMaxImagePixels || height > kMaxImagePixels ||
+      width * height > kMaxImagePixels) {
     return absl::DataLossError(absl::StrCat("size ", width, "x", height, ", expected 1 to ",
                                                    kMaxImagePixels / 1000000, " megapixels"));
   }

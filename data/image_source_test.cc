@@ -170,6 +170,9 @@ TEST(ImageSourceTest, FormatAndSizeAreCheckedBeforeDecoding) {
   std::copy(std::begin(huge), std::end(huge), png.begin() + 16);
   std::ofstream(root + "/huge.png", std::ios::binary).write(reinterpret_cast<char*>(png.data()), png.size());
   std::ofstream(root + "/frameless.jpg", std::ios::binary) << "\xFF\xD8\xFF\xD9";
+  const uchar widest[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xE9};  // 4294967295 x 4294901993
+  std::copy(std::begin(widest), std::end(widest), png.begin() + 16);
+  std::ofstream(root + "/widest.png", std::ios::binary).write(reinterpret_cast<char*>(png.data()), png.size());
   auto source = ImageSource::Open(DatasetKind::kMask, root);
   ASSERT_TRUE(source.ok());
   const std::string abs = fs::absolute(root).string();
@@ -179,6 +182,8 @@ TEST(ImageSourceTest, FormatAndSizeAreCheckedBeforeDecoding) {
             "cannot decode image " + abs + "/huge.png: size 40000x40000, expected 1 to 36 megapixels");
   EXPECT_EQ((*source)->Load("frameless.jpg", 8, 8).status().message(),
             "cannot decode image " + abs + "/frameless.jpg: JPEG without a frame header before its first scan");
+  EXPECT_EQ((*source)->Load("widest.png", 8, 8).status().message(),
+            "cannot decode image " + abs + "/widest.png: size 4294967295x4294901993, expected 1 to 36 megapixels");
 }
 
 TEST_F(MaskImageSourceTest, LoadIsThreadSafe) {
