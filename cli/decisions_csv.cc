@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/one_line.h"
 
 namespace foldstack::cli {
 namespace {
@@ -71,7 +72,8 @@ absl::StatusOr<std::vector<foldstack::v1::LabelDecision>> ParseDecisionsCsv(cons
     bool known = false;
     for (const char* c : kColumns) known |= name == c;
     if (!known || !column.emplace(name, i).second) {
-      return absl::InvalidArgumentError(absl::StrCat(file_name, ": row ", header.row, ": column \"", header.fields[i],
+      return absl::InvalidArgumentError(absl::StrCat(file_name, ": row ", header.row, ": column \"",
+                                                     common::Printable(header.fields[i]),
                                                      "\"", known ? " appears twice" : " is unknown",
                                                      "; expected the header ", expected));
     }
@@ -88,7 +90,16 @@ absl::StatusOr<std::vector<foldstack::v1::LabelDecision>> ParseDecisionsCsv(cons
     if (record.fields.size() != header.fields.size()) {
       return absl::InvalidArgumentError(absl::StrCat(file_name, ": row ", record.row, ": expected ",
                                                      header.fields.size(), " fields (",
-                                                     absl::StrJoin(header.fields, ","), "), got ", record.fields.size()));
+                                                     common::Printable(absl::StrJoin(header.fields, ",")), "), got ",
+                                                     record.fields.size()));
+    }
+    // The decisions travel as protobuf strings, which must be UTF-8.
+    for (size_t f = 0; f < record.fields.size(); ++f) {
+      const size_t bad = common::FirstInvalidUtf8(record.fields[f]);
+      if (bad != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(file_name, ": row ", record.row, ": field ", f + 1,
+                                                       " is not valid UTF-8 (byte ", bad + 1, ")"));
+      }
     }
     auto field = [&](const char* name) {
       auto it = column.find(name);

@@ -45,5 +45,16 @@ TEST(DecisionsCsvTest, ShapeErrorsNameTheRow) {
             "d.csv: no decisions after the header");
 }
 
+// Found by fuzzing (tests/fuzz:decisions_csv): a quoted header cell with a line break or bytes
+// that are not UTF-8 was echoed as it was; such a row would have broken the protobuf request.
+TEST(DecisionsCsvTest, RefusalsQuoteCellsOnOneLineAndRowsMustBeUtf8) {
+  EXPECT_EQ(ParseDecisionsCsv("d.csv", "target,\"deci\nsion\xff\"\n").status().message(),
+            "d.csv: row 1: column \"deci\\x0asion\\xff\" is unknown; expected the header target,decision,label,note");
+  EXPECT_EQ(ParseDecisionsCsv("d.csv", "target,decision\np1\xc3,accept\n").status().message(),
+            "d.csv: row 2: field 1 is not valid UTF-8 (byte 3)");
+  EXPECT_EQ(ParseDecisionsCsv("d.csv", "target,decision,\"a\rb\"\nx\n").status().message().find('\r'),
+            absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace foldstack::cli

@@ -81,14 +81,38 @@ TEST(JobEvents, RefusesMalformedLinesWithTheReason) {
             "job event protocol version 2 is not this worker's version 1");
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"party"})").status().message(), "unknown job event \"party\"");
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"epoch","epoch":0,"metrics":{}})").status().message(),
-            "epoch event: epoch 0 < 1");
+            "epoch event: epoch 0 is not an integer in [1, 2147483647]");
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":0,"path":"/a"})").status().message(),
-            "checkpoint event: epoch 0 < 1");
+            "checkpoint event: epoch 0 is not an integer in [1, 2147483647]");
   EXPECT_EQ(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":1,"path":""})").status().message(),
             "checkpoint event: empty path");
   EXPECT_FALSE(ParseJobEvent(R"({"v":1,"event":"checkpoint","epoch":1})").ok());
   EXPECT_FALSE(ParseJobEvent("not json").ok());
   EXPECT_FALSE(ParseJobEvent(R"({"epoch":1})").ok());
+}
+
+// Found by fuzzing (tests/fuzz:job_events): numbers were cast without a range check (undefined
+// behaviour for 1e300 as an int or a float), and quoted input could break the line.
+TEST(JobEvents, NumbersAreRangeCheckedAndRefusalsAreOneLine) {
+  EXPECT_EQ(ParseJobEvent(R"({"event":"epoch","epoch":1e300})").status().message(),
+            "epoch event: epoch 1e+300 is not an integer in [1, 2147483647]");
+  EXPECT_EQ(ParseJobEvent(R"({"event":"done","best_epoch":4294967297,"macro_f1":0,"accuracy":0})").status().message(),
+            "done event: best_epoch 4294967297 is not an integer in [0, 2147483647]");
+  EXPECT_EQ(ParseJobEvent(R"({"event":"predictions","num_classes":1,"sample_ids":[1.5],"probs":[1]})")
+                .status()
+                .message(),
+            "predictions event: sample_ids[0] 1.5 is not an integer in [0, 9223372036854775807]");
+  EXPECT_EQ(ParseJobEvent(R"({"event":"predictions","num_classes":1,"sample_ids":[1],"probs":[1e300]})")
+                .status()
+                .message(),
+            "predictions event: probability 1e+300 at 0 is beyond float's range");
+  EXPECT_EQ(ParseJobEvent(R"({"v":1e300,"event":"done"})").status().message(),
+            "job event protocol version 1e+300 is not this worker's version 1");
+  EXPECT_EQ(ParseJobEvent(R"({"event":"a\nb"})").status().message(), "unknown job event \"a\\x0ab\"");
+  EXPECT_EQ(ParseJobEvent("[1]").status().message(), "bad job event line: not a JSON object");
+  const std::string bad_bytes(ParseJobEvent("\xff\n").status().message());
+  EXPECT_EQ(bad_bytes.find('\n'), std::string::npos) << bad_bytes;
+  EXPECT_NE(bad_bytes.find("last read: '\\xff'"), std::string::npos) << bad_bytes;
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// foldstack-coordinator --listen 127.0.0.1:50051 --db PATH --tokens FILE [--artifacts DIR]
+// foldstack-coordinator --listen 127.0.0.1:50051 --db PATH --tokens FILE [--artifacts DIR] [--http HOST:PORT]
 // foldstack-coordinator backup --db PATH --out COPY     (online, while a coordinator serves PATH)
 // Serves the Foldstack API over gRPC and keeps every result in one SQLite file, and the workers'
 // checkpoints and logs in the artifacts folder. With a port of 0 it
-// picks a free port; either way it prints "listening on HOST:PORT" once it accepts calls.
+// picks a free port; either way it prints "listening on HOST:PORT" once it accepts calls, and with
+// --http a second line, "dashboard on http://HOST:PORT", once the dashboard does.
 #include <malloc.h>
 #include <signal.h>
 
@@ -23,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/auth/access_control.h"
 #include "coordinator/auth/token_registry.h"
+#include "coordinator/http/dashboard_server.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/prediction_manager.h"
 #include "coordinator/artifacts/local_dir_storage.h"
@@ -49,6 +51,8 @@ ABSL_FLAG(std::string, artifacts, "",
 ABSL_FLAG(std::string, out, "", "backup: the file to write the copy to (must not exist)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate (chain) to serve TLS with; needs --tls_key");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, http, "",
+          "serve the web dashboard and its JSON API on HOST:PORT (port 0 picks a free one); off when empty");
 ABSL_FLAG(int64_t, max_artifact_mb, 2048, "largest artifact accepted for upload, in MiB");
 
 namespace {
@@ -96,7 +100,7 @@ int WaitForStop(const sigset_t& signals, foldstack::auth::TokenRegistry& tokens)
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "foldstack-coordinator --listen HOST:PORT --db PATH --tokens FILE [--tls_cert PEM --tls_key PEM]\n"
-      "                      [--artifacts DIR] [--max_artifact_mb N]\n"
+      "                      [--artifacts DIR] [--max_artifact_mb N] [--http HOST:PORT]\n"
       "foldstack-coordinator backup --db PATH --out COPY");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
@@ -145,6 +149,23 @@ int main(int argc, char** argv) {
   foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
                                                      &analysis, &artifacts, &audit);
 
+  // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
+  // its "listening on" line; its own line follows that one.
+  foldstack::coordinator::PhotoManager photos(**db);
+  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos});
+  const std::string http = absl::GetFlag(FLAGS_http);
+  int http_port = 0;
+  if (!http.empty()) {
+    absl::StatusOr<int> bound = dashboard.Start(http);
+    if (!bound.ok()) return Fail(std::string(bound.status().message()));
+    http_port = *bound;
+    if (!foldstack::rpc::IsLoopbackAddress(http)) {
+      Log("warning: the dashboard on " + http +
+          " is plain HTTP: session cookies and results cross the network unencrypted; keep it on loopback "
+          "(e.g. behind ssh -L or a TLS proxy)");
+    }
+  }
+
   auto credentials = foldstack::rpc::ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key));
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   const bool tls = !absl::GetFlag(FLAGS_tls_cert).empty();
@@ -163,6 +184,10 @@ int main(int argc, char** argv) {
   host = host.substr(0, host.rfind(':'));
   std::cout << "foldstack-coordinator listening on " << host << ":" << port << (tls ? " with TLS" : "") << " (db "
             << absl::GetFlag(FLAGS_db) << ", artifacts " << (*storage)->root() << ")" << std::endl;
+  if (!http.empty()) {
+    std::cout << "foldstack-coordinator dashboard on http://" << http.substr(0, http.rfind(':')) << ":" << http_port
+              << std::endl;
+  }
 
   // Leases are reclaimed by a reaper rather than on demand so that a lost worker's job is requeued
   // (or failed) on time even when nobody asks for work.
@@ -186,6 +211,7 @@ int main(int argc, char** argv) {
   }
   wake.notify_all();
   reaper.join();
+  dashboard.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/one_line.h"
 
 namespace fs = std::filesystem;
 
@@ -37,7 +38,8 @@ absl::StatusOr<EvalSet> LoadEvalSet(const std::string& root) {
     if (header[c] == "ans") ans_column = static_cast<int>(c);
   }
   if (id_column < 0 || ans_column < 0) {
-    return error(absl::StrCat("header: expected columns ImageID and ans, got \"", absl::StrJoin(header, ","), "\""));
+    return error(absl::StrCat("header: expected columns ImageID and ans, got \"",
+                              common::Printable(absl::StrJoin(header, ",")), "\""));
   }
 
   EvalSet set;
@@ -48,17 +50,18 @@ absl::StatusOr<EvalSet> LoadEvalSet(const std::string& root) {
     const std::vector<std::string> cells = SplitRow(line);
     const std::string where = absl::StrCat("row ", row, ": ");
     if (cells.size() != header.size()) {
-      return error(absl::StrCat(where, "expected ", header.size(), " columns (", absl::StrJoin(header, ","), "), got ",
-                                cells.size()));
+      return error(absl::StrCat(where, "expected ", header.size(), " columns (",
+                                common::Printable(absl::StrJoin(header, ",")), "), got ", cells.size()));
     }
     const std::string& id = cells[id_column];
     if (id.empty()) return error(absl::StrCat(where, "empty ImageID"));
-    if (id.find('/') != std::string::npos || id == "." || id == "..") {
-      return error(absl::StrCat(where, "ImageID \"", id, "\" is not a plain file name"));
+    // Keys travel in protobuf strings and a person reads them: UTF-8 without control characters.
+    if (id.find('/') != std::string::npos || id == "." || id == ".." || common::Printable(id, id.size()) != id) {
+      return error(absl::StrCat(where, "ImageID \"", common::Printable(id), "\" is not a plain file name"));
     }
     auto [it, inserted] = first_row.emplace(id, row);
     if (!inserted) {
-      return error(absl::StrCat(where, "duplicate ImageID \"", id, "\" (first in row ", it->second, ")"));
+      return error(absl::StrCat(where, "duplicate ImageID \"", common::Printable(id), "\" (first in row ", it->second, ")"));
     }
     std::string key = absl::StrCat("eval/images/", id);
     std::error_code ec;

@@ -67,5 +67,16 @@ TEST(EvalSetTest, BadInputIsOneLineNamingTheRow) {
   EXPECT_EQ(LoadEvalSet(root + "/nowhere").status().code(), absl::StatusCode::kNotFound);
 }
 
+// Found by fuzzing (tests/fuzz:eval_info_csv): header cells and ImageIDs were echoed as they
+// were, so a control character or a byte that is not UTF-8 broke the one-line refusal.
+TEST(EvalSetTest, RefusalsQuoteInputOnOneLine) {
+  std::string root = MakeRoot("bad_header", "ans,Ima\xffgeID\n0,a.jpg\n", {"a.jpg"});
+  EXPECT_EQ(LoadEvalSet(root).status().message(),
+            root + "/eval/info.csv: header: expected columns ImageID and ans, got \"ans,Ima\\xffgeID\"");
+  root = MakeRoot("bad_id", "ImageID,ans\na\x01\xc3.jpg,0\n", {});
+  EXPECT_EQ(LoadEvalSet(root).status().message(),
+            root + "/eval/info.csv: row 1: ImageID \"a\\x01\\xc3.jpg\" is not a plain file name");
+}
+
 }  // namespace
 }  // namespace foldstack::data

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace foldstack::data {
 namespace {
@@ -19,8 +20,10 @@ struct GzCloser {
 };
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
-// Reads exactly `n` bytes or reports how many were read.
-absl::Status ReadExactly(gzFile file, void* out, size_t n, const std::string& path, const char* what) {
+// Reads exactly `n` bytes or reports how many were read; `expected` and `before` count a whole
+// section read in parts (0: this read is the whole section).
+absl::Status ReadExactly(gzFile file, void* out, size_t n, const std::string& path, const char* what,
+                         uint64_t expected = 0, uint64_t before = 0) {
   char* dst = static_cast<char*>(out);
   size_t done = 0;
   while (done < n) {
@@ -29,7 +32,8 @@ absl::Status ReadExactly(gzFile file, void* out, size_t n, const std::string& pa
     int got = gzread(file, dst + done, chunk);
     if (got < 0) return absl::DataLossError(absl::StrCat(path, ": read error in ", what));
     if (got == 0) {
-      return absl::DataLossError(absl::StrCat(path, ": truncated ", what, ": expected ", n, " bytes, got ", done));
+      return absl::DataLossError(absl::StrCat(path, ": truncated ", what, ": expected ",
+                                              expected > 0 ? expected : n, " bytes, got ", before + done));
     }
     done += static_cast<size_t>(got);
   }
@@ -62,15 +66,29 @@ absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path, uint32_t expected_
   }
   IdxArray array;
   const int num_dims = magic & 0xff;
-  size_t total = 1;
+  uint64_t total = 1;
   for (int d = 0; d < num_dims; ++d) {
     if (auto s = ReadExactly(file.get(), word, 4, path, "header"); !s.ok()) return s;
     array.dims.push_back(BigEndian32(word));
+    // Checked per dimension: three 32-bit sizes can overflow 64 bits.
+    if (array.dims.back() > 0 && total > kMaxIdxBytes / array.dims.back()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": IDX dimensions ", absl::StrJoin(array.dims, " x "),
+                                                     "... exceed ", kMaxIdxBytes, " bytes"));
+    }
     total *= array.dims.back();
   }
   if (header_only) return array;
-  array.data.resize(total);
-  if (auto s = ReadExactly(file.get(), array.data.data(), total, path, "data"); !s.ok()) return s;
+  // Grown as the bytes arrive, so a header claiming more than the file holds costs no memory.
+  constexpr uint64_t kChunk = uint64_t{16} << 20;
+  while (array.data.size() < total) {
+    const size_t done = array.data.size();
+    array.data.resize(done + std::min(kChunk, total - done));
+    if (auto s = ReadExactly(file.get(), array.data.data() + done, array.data.size() - done, path, "data",
+                             total, done);
+        !s.ok()) {
+      return s;
+    }
+  }
   return array;
 }
 

@@ -14,6 +14,9 @@ namespace foldstack::data {
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;
 constexpr uint32_t kIdxImagesMagic = 0x00000803;
 
+// The most data bytes ReadIdxFile accepts (Fashion-MNIST's training images are 47 MB).
+constexpr uint64_t kMaxIdxBytes = uint64_t{1} << 32;
+
 struct IdxArray {
   std::vector<uint32_t> dims;  // e.g. {60000, 28, 28}
   std::vector<uint8_t> data;   // row-major, product(dims) bytes; empty when only the header was read
@@ -23,7 +26,7 @@ struct IdxArray {
 absl::StatusOr<std::string> FindIdxFile(const std::string& dir, const std::string& base);
 
 // Reads an IDX file (gzip'd or plain; zlib reads both) and checks its magic
-// number. With header_only the data is not read (dims only).
+// number and that the dims hold at most kMaxIdxBytes. With header_only the data is not read (dims only).
 absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path, uint32_t expected_magic, bool header_only = false);
 
 // Writes `array` as a plain (not gzip'd) IDX file with `magic`; error when the

@@ -63,6 +63,18 @@ TEST(IdxFileTest, BadMagicAndTruncationAreNamed) {
   EXPECT_EQ(missing.status().message(), "cannot open " + TempDir() + "/nope");
 }
 
+// Found by fuzzing (tests/fuzz:idx): the dims' product could overflow, and a header claiming
+// gigabytes made the reader allocate them all before finding the file short (bad_alloc).
+TEST(IdxFileTest, HugeOrLyingDimsAreRefusedWithoutAllocating) {
+  const std::string path = TempDir() + "/huge-idx3";
+  WritePlain(path, IdxBytes(kIdxImagesMagic, {0xFFFFFFFF, 0xFFFFFFFF, 16}, "abcd"));
+  EXPECT_EQ(ReadIdxFile(path, kIdxImagesMagic).status().message(),
+            path + ": IDX dimensions 4294967295 x 4294967295... exceed 4294967296 bytes");
+  WritePlain(path, IdxBytes(kIdxImagesMagic, {1000000, 60, 60}, "abcd"));
+  EXPECT_EQ(ReadIdxFile(path, kIdxImagesMagic).status().message(),
+            path + ": truncated data: expected 3600000000 bytes, got 4");
+}
+
 TEST(IdxFileTest, FindPrefersPlainThenGz) {
   const std::string dir = TempDir();
   WritePlain(dir + "/only-gz.gz", "x");

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/one_line.h"
 #include "data/fashion_mnist.h"
 #include "opencv2/imgcodecs.hpp"
 #include "opencv2/imgproc.hpp"
@@ -64,6 +66,38 @@ bool HasEndOfImage(const std::vector<uchar>& bytes, size_t from) {
   return false;
 }
 
+constexpr unsigned char kPngSignature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+uint32_t BigEndian32(const std::vector<uchar>& bytes, size_t at) {
+  return (uint32_t{bytes[at]} << 24) | (uint32_t{bytes[at + 1]} << 16) | (uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
+}
+
+// Checked before anything is decoded: only the loader's formats (mask_index lists .jpg, .jpeg and
+// .png) reach OpenCV, and no picture past kMaxImagePixels, which OpenCV would allocate whole
+// (its own limit is a gigapixel) for a header of a few bytes.
+absl::Status CheckBeforeDecode(const std::vector<uchar>& bytes, const std::optional<JpegFrame>& jpeg) {
+  int64_t width = 0, height = 0;
+  if (jpeg) {
+    width = jpeg->size.width;
+    height = jpeg->size.height;
+  } else if (bytes.size() >= 24 && std::equal(std::begin(kPngSignature), std::end(kPngSignature), bytes.begin()) &&
+             std::equal(bytes.begin() + 12, bytes.begin() + 16, "IHDR")) {
+    width = BigEndian32(bytes, 16);
+    height = BigEndian32(bytes, 20);
+  } else if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
+    return absl::DataLossError("JPEG without a frame header before its first scan");
+  } else {
+    return absl::DataLossError("not a JPEG or PNG file");
+  }
+  // Each bound first: two 32-bit PNG sizes overflow a 64-bit product (found by libFuzzer + UBSan).
+  if (width <= 0 || height <= 0 || width > kMaxImagePixels || height > kMaxImagePixels ||
+      width * height > kMaxImagePixels) {
+    return absl::DataLossError(absl::StrCat("size ", width, "x", height, ", expected 1 to ",
+                                                   kMaxImagePixels / 1000000, " megapixels"));
+  }
+  return absl::OkStatus();
+}
+
 int ReducedReadFlag(int factor) {
   switch (factor) {
     case 8: return cv::IMREAD_REDUCED_COLOR_8;
@@ -93,6 +127,9 @@ class MaskImageSource : public ImageSource {
       return absl::DataLossError(absl::StrCat("cannot read image ", path));
     }
     std::optional<JpegFrame> jpeg = FindJpegFrame(bytes);
+    if (absl::Status s = CheckBeforeDecode(bytes, jpeg); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": ", s.message()));
+    }
     if (jpeg && !HasEndOfImage(bytes, jpeg->end)) {
       return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": JPEG data ends early (truncated file?)"));
     }
@@ -103,7 +140,9 @@ class MaskImageSource : public ImageSource {
       // In place (BGR to RGB is a per-pixel swap): one image buffer, not two.
       if (!decoded.rgb.empty()) cv::cvtColor(decoded.rgb, decoded.rgb, cv::COLOR_BGR2RGB);
     } catch (const cv::Exception& e) {
-      return absl::DataLossError(absl::StrCat("cannot decode image ", path, ": ", e.what()));
+      // OpenCV's message ends in a line break.
+      return absl::DataLossError(
+          absl::StrCat("cannot decode image ", path, ": ", absl::StripAsciiWhitespace(common::Printable(e.what(), 500))));
     }
     if (decoded.rgb.empty()) return absl::DataLossError(absl::StrCat("cannot decode image ", path));
     if (jpeg) {

@@ -11,6 +11,9 @@
 
 namespace foldstack::data {
 
+// The largest picture decoded (a 36-megapixel camera's); larger ones are refused before decoding.
+constexpr int64_t kMaxImagePixels = 36'000'000;
+
 // How small a decode may be: JPEGs are decoded at the largest reduction
 // (1/2, 1/4, 1/8) that keeps all three bounds; other formats at full size.
 struct DecodeTarget {

@@ -144,7 +144,7 @@ TEST(ImageSourceTest, CorruptAndMissingFilesNameTheFullPath) {
   const std::string abs = fs::absolute(root).string();
   auto corrupt = (*source)->Load("train/images/p/mask1.jpg", 64, 64);
   ASSERT_FALSE(corrupt.ok());
-  EXPECT_EQ(corrupt.status().message(), "cannot decode image " + abs + "/train/images/p/mask1.jpg");
+  EXPECT_EQ(corrupt.status().message(), "cannot decode image " + abs + "/train/images/p/mask1.jpg: not a JPEG or PNG file");
   auto truncated = (*source)->Decode("train/images/p/mask3.jpg", {.min_scale = 0.5});
   ASSERT_FALSE(truncated.ok());
   EXPECT_EQ(truncated.status().message(),
@@ -156,6 +156,34 @@ TEST(ImageSourceTest, CorruptAndMissingFilesNameTheFullPath) {
   EXPECT_FALSE((*source)->Load("train/images/p/mask1.jpg", 0, 64).ok());
   auto no_root = ImageSource::Open(DatasetKind::kMask, root + "/absent");
   EXPECT_EQ(no_root.status().message(), "dataset root " + root + "/absent: no such directory");
+}
+
+// Found by fuzzing (tests/fuzz:image_decode): an empty file reached OpenCV, whose message ends in
+// a line break; a PNG header of a few bytes claiming a gigapixel made OpenCV allocate it.
+TEST(ImageSourceTest, FormatAndSizeAreCheckedBeforeDecoding) {
+  const std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/limits";
+  fs::create_directories(root);
+  std::ofstream(root + "/empty.jpg");
+  std::vector<uchar> png;
+  cv::imencode(".png", cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3)), png);
+  const uchar huge[] = {0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40};  // 40000 x 40000
+  std::copy(std::begin(huge), std::end(huge), png.begin() + 16);
+  std::ofstream(root + "/huge.png", std::ios::binary).write(reinterpret_cast<char*>(png.data()), png.size());
+  std::ofstream(root + "/frameless.jpg", std::ios::binary) << "\xFF\xD8\xFF\xD9";
+  const uchar widest[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xE9};  // 4294967295 x 4294901993
+  std::copy(std::begin(widest), std::end(widest), png.begin() + 16);
+  std::ofstream(root + "/widest.png", std::ios::binary).write(reinterpret_cast<char*>(png.data()), png.size());
+  auto source = ImageSource::Open(DatasetKind::kMask, root);
+  ASSERT_TRUE(source.ok());
+  const std::string abs = fs::absolute(root).string();
+  EXPECT_EQ((*source)->Load("empty.jpg", 8, 8).status().message(),
+            "cannot decode image " + abs + "/empty.jpg: not a JPEG or PNG file");
+  EXPECT_EQ((*source)->Load("huge.png", 8, 8).status().message(),
+            "cannot decode image " + abs + "/huge.png: size 40000x40000, expected 1 to 36 megapixels");
+  EXPECT_EQ((*source)->Load("frameless.jpg", 8, 8).status().message(),
+            "cannot decode image " + abs + "/frameless.jpg: JPEG without a frame header before its first scan");
+  EXPECT_EQ((*source)->Load("widest.png", 8, 8).status().message(),
+            "cannot decode image " + abs + "/widest.png: size 4294967295x4294901993, expected 1 to 36 megapixels");
 }
 
 TEST_F(MaskImageSourceTest, LoadIsThreadSafe) {

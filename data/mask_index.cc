@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/one_line.h"
 #include "data/mask_labels.h"
 
 namespace fs = std::filesystem;
@@ -63,7 +64,7 @@ absl::StatusOr<DatasetIndex> LoadMaskIndex(const std::string& root) {
     absl::string_view text = absl::StripSuffix(line, "\r");
     if (row == 1) {
       if (text != kMaskCsvHeader) {
-        return absl::InvalidArgumentError(absl::StrCat(kMaskCsvPath, ": row 1: bad header \"", text,
+        return absl::InvalidArgumentError(absl::StrCat(kMaskCsvPath, ": row 1: bad header \"", common::Printable(std::string(text)),
                                                        "\", expected \"", kMaskCsvHeader, "\""));
       }
       continue;
@@ -75,7 +76,7 @@ absl::StatusOr<DatasetIndex> LoadMaskIndex(const std::string& root) {
           absl::StrCat(kMaskCsvPath, ": row ", row, ": expected 5 columns (", kMaskCsvHeader, "), got ", cols.size()));
     }
     const std::string& path = cols[4];
-    const std::string where = absl::StrCat(kMaskCsvPath, ": row ", row, " (path ", path, "): ");
+    const std::string where = absl::StrCat(kMaskCsvPath, ": row ", row, " (path ", common::Printable(path), "): ");
     int gender;
     if (cols[1] == "male") {
       gender = kMale;
@@ -83,14 +84,16 @@ absl::StatusOr<DatasetIndex> LoadMaskIndex(const std::string& root) {
       gender = kFemale;
     } else {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, "gender \"", cols[1], "\", expected \"male\" or \"female\""));
+          absl::StrCat(where, "gender \"", common::Printable(cols[1]), "\", expected \"male\" or \"female\""));
     }
     int age;
     if (!absl::SimpleAtoi(cols[3], &age) || age < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, "age \"", cols[3], "\", expected a non-negative integer"));
+          absl::StrCat(where, "age \"", common::Printable(cols[3]), "\", expected a non-negative integer"));
     }
-    if (path.empty() || path.find('/') != std::string::npos || path == "." || path == "..") {
+    // The folder name becomes the photos' keys (protobuf strings, read by people): UTF-8, no controls.
+    if (path.empty() || path.find('/') != std::string::npos || path == "." || path == ".." ||
+        common::Printable(path, path.size()) != path) {
       return absl::InvalidArgumentError(absl::StrCat(where, "expected a folder name"));
     }
     if (!seen_paths.insert(path).second) {

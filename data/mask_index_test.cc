@@ -151,6 +151,22 @@ TEST_F(MaskIndexTest, BadHeaderAndColumnCount) {
   EXPECT_EQ(LoadError(root), "train/train.csv: row 1: bad header \"id,sex,race,age,path\", expected \"id,gender,race,age,path\"");
 }
 
+// Found by fuzzing (tests/fuzz:train_csv): cells were echoed as they were, so a byte that is not
+// UTF-8 or a control character broke the one-line refusal; such a folder name is refused now.
+TEST_F(MaskIndexTest, RefusalsQuoteCellsOnOneLine) {
+  std::string root = Copy();
+  SetField(root, 1, 1, "ma\xffle\x01");
+  EXPECT_EQ(LoadError(root), "train/train.csv: row 2 (path " + Field(root, 1, 4) +
+                                 "): gender \"ma\\xffle\\x01\", expected \"male\" or \"female\"");
+  root = Copy();
+  SetField(root, 2, 4, "p\xc3\x01");
+  EXPECT_EQ(LoadError(root), "train/train.csv: row 3 (path p\\xc3\\x01): expected a folder name");
+  root = Copy();
+  SetField(root, 0, 0, "\xfeid");
+  EXPECT_EQ(LoadError(root),
+            "train/train.csv: row 1: bad header \"\\xfeid,gender,race,age,path\", expected \"id,gender,race,age,path\"");
+}
+
 TEST_F(MaskIndexTest, MissingCsv) {
   std::string root = Copy();
   fs::remove(root + "/train/train.csv");

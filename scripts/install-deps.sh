@@ -21,6 +21,8 @@ PACKAGES=(
   # The PyTorch example sweep program (experiments/programs/train.py) and the Python peers of the
   # model and input benchmarks.
   python3-torch python3-torchvision python3-pil
+  # The dashboard's browser test (tests/dashboard): headless Chromium driven by selenium.
+  chromium chromium-driver python3-selenium
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -80,6 +80,12 @@ absl::Status TokenAuthenticator::AddLine(absl::string_view line) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Identity> TokenAuthenticator::AuthenticateDigest(const std::string& digest) const {
+  auto it = identities_.find(digest);
+  if (it == identities_.end()) return absl::UnauthenticatedError("the token of this session was revoked");
+  return it->second;
+}
+
 absl::StatusOr<Identity> TokenAuthenticator::Authenticate(absl::string_view authorization) const {
   constexpr absl::string_view kPrefix = "Bearer ";
   if (!absl::StartsWith(authorization, kPrefix)) {

@@ -38,6 +38,10 @@ class TokenAuthenticator {
   // UNAUTHENTICATED (which never echoes the presented token).
   absl::StatusOr<Identity> Authenticate(absl::string_view authorization) const;
 
+  // Who holds the token whose Sha256Hex is `digest` (a dashboard session keeps the digest, never
+  // the token, and asks again on every request, so revoking the token ends its sessions).
+  absl::StatusOr<Identity> AuthenticateDigest(const std::string& digest) const;
+
   size_t size() const { return identities_.size(); }
 
  private:

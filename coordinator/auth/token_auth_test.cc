@@ -56,6 +56,16 @@ TEST(TokenAuthenticator, NamedLinesCarryNameAndScope) {
   EXPECT_FALSE(auth->Authenticate("Bearer ci").ok());
 }
 
+TEST(TokenAuthenticator, DigestsFindTheirHolder) {
+  absl::StatusOr<TokenAuthenticator> auth = TokenAuthenticator::FromLines({"ci reader tok-ci"}, "f");
+  ASSERT_TRUE(auth.ok());
+  absl::StatusOr<Identity> ci = auth->AuthenticateDigest(Sha256Hex("tok-ci"));
+  ASSERT_TRUE(ci.ok());
+  EXPECT_EQ(ci->name, "ci");
+  EXPECT_EQ(ci->scope, Scope::kReader);
+  EXPECT_EQ(auth->AuthenticateDigest("tok-ci").status().code(), absl::StatusCode::kUnauthenticated);
+}
+
 TEST(TokenAuthenticator, BadLinesNameFileAndLineWithoutTheToken) {
   struct Case {
     std::string line;

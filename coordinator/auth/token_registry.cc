@@ -28,12 +28,16 @@ absl::StatusOr<std::unique_ptr<TokenRegistry>> TokenRegistry::Load(const std::st
 }
 
 absl::StatusOr<Identity> TokenRegistry::Authenticate(absl::string_view authorization) const {
-  std::shared_ptr<const TokenAuthenticator> current;
-  {
-    absl::MutexLock lock(&mutex_);
-    current = current_;
-  }
-  return current->Authenticate(authorization);
+  return Current()->Authenticate(authorization);
+}
+
+absl::StatusOr<Identity> TokenRegistry::AuthenticateDigest(const std::string& digest) const {
+  return Current()->AuthenticateDigest(digest);
+}
+
+std::shared_ptr<const TokenAuthenticator> TokenRegistry::Current() const {
+  absl::MutexLock lock(&mutex_);
+  return current_;
 }
 
 absl::Status TokenRegistry::Reload() {

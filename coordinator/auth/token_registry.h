@@ -24,6 +24,8 @@ class TokenRegistry {
   static absl::StatusOr<std::unique_ptr<TokenRegistry>> Load(const std::string& path);
 
   absl::StatusOr<Identity> Authenticate(absl::string_view authorization) const;
+  // As TokenAuthenticator::AuthenticateDigest, against the tokens in force.
+  absl::StatusOr<Identity> AuthenticateDigest(const std::string& digest) const;
 
   // Reads the file again. On error the tokens in force stay and the error (one line naming the
   // file and line) is returned.
@@ -35,6 +37,7 @@ class TokenRegistry {
 
  private:
   explicit TokenRegistry(std::string path) : path_(std::move(path)) {}
+  std::shared_ptr<const TokenAuthenticator> Current() const;
   // Parses `bytes` and, when good, puts them in force.
   absl::Status Install(const std::string& bytes);
 

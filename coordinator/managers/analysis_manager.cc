@@ -17,6 +17,7 @@
 #include "coordinator/managers/ensemble_scores.h"
 #include "coordinator/managers/trial_library.h"
 #include "coordinator/store/ensemble_store.h"
+#include "coordinator/managers/label_names.h"
 #include "coordinator/store/oof_store.h"
 #include "coordinator/store/relabel_candidate_store.h"
 #include "common/status_macros.h"
@@ -398,6 +399,29 @@ absl::StatusOr<v1::ListEnsemblesResponse> AnalysisManager::ListEnsembles(const v
   v1::ListEnsemblesResponse response;
   for (const StoredEnsemble& e : stored) *response.add_ensembles() = Summary(e);
   return response;
+}
+
+absl::StatusOr<ConfusionMatrix> AnalysisManager::Confusion(int64_t trial_id) {
+  FS_ASSIGN_OR_RETURN(std::vector<TrialSplit> splits, LoadTrialSplits(db_, {trial_id}));
+  FS_ASSIGN_OR_RETURN(SweepOof oof, LoadSweepOof(db_, splits[0].sweep_id, {trial_id}));
+  ConfusionMatrix matrix;
+  matrix.trial_id = trial_id;
+  matrix.sweep_id = splits[0].sweep_id;
+  const int32_t n = oof.num_classes;
+  matrix.num_classes = n;
+  matrix.class_names = ClassNamesFor(oof.dataset_kind, n);
+  matrix.counts.assign(static_cast<size_t>(n) * n, 0);
+  const std::vector<float>& probs = oof.probs[0];
+  for (size_t i = 0; i < oof.samples.size(); ++i) {
+    const float* row = probs.data() + i * n;
+    const float* top = std::max_element(row, row + n);  // the first of equal maxima
+    if (*top <= 0.0f) continue;  // not predicted: a row of zeros
+    const int32_t label = oof.samples[i].label;
+    if (label < 0 || label >= n) continue;
+    ++matrix.counts[static_cast<size_t>(label) * n + (top - row)];
+    ++matrix.samples;
+  }
+  return matrix;
 }
 
 }  // namespace foldstack::coordinator

@@ -7,6 +7,10 @@
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_ANALYSIS_MANAGER_H_
 #define FOLDSTACK_COORDINATOR_MANAGERS_ANALYSIS_MANAGER_H_
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
 #include "coordinator/managers/label_review_manager.h"
@@ -14,6 +18,17 @@
 #include "proto/foldstack.pb.h"
 
 namespace foldstack::coordinator {
+
+// A trial's out-of-fold confusion matrix: row = the label it trained on, column = its predicted
+// class (argmax of its OOF probabilities, the lowest class on ties).
+struct ConfusionMatrix {
+  int64_t trial_id = 0;
+  int64_t sweep_id = 0;
+  int32_t num_classes = 0;
+  std::vector<std::string> class_names;
+  std::vector<int64_t> counts;  // num_classes x num_classes, row-major
+  int64_t samples = 0;          // OOF samples the trial predicted (the counts' sum)
+};
 
 class AnalysisManager {
  public:
@@ -43,6 +58,9 @@ class AnalysisManager {
   // The ensembles with a member from the sweep, newest first.
   absl::StatusOr<foldstack::v1::ListEnsemblesResponse> ListEnsembles(
       const foldstack::v1::ListEnsemblesRequest& request);
+
+  // NOT_FOUND for an unknown trial; samples no done job of the trial predicted are left out.
+  absl::StatusOr<ConfusionMatrix> Confusion(int64_t trial_id);
 
  private:
   SqliteDb& db_;

@@ -345,6 +345,21 @@ TEST_F(CrossSweepTest, RelabelCandidatesAcrossSweepsAreStoredUnderTheFirst) {
   EXPECT_EQ(listed->candidates_size(), 1);
 }
 
+TEST_F(AnalysisManagerTest, ConfusionCountsLabelsAgainstArgmaxOverTheOofSamples) {
+  // Every sample right but samples 4 and 7 (labels 1 and 1), called class 2.
+  ASSERT_TRUE(StoreOof(*db_, toy_.sweep_id, 0, [](int i) { return i == 4 || i == 7 ? Confident(2) : Confident(i % 3); }).ok());
+  const int64_t trial =
+      testing::QueryInt(*db_, absl::StrCat("SELECT id FROM trials WHERE sweep_id = ", toy_.sweep_id, " AND idx = 0"));
+  absl::StatusOr<ConfusionMatrix> matrix = manager_->Confusion(trial);
+  ASSERT_TRUE(matrix.ok()) << matrix.status();
+  ASSERT_EQ(matrix->num_classes, 3);
+  EXPECT_EQ(matrix->sweep_id, toy_.sweep_id);
+  EXPECT_EQ(matrix->samples, kSamples);
+  EXPECT_EQ(matrix->class_names.size(), 3u);
+  EXPECT_EQ(matrix->counts, (std::vector<int64_t>{4, 0, 0, 0, 2, 2, 0, 0, 4}));
+  EXPECT_EQ(manager_->Confusion(999999).status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace foldstack::coordinator
 

@@ -1,6 +1,7 @@
 #include "coordinator/managers/audit_manager.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "common/status_macros.h"
 
@@ -9,6 +10,10 @@ namespace foldstack::coordinator {
 absl::Status AuditManager::Record(absl::string_view who, AuditAction action, absl::string_view object_id) {
   return AppendAudit(db_, {0, clock_.NowMs(), std::string(who), std::string(AuditActionName(action)),
                            std::string(object_id)});
+}
+
+void AuditManager::LogFailure(const absl::Status& recorded) {
+  if (!recorded.ok()) std::cerr << "foldstack-coordinator: audit: " << recorded.message() << std::endl;
 }
 
 absl::StatusOr<v1::ListAuditResponse> AuditManager::ListAudit(const v1::ListAuditRequest& request) {

@@ -2,6 +2,8 @@
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_AUDIT_MANAGER_H_
 #define FOLDSTACK_COORDINATOR_MANAGERS_AUDIT_MANAGER_H_
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "coordinator/managers/clock.h"
@@ -18,10 +20,24 @@ class AuditManager {
   // One row, stamped now.
   absl::Status Record(absl::string_view who, AuditAction action, absl::string_view object_id);
 
+  // Runs `change` (a manager call returning StatusOr) and, when it succeeds, records it under `who`
+  // for the object `object(result)` names (no row when that is ""). Every front end (gRPC, the
+  // dashboard) makes its changes through here. A failure to record is logged; the change stands.
+  template <typename Change, typename Object>
+  auto Run(absl::string_view who, AuditAction action, Change change, Object object) -> decltype(change()) {
+    auto result = change();
+    if (!result.ok()) return result;
+    const std::string object_id = object(*result);
+    if (!object_id.empty()) LogFailure(Record(who, action, object_id));
+    return result;
+  }
+
   // Newest first; limit 0 means 50, at most 10000; INVALID_ARGUMENT for a negative limit.
   absl::StatusOr<foldstack::v1::ListAuditResponse> ListAudit(const foldstack::v1::ListAuditRequest& request);
 
  private:
+  static void LogFailure(const absl::Status& recorded);
+
   SqliteDb& db_;
   Clock& clock_;
 };

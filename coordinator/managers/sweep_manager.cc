@@ -16,6 +16,7 @@
 #include "common/status_macros.h"
 #include "coordinator/store/sweep_rows.h"
 #include "coordinator/store/sweep_store.h"
+#include "coordinator/sweep/sweep_spec.h"
 #include "nlohmann/json.hpp"
 
 namespace foldstack::coordinator {
@@ -33,6 +34,7 @@ foldstack::v1::SweepSummary ToSummary(const SweepRow& row, int64_t alive_workers
   s.set_name(row.name);
   s.set_state(ToWire(row.state));
   s.set_created_unix_ms(row.created_ms);
+  s.set_finished_unix_ms(row.finished_ms);
   s.set_dataset_kind(row.dataset_kind);
   s.set_dataset_root(row.dataset_root);
   s.set_k(row.k);
@@ -304,6 +306,41 @@ absl::StatusOr<foldstack::v1::LeaderboardResponse> SweepManager::Leaderboard(
     out->set_trial_state(ToWire(row.trial_state));
   }
   return response;
+}
+
+absl::StatusOr<std::vector<std::string>> SweepManager::SweptParams(int64_t sweep_id) {
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
+  FS_ASSIGN_OR_RETURN(sweep::SweepSpec spec,
+                      sweep::ParseSweepYaml(absl::StrCat("sweep ", sweep_id), control.yaml));
+  std::vector<std::string> names;
+  for (const auto& [name, param] : spec.parameters) {
+    const bool varies = param.kind == sweep::ParamKind::kDistribution ||
+                        (param.kind == sweep::ParamKind::kCategorical && param.values.size() > 1);
+    if (varies) names.push_back(name);
+  }
+  return names;
+}
+
+absl::StatusOr<CurvesPage> SweepManager::Curves(int64_t sweep_id, int points, const std::string& cursor,
+                                                int32_t limit) {
+  FS_ASSIGN_OR_RETURN(const int64_t after, PagePosition(cursor, -1));
+  FS_ASSIGN_OR_RETURN(TxnPtr txn, Transaction::Begin(db_, Transaction::Mode::kDeferred));
+  FS_ASSIGN_OR_RETURN(SweepControl control, LoadSweepControl(*txn, sweep_id));
+  // One trial more than asked says whether another page follows.
+  FS_ASSIGN_OR_RETURN(std::vector<JobCurveRecord> jobs,
+                      LoadJobCurves(*txn, sweep_id, control.objective.metric, after, limit + 1));
+  CurvesPage page;
+  int32_t trials = 0;
+  for (const JobCurveRecord& job : jobs) {
+    if (page.curves.empty() || page.curves.back().trial_id != job.trial_id) ++trials;
+    if (trials > limit) {
+      page.next_cursor = absl::StrCat(page.curves.back().trial_index);
+      break;
+    }
+    page.curves.push_back({job.trial_id, job.trial_index, job.fold, job.state, SampleCurve(job.curve, points)});
+  }
+  return page;
 }
 
 }  // namespace foldstack::coordinator

@@ -12,10 +12,12 @@
 
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
+#include "coordinator/managers/curve_sampling.h"
 #include "coordinator/managers/job_manager.h"
 #include "coordinator/managers/trial_scheduler.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/sqlite_db.h"
+#include "coordinator/sweep/states.h"
 #include "proto/foldstack.pb.h"
 
 namespace foldstack::coordinator {
@@ -24,6 +26,20 @@ namespace foldstack::coordinator {
 // same (dataset, k, seed, group_by, stratify) is stored yet.
 using FoldAssigner = std::function<absl::StatusOr<std::vector<int32_t>>(
     const DatasetRecord& dataset, const SplitParams& params)>;
+
+// One job's objective curve, downsampled for a chart.
+struct JobCurve {
+  int64_t trial_id = 0;
+  int32_t trial_index = 0;
+  int32_t fold = 0;
+  sweep::JobState state = sweep::JobState::kQueued;
+  std::vector<CurvePoint> points;  // a pruned job's last point is the epoch it stopped after
+};
+
+struct CurvesPage {
+  std::vector<JobCurve> curves;
+  std::string next_cursor;  // "" after the last page
+};
 
 struct NewSweep {
   std::string name;
@@ -91,6 +107,14 @@ class SweepManager {
   absl::StatusOr<foldstack::v1::LeaderboardResponse> Leaderboard(
       const foldstack::v1::LeaderboardRequest& request);
 
+  // The parameters the sweep file varies (values with more than one choice, or a distribution),
+  // in name order: what charts of params against the objective show. NOT_FOUND for an unknown sweep.
+  absl::StatusOr<std::vector<std::string>> SweptParams(int64_t sweep_id);
+
+  // The jobs of a page of trials (`limit` trials after the cursor's trial index; "" = from the
+  // first) with the sweep's metric per epoch, at most `points` points each, in trial and fold
+  // order; NOT_FOUND for an unknown sweep.
+  absl::StatusOr<CurvesPage> Curves(int64_t sweep_id, int points, const std::string& cursor, int32_t limit);
 
  private:
   SqliteDb& db_;

@@ -357,5 +357,65 @@ TEST_F(SweepManagerTest, ListWorkersMarksSilentWorkersLost) {
   EXPECT_TRUE(second->next_page_token().empty());
 }
 
+TEST_F(SweepManagerTest, CurvesGiveEachJobsMetricPerEpochDownsampledAndMarkPrunedJobs) {
+  const int64_t sweep_id = Create(1, 2);
+  const std::string worker = Register("h1");
+  const JobSpec first = Lease(worker);
+  const JobSpec second = Lease(worker);
+  v1::ReportMetricsRequest report;
+  report.set_job_id(first.job_id());
+  report.set_lease_id(first.lease_id());
+  for (int epoch = 1; epoch <= 20; ++epoch) {
+    v1::Metric* metric = report.add_metrics();
+    metric->set_epoch(epoch);
+    metric->set_name("val_macro_f1");
+    metric->set_value(epoch * 0.01);
+  }
+  ASSERT_TRUE(jobs_.ReportMetrics(report).ok());
+  report.set_job_id(second.job_id());
+  report.set_lease_id(second.lease_id());
+  report.mutable_metrics()->DeleteSubrange(3, 17);  // 3 epochs, then stopped by hand
+  ASSERT_TRUE(jobs_.ReportMetrics(report).ok());
+  v1::StopTrialRequest stop;
+  stop.set_trial_id(second.trial_id());
+  ASSERT_TRUE(sweeps_.StopTrial(stop).ok());
+
+  auto page = sweeps_.Curves(sweep_id, 5, "", 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  const std::vector<JobCurve>& curves = page->curves;
+  ASSERT_EQ(curves.size(), 2u);
+  EXPECT_TRUE(page->next_cursor.empty());
+  const JobCurve& long_one = curves[first.fold()];
+  const JobCurve& pruned = curves[second.fold()];
+  ASSERT_EQ(long_one.points.size(), 5u);
+  EXPECT_EQ(long_one.points.back().epoch, 20);
+  EXPECT_DOUBLE_EQ(long_one.points.back().value, 0.2);
+  EXPECT_EQ(pruned.state, sweep::JobState::kPruned);
+  ASSERT_EQ(pruned.points.size(), 3u);
+  EXPECT_EQ(pruned.points.back().epoch, 3);
+  EXPECT_EQ(sweeps_.Curves(sweep_id + 100, 5, "", 10).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SweepManagerTest, CurvesArePagedByTrial) {
+  const int64_t sweep_id = Create(5, 2);
+  std::vector<int32_t> indexes;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = sweeps_.Curves(sweep_id, 50, cursor, 2);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_LE(page->curves.size(), 4u);  // 2 trials x 2 folds
+    for (const JobCurve& curve : page->curves) {
+      if (curve.fold == 0) indexes.push_back(curve.trial_index);
+      EXPECT_TRUE(curve.points.empty());  // nothing reported yet
+    }
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(indexes, (std::vector<int32_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(sweeps_.Curves(sweep_id, 50, "x", 2).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace foldstack::coordinator

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -34,12 +33,11 @@ absl::StatusOr<Response> Empty(const absl::Status& status) {
 template <typename Response, typename Call, typename Object>
 grpc::Status CoordinatorService::ServeAudited(AuditAction action, const absl::StatusOr<std::string>& caller,
                                               Response* response, Call call, Object object) {
-  grpc::Status status = Serve(caller, response, call);
-  const std::string object_id = status.ok() ? object(*response) : "";
-  if (object_id.empty()) return status;
-  absl::Status recorded = audit_->Record(*caller, action, object_id);
-  if (!recorded.ok()) std::cerr << "foldstack-coordinator: audit: " << recorded.message() << std::endl;
-  return status;
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  auto result = audit_->Run(*caller, action, [&] { return call(*caller); }, object);
+  if (!result.ok()) return rpc::ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
 }
 
 absl::StatusOr<std::string> CoordinatorService::Caller(const grpc::ServerContext* context, const char* rpc) const {

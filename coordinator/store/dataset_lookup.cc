@@ -13,11 +13,11 @@ constexpr char kColumns[] =
     "FROM datasets d ";
 
 absl::StatusOr<std::vector<DatasetInfo>> Query(SqliteDb& db, const std::string& where,
-                                               const std::string& value) {
+                                               const std::vector<std::string>& values) {
   FS_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn,
                       Transaction::Begin(db, Transaction::Mode::kDeferred));
   FS_ASSIGN_OR_RETURN(Statement rows, txn->Prepare(absl::StrCat(kColumns, where)));
-  rows.Bind(1, value);
+  for (size_t i = 0; i < values.size(); ++i) rows.Bind(static_cast<int>(i + 1), values[i]);
   std::vector<DatasetInfo> out;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, rows.Step());
@@ -32,14 +32,14 @@ absl::StatusOr<std::vector<DatasetInfo>> Query(SqliteDb& db, const std::string& 
 
 absl::StatusOr<DatasetInfo> GetDataset(SqliteDb& db, int64_t dataset_id) {
   FS_ASSIGN_OR_RETURN(std::vector<DatasetInfo> found,
-                      Query(db, "WHERE d.id = CAST(?1 AS INTEGER)", absl::StrCat(dataset_id)));
+                      Query(db, "WHERE d.id = CAST(?1 AS INTEGER)", {absl::StrCat(dataset_id)}));
   if (found.empty()) return absl::NotFoundError(absl::StrCat("dataset ", dataset_id, " not found"));
   return found[0];
 }
 
 absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsWithRoot(SqliteDb& db,
                                                               const std::string& root) {
-  return Query(db, "WHERE d.root = ?1 AND d.base_dataset_id IS NULL ORDER BY d.id DESC", root);
+  return Query(db, "WHERE d.root = ?1 AND d.base_dataset_id IS NULL ORDER BY d.id DESC", {root});
 }
 
 absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
@@ -48,7 +48,17 @@ absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
                "WHERE d.base_dataset_id IS NULL AND EXISTS (SELECT 1 FROM samples s "
                "WHERE s.dataset_id = d.id AND (s.sample_key = ?1 OR s.sample_key = 'train/' || ?1 "
                "OR s.sample_key = 'train/images/' || ?1 OR s.grp = ?1)) ORDER BY d.id DESC",
-               target);
+               {target});
+}
+
+absl::StatusOr<DatasetInfo> DatasetNamingSample(SqliteDb& db, int64_t dataset_id, const std::string& key) {
+  FS_ASSIGN_OR_RETURN(std::vector<DatasetInfo> found,
+                      Query(db,
+                            "WHERE d.id = CAST(?1 AS INTEGER) AND EXISTS (SELECT 1 FROM samples s "
+                            "WHERE s.dataset_id = d.id AND s.sample_key = ?2)",
+                            {absl::StrCat(dataset_id), key}));
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("dataset ", dataset_id, " names no such photo"));
+  return found[0];
 }
 
 }  // namespace foldstack::coordinator

@@ -33,6 +33,10 @@ absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsWithRoot(SqliteDb& db,
 absl::StatusOr<std::vector<DatasetInfo>> BaseDatasetsNaming(SqliteDb& db,
                                                             const std::string& target);
 
+// The dataset when one of its samples has exactly `key`; NOT_FOUND (not echoing the key) otherwise.
+// What the dashboard serves photos by: only files the database names.
+absl::StatusOr<DatasetInfo> DatasetNamingSample(SqliteDb& db, int64_t dataset_id, const std::string& key);
+
 }  // namespace foldstack::coordinator
 
 #endif  // FOLDSTACK_COORDINATOR_STORE_DATASET_LOOKUP_H_

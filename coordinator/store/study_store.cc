@@ -284,4 +284,42 @@ absl::Status SetDoneJobValue(Transaction& txn, int64_t job_id, const std::string
   return set.Bind(1, job_id).Bind(2, best_epoch).Bind(3, metric).Bind(4, fallback).Run().status();
 }
 
+absl::StatusOr<std::vector<JobCurveRecord>> LoadJobCurves(Transaction& txn, int64_t sweep_id,
+                                                          const std::string& metric, int64_t after_index,
+                                                          int32_t limit) {
+  FS_ASSIGN_OR_RETURN(Statement rows, txn.Prepare(
+      "SELECT t.id, t.idx, j.fold, j.state, m.epoch, m.value "
+      "FROM (SELECT id, idx FROM trials WHERE sweep_id = ?1 AND idx > ?2 ORDER BY idx LIMIT ?3) t "
+      "JOIN jobs j ON j.trial_id = t.id "
+      "LEFT JOIN metrics m ON m.job_id = j.id AND m.name = ?4 AND m.epoch >= 1"));
+  // No ORDER BY: sorting a large sweep's metric rows cost more than the query (measured,
+  // tests/bench/run_dashboard_bench.sh); rows are put in (trial index, fold) order here.
+  rows.Bind(1, sweep_id).Bind(2, after_index).Bind(3, static_cast<int64_t>(limit)).Bind(4, metric);
+  std::map<std::pair<int32_t, int32_t>, JobCurveRecord> by_job;
+  JobCurveRecord* job = nullptr;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    const int64_t trial_id = rows.Int(0);
+    const int32_t fold = static_cast<int32_t>(rows.Int(2));
+    if (job == nullptr || job->trial_id != trial_id || job->fold != fold) {
+      auto [it, added] = by_job.try_emplace({static_cast<int32_t>(rows.Int(1)), fold});
+      job = &it->second;
+      if (added) {
+        *job = {trial_id, static_cast<int32_t>(rows.Int(1)), fold,
+                sweep::ParseJobState(rows.Text(3)).value_or(sweep::JobState::kQueued), {}};
+      }
+    }
+    if (rows.IsNull(4)) continue;  // no epochs yet
+    std::vector<std::optional<double>>& curve = job->curve;
+    const size_t epoch = static_cast<size_t>(rows.Int(4));
+    if (curve.size() < epoch) curve.resize(epoch);
+    if (!rows.IsNull(5)) curve[epoch - 1] = rows.Double(5);
+  }
+  std::vector<JobCurveRecord> curves;
+  curves.reserve(by_job.size());
+  for (auto& [key, record] : by_job) curves.push_back(std::move(record));
+  return curves;
+}
+
 }  // namespace foldstack::coordinator

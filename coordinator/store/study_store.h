@@ -94,6 +94,21 @@ struct TrialRecord {
 absl::StatusOr<std::vector<TrialRecord>> LoadTrialRecords(Transaction& txn, int64_t sweep_id,
                                                           int64_t after_index, int32_t limit);
 
+// One job's curve of a metric: curve[e - 1] is epoch e's value (nullopt: not finite).
+struct JobCurveRecord {
+  int64_t trial_id = 0;
+  int32_t trial_index = 0;
+  int32_t fold = 0;
+  sweep::JobState state = sweep::JobState::kQueued;
+  std::vector<std::optional<double>> curve;
+};
+
+// The jobs of up to `limit` trials with index > after_index, in trial and fold order, with their
+// `metric` per epoch. Reads only those trials' rows, so a chart pages through a large sweep.
+absl::StatusOr<std::vector<JobCurveRecord>> LoadJobCurves(Transaction& txn, int64_t sweep_id,
+                                                          const std::string& metric, int64_t after_index,
+                                                          int32_t limit);
+
 // A done job's value: the objective at its best epoch from its metric rows, else `fallback`.
 absl::Status SetDoneJobValue(Transaction& txn, int64_t job_id, const std::string& metric,
                              int32_t best_epoch, double fallback);

@@ -20,7 +20,7 @@ constexpr char kSummarySql[] =
     "  d.label_version, COALESCE(SUM(j.state = 'pruned'), 0), s.metric, s.goal, "
     "  (SELECT CASE s.goal WHEN 'minimize' THEN MIN(v) ELSE MAX(v) END FROM (SELECT AVG(b.value) AS v "
     "   FROM jobs b WHERE b.sweep_id = s.id AND b.state = 'done' GROUP BY b.trial_id)), s.paused, "
-    "  COALESCE(json_extract(s.spec_json, '$.method'), ''), s.trial_budget "
+    "  COALESCE(json_extract(s.spec_json, '$.method'), ''), s.trial_budget, s.finished_ms "
     "FROM sweeps s JOIN datasets d ON d.id = s.dataset_id JOIN splits sp ON sp.id = s.split_id "
     "LEFT JOIN jobs j ON j.sweep_id = s.id "
     "WHERE (?1 = 0 OR s.id = ?1) AND s.id < ?2 GROUP BY s.id ORDER BY s.id DESC LIMIT ?3";
@@ -58,6 +58,7 @@ SweepRow ReadSweepRow(const Statement& rows) {
   s.paused = rows.Int(21) != 0;
   s.method = rows.Text(22);
   s.trial_budget = Int32(rows, 23);
+  s.finished_ms = rows.IsNull(24) ? 0 : rows.Int(24);
   return s;
 }
 

@@ -20,6 +20,7 @@ struct SweepRow {
   std::string name;
   sweep::SweepState state = sweep::SweepState::kRunning;
   int64_t created_ms = 0;
+  int64_t finished_ms = 0;  // 0 while it runs
   std::string dataset_kind, dataset_root;
   int32_t k = 0;
   int32_t trials = 0, trial_budget = 0;

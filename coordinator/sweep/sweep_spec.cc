@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/json_numbers.h"
 #include "common/mask_heads.h"
+#include "common/one_line.h"
 #include "common/program_command.h"
 #include "coordinator/sweep/json_fields.h"
 #include "coordinator/sweep/param_sampling.h"
@@ -315,7 +316,8 @@ absl::StatusOr<SweepSpec> ParseSweepJson(std::string_view file_name, const json&
   spec.file_name = std::string(file_name);
   spec.name = NameFromFile(file_name);
   if (absl::Status ok = ParseRoot(root, spec); !ok.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(spec.file_name, ": ", ok.message()));
+    // The messages quote keys and values, whose JSON strings may hold control characters.
+    return absl::InvalidArgumentError(absl::StrCat(spec.file_name, ": ", common::Printable(std::string(ok.message()), 4000)));
   }
   return spec;
 }

@@ -401,5 +401,13 @@ TEST(SweepSpecTest, HeadTasksNeedTheMaskDataset) {
                   .ok());
 }
 
+// Found by fuzzing (tests/fuzz:sweep_yaml): a key or value quoted in a refusal could hold a line
+// break (a YAML escape) or bytes that are not UTF-8; both now give one line.
+TEST(ParseSweepYamlTest, RefusalsAreOneLine) {
+  EXPECT_EQ(ErrorOf(Quickstart("metric:", "\"met\\nric\":")),
+            "sweep.yaml: unknown key \"met\\x0aric\" (did you mean \"metric\"?)");
+  EXPECT_EQ(ErrorOf(Quickstart("goal: maximize", "goal: max\xffimize")), "sweep.yaml:3:39: not valid UTF-8");
+}
+
 }  // namespace
 }  // namespace foldstack::sweep

@@ -1,5 +1,6 @@
 #include "coordinator/sweep/yaml_to_json.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/one_line.h"
 #include "yaml-cpp/yaml.h"
 
 namespace foldstack::sweep {
@@ -58,7 +60,23 @@ nlohmann::json TypePlainScalar(const std::string& text) {
   return text;
 }
 
-absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node) {
+// Aliases share nodes, so a few lines can name billions of values ("billion laughs"); nesting
+// recurses. Both are bounded far above any sweep file's.
+constexpr int kMaxDepth = 64;
+constexpr int64_t kMaxValues = 100000;
+
+struct Budget {
+  int64_t values = 0;
+};
+
+absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node, int depth, Budget& budget) {
+  if (depth > kMaxDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(Where(node.Mark()), "nested deeper than ", kMaxDepth, " levels"));
+  }
+  if (++budget.values > kMaxValues) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(node.Mark()), "more than ", kMaxValues, " values (aliases expanding?)"));
+  }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -72,7 +90,7 @@ absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node) {
     case YAML::NodeType::Sequence: {
       nlohmann::json array = nlohmann::json::array();
       for (const YAML::Node& item : node) {
-        absl::StatusOr<nlohmann::json> converted = Convert(item);
+        absl::StatusOr<nlohmann::json> converted = Convert(item, depth + 1, budget);
         if (!converted.ok()) return converted.status();
         array.push_back(*std::move(converted));
       }
@@ -88,9 +106,9 @@ absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node) {
         const std::string key = entry.first.Scalar();
         if (object.contains(key)) {
           return absl::InvalidArgumentError(
-              absl::StrCat(Where(entry.first.Mark()), "duplicate key \"", key, "\""));
+              absl::StrCat(Where(entry.first.Mark()), "duplicate key \"", common::Printable(key), "\""));
         }
-        absl::StatusOr<nlohmann::json> converted = Convert(entry.second);
+        absl::StatusOr<nlohmann::json> converted = Convert(entry.second, depth + 1, budget);
         if (!converted.ok()) return converted.status();
         object[key] = *std::move(converted);
       }
@@ -100,20 +118,49 @@ absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node) {
   return absl::InternalError("unknown YAML node type");
 }
 
+// "LINE:COLUMN: " of byte `offset`.
+std::string WhereOffset(std::string_view text, size_t offset) {
+  const std::string_view before = text.substr(0, offset);
+  const size_t line_start = before.rfind('\n');
+  YAML::Mark mark;
+  mark.line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+  mark.column = static_cast<int>(line_start == std::string_view::npos ? offset : offset - line_start - 1);
+  return Where(mark);
+}
+
 }  // namespace
 
 absl::StatusOr<nlohmann::json> YamlToJson(std::string_view yaml_text) {
+  if (yaml_text.size() > kMaxYamlBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("1:1: ", yaml_text.size(), " bytes, more than the ", kMaxYamlBytes, " a sweep file may have"));
+  }
+  // JSON strings (and the protobuf strings they travel in) are UTF-8; refused here by position
+  // rather than by whichever later step trips over it. Control characters are refused too: YAML
+  // allows none but tab and line ends, and yaml-cpp reads a file starting with NUL bytes as UTF-16
+  // or UTF-32, whose conversion can yield bytes that are not UTF-8 (found by fuzzing).
+  if (const size_t bad = common::FirstInvalidUtf8(yaml_text); bad != std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(WhereOffset(yaml_text, bad), "not valid UTF-8"));
+  }
+  const auto control = std::find_if(yaml_text.begin(), yaml_text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == '\x7f';
+  });
+  if (control != yaml_text.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(WhereOffset(yaml_text, control - yaml_text.begin()),
+                                                   "control character ", common::Printable(std::string(1, *control))));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(Where(e.mark), "YAML syntax error: ", e.msg));
+        absl::StrCat(Where(e.mark), "YAML syntax error: ", common::Printable(e.msg)));
   }
   try {
-    return Convert(root);
+    Budget budget;
+    return Convert(root, 0, budget);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(Where(e.mark), "YAML error: ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat(Where(e.mark), "YAML error: ", common::Printable(e.msg)));
   }
 }
 

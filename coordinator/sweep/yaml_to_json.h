@@ -17,10 +17,14 @@
 
 namespace foldstack::sweep {
 
+// The largest sweep file read; the experiments/ ones are about 1 KB.
+inline constexpr size_t kMaxYamlBytes = 1 << 20;
+
 // Errors start with "LINE:COLUMN: " (1-based), e.g.
 //   "3:5: YAML syntax error: illegal map value"
 //   "7:3: duplicate key "lr""
-// An empty document converts to JSON null.
+// An empty document converts to JSON null. Refused besides: text that is not UTF-8, more than
+// kMaxYamlBytes, nesting deeper than 64 levels, more than 100,000 values (aliases expand).
 absl::StatusOr<nlohmann::json> YamlToJson(std::string_view yaml_text);
 
 }  // namespace foldstack::sweep

@@ -73,5 +73,28 @@ TEST(YamlToJsonTest, EmptyDocumentIsNull) {
   EXPECT_TRUE(Parse("# only a comment\n").is_null());
 }
 
+// Found by fuzzing (tests/fuzz:sweep_yaml): bytes that are not UTF-8 reached the messages and the
+// JSON; deep nesting and aliases had no bound.
+TEST(YamlToJsonTest, RefusesBadBytesSizeDepthAndAliasBombs) {
+  EXPECT_EQ(YamlToJson("a: 1\nbb: x\xff\n").status().message(), "2:6: not valid UTF-8");
+  EXPECT_EQ(YamlToJson(std::string(kMaxYamlBytes + 1, '#')).status().message(),
+            "1:1: 1048577 bytes, more than the 1048576 a sweep file may have");
+  EXPECT_EQ(YamlToJson(std::string(100, '[') + std::string(100, ']')).status().message(),
+            "1:66: nested deeper than 64 levels");
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'g'; ++c) {
+    bomb += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
+            char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) +
+            ", *" + char(c - 1) + ", *" + char(c - 1) + "]\n";
+  }
+  const std::string message(YamlToJson(bomb).status().message());
+  EXPECT_NE(message.find("more than 100000 values (aliases expanding?)"), std::string::npos) << message;
+  EXPECT_EQ(YamlToJson("{\"a\\nb\": 1, \"a\\nb\": 2}").status().message(), "1:13: duplicate key \"a\\x0ab\"");
+  // yaml-cpp took this for UTF-32 and made bytes that are not UTF-8 (nlohmann then threw on dump).
+  EXPECT_EQ(YamlToJson(std::string("\x01\0\0\0# a sweep\n", 14)).status().message(), "1:1: control character \\x01");
+  // Escapes that would make such bytes are refused by yaml-cpp itself.
+  EXPECT_NE(YamlToJson("a: \"\\U00110000\"").status().message().find("invalid unicode"), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace foldstack::sweep

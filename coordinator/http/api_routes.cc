@@ -1,0 +1,161 @@
+// The JSON API (README.md, "Dashboard"). Each route names the RPC whose scope it needs, so a
+// reader token reads and only a lead token pauses, exactly as over gRPC.
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "coordinator/http/api_json.h"
+#include "coordinator/http/routes.h"
+
+namespace foldstack::http {
+namespace {
+
+using Handler = std::function<void(const Caller&, const httplib::Request&, httplib::Response&)>;
+
+// Checks the caller against `rpc`'s scope, then runs `handler`; refusals as JSON errors.
+httplib::Server::Handler Guarded(RouteContext context, const char* rpc, Handler handler) {
+  return [context, rpc, handler](const httplib::Request& request, httplib::Response& response) {
+    absl::StatusOr<Caller> caller = context.auth->Check(PresentedBy(request), rpc);
+    if (!caller.ok()) return SendError(response, caller.status());
+    handler(*caller, request, response);
+  };
+}
+
+// The sweep id in the path (the route's first group).
+absl::StatusOr<int64_t> SweepId(const httplib::Request& request) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id) || id < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("sweep id: expected a positive integer, got \"",
+                                                   request.matches[1].str().substr(0, 40), "\""));
+  }
+  return id;
+}
+
+// A page of rows as a JSON array; the next page's cursor, if any, in X-Next-Cursor.
+template <typename Rows, typename ToJson>
+void SendRows(httplib::Response& response, const Rows& rows, ToJson to_json, const std::string& next) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : rows) out.push_back(to_json(row));
+  if (!next.empty()) response.set_header("X-Next-Cursor", next);
+  SendJson(response, out);
+}
+
+void ListSweeps(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
+  if (!limit.ok()) return SendError(response, limit.status());
+  foldstack::v1::ListSweepsRequest list;
+  list.set_page_size(*limit);
+  list.set_page_token(request.get_param_value("cursor"));
+  auto page = context.sweeps->ListSweeps(list);
+  if (!page.ok()) return SendError(response, page.status());
+  SendRows(response, page->sweeps(), SweepJson, page->next_page_token());
+}
+
+void ShowSweep(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  absl::StatusOr<int64_t> id = SweepId(request);
+  if (!id.ok()) return SendError(response, id.status());
+  auto summary = context.sweeps->Summary(*id);
+  if (!summary.ok()) return SendError(response, summary.status());
+  auto swept = context.sweeps->SweptParams(*id);
+  if (!swept.ok()) return SendError(response, swept.status());
+  nlohmann::json sweep = SweepJson(*summary);
+  sweep["swept_params"] = *swept;
+  SendJson(response, sweep);
+}
+
+void ListTrials(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  absl::StatusOr<int64_t> id = SweepId(request);
+  if (!id.ok()) return SendError(response, id.status());
+  absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
+  if (!limit.ok()) return SendError(response, limit.status());
+  foldstack::v1::ListTrialsRequest list;
+  list.set_sweep_id(*id);
+  list.set_page_size(*limit);
+  list.set_page_token(request.get_param_value("cursor"));
+  auto page = context.sweeps->ListTrials(list);
+  if (!page.ok()) return SendError(response, page.status());
+  const std::string wanted = request.get_param_value("params");
+  const std::vector<std::string> names = absl::StrSplit(wanted, ',', absl::SkipEmpty());
+  SendRows(
+      response, page->trials(),
+      [&](const foldstack::v1::TrialRow& trial) { return TrialJson(trial, names); }, page->next_page_token());
+}
+
+void Curves(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  absl::StatusOr<int64_t> id = SweepId(request);
+  if (!id.ok()) return SendError(response, id.status());
+  absl::StatusOr<int> points = ParsePositive("points", request.get_param_value("points"), 50, 1000);
+  if (!points.ok()) return SendError(response, points.status());
+  absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
+  if (!limit.ok()) return SendError(response, limit.status());
+  auto page = context.sweeps->Curves(*id, *points, request.get_param_value("cursor"), *limit);
+  if (!page.ok()) return SendError(response, page.status());
+  if (!page->next_cursor.empty()) response.set_header("X-Next-Cursor", page->next_cursor);
+  SendJson(response, CurvesJson(page->curves));
+}
+
+void Confusion(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
+    return SendError(response, absl::InvalidArgumentError("trial id: expected a positive integer"));
+  }
+  auto matrix = context.analysis->Confusion(id);
+  if (!matrix.ok()) return SendError(response, matrix.status());
+  SendJson(response, ConfusionJson(*matrix));
+}
+
+// A photo the database names, as a thumbnail (?key= the sample's key, ?size= its longer side).
+void Photo(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
+    return SendError(response, absl::InvalidArgumentError("dataset id: expected a positive integer"));
+  }
+  absl::StatusOr<int> size = ParsePositive("size", request.get_param_value("size"), 160, 1024);
+  if (!size.ok()) return SendError(response, size.status());
+  auto jpeg = context.photos->Thumbnail(id, request.get_param_value("key"), *size);
+  if (!jpeg.ok()) return SendError(response, jpeg.status());
+  response.set_header("Cache-Control", "private, max-age=3600");
+  response.set_content(*jpeg, "image/jpeg");
+}
+
+// POST .../pause and .../resume: UpdateSweep through the audit, as `foldstack sweep pause` does.
+void SetPaused(RouteContext context, bool paused, const Caller& caller, const httplib::Request& request,
+               httplib::Response& response) {
+  absl::StatusOr<int64_t> id = SweepId(request);
+  if (!id.ok()) return SendError(response, id.status());
+  foldstack::v1::UpdateSweepRequest update;
+  update.set_sweep_id(*id);
+  update.set_paused(paused);
+  auto updated = context.audit->Run(
+      caller.identity.name, coordinator::AuditAction::kUpdateSweep,
+      [&] { return context.sweeps->UpdateSweep(update); }, [&](const auto&) { return absl::StrCat(*id); });
+  if (!updated.ok()) return SendError(response, updated.status());
+  SendJson(response, SweepJson(updated->summary()));
+}
+
+}  // namespace
+
+void AddApiRoutes(httplib::Server& server, RouteContext context) {
+  using std::placeholders::_1, std::placeholders::_2, std::placeholders::_3;
+  server.Get("/api/session", Guarded(context, "ListSweeps", [](const Caller& caller, const httplib::Request&,
+                                                               httplib::Response& response) {
+               SendJson(response, {{"name", caller.identity.name},
+                                   {"scope", std::string(auth::ScopeName(caller.identity.scope))},
+                                   {"csrf", caller.csrf}});
+             }));
+  server.Get("/api/sweeps", Guarded(context, "ListSweeps", std::bind(ListSweeps, context, _1, _2, _3)));
+  server.Get(R"(/api/sweeps/(\d+))", Guarded(context, "ShowSweep", std::bind(ShowSweep, context, _1, _2, _3)));
+  server.Get(R"(/api/sweeps/(\d+)/trials)",
+             Guarded(context, "ListTrials", std::bind(ListTrials, context, _1, _2, _3)));
+  server.Get(R"(/api/sweeps/(\d+)/curves)", Guarded(context, "ShowSweep", std::bind(Curves, context, _1, _2, _3)));
+  server.Get(R"(/api/datasets/(\d+)/photo)", Guarded(context, "ShowSweep", std::bind(Photo, context, _1, _2, _3)));
+  server.Get(R"(/api/trials/(\d+)/confusion)",
+             Guarded(context, "ShowSweep", std::bind(Confusion, context, _1, _2, _3)));
+  server.Post(R"(/api/sweeps/(\d+)/pause)",
+              Guarded(context, "UpdateSweep", std::bind(SetPaused, context, true, _1, _2, _3)));
+  server.Post(R"(/api/sweeps/(\d+)/resume)",
+              Guarded(context, "UpdateSweep", std::bind(SetPaused, context, false, _1, _2, _3)));
+}
+
+}  // namespace foldstack::http
