@@ -3,7 +3,7 @@
 // Serves the Foldstack API over gRPC and keeps every result in one SQLite file, and the workers'
 // checkpoints and logs in the artifacts folder. With a port of 0 it
 // picks a free port; either way it prints "listening on HOST:PORT" once it accepts calls, and with
-// --http a second line, "dashboard on http://HOST:PORT", once the dashboard does.
+// --http a second line, "dashboard on http://HOST:PORT" (https:// with --tls_cert), once the dashboard does.
 #include <malloc.h>
 #include <signal.h>
 
@@ -149,23 +149,6 @@ int main(int argc, char** argv) {
   foldstack::coordinator::CoordinatorService service(&access, &workers, &jobs, &sweeps, &submitter, &predictions, &review,
                                                      &analysis, &artifacts, &audit);
 
-  // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
-  // its "listening on" line; its own line follows that one.
-  foldstack::coordinator::PhotoManager photos(**db);
-  foldstack::http::DashboardServer dashboard({tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos});
-  const std::string http = absl::GetFlag(FLAGS_http);
-  int http_port = 0;
-  if (!http.empty()) {
-    absl::StatusOr<int> bound = dashboard.Start(http);
-    if (!bound.ok()) return Fail(std::string(bound.status().message()));
-    http_port = *bound;
-    if (!foldstack::rpc::IsLoopbackAddress(http)) {
-      Log("warning: the dashboard on " + http +
-          " is plain HTTP: session cookies and results cross the network unencrypted; keep it on loopback "
-          "(e.g. behind ssh -L or a TLS proxy)");
-    }
-  }
-
   auto credentials = foldstack::rpc::ServerCredentials(absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key));
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   const bool tls = !absl::GetFlag(FLAGS_tls_cert).empty();
@@ -173,6 +156,27 @@ int main(int argc, char** argv) {
     Log("warning: serving " + absl::GetFlag(FLAGS_listen) +
         " in plaintext: tokens and results cross the network unencrypted; pass --tls_cert and --tls_key");
   }
+
+  // The dashboard binds before anything is announced, so a bad --http stops the coordinator before
+  // its "listening on" line; its own line follows that one. With --tls_cert it serves HTTPS with the
+  // same certificate.
+  foldstack::coordinator::PhotoManager photos(**db);
+  foldstack::http::DashboardServer dashboard(
+      {tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos},
+      {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key)});
+  const std::string http = absl::GetFlag(FLAGS_http);
+  int http_port = 0;
+  if (!http.empty()) {
+    absl::StatusOr<int> bound = dashboard.Start(http);
+    if (!bound.ok()) return Fail(std::string(bound.status().message()));
+    http_port = *bound;
+    if (!tls && !foldstack::rpc::IsLoopbackAddress(http)) {
+      Log("warning: the dashboard on " + http +
+          " is plain HTTP: session cookies and results cross the network unencrypted; pass --tls_cert and "
+          "--tls_key, or keep it on loopback (e.g. behind ssh -L)");
+    }
+  }
+
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &port);
@@ -185,7 +189,7 @@ int main(int argc, char** argv) {
   std::cout << "foldstack-coordinator listening on " << host << ":" << port << (tls ? " with TLS" : "") << " (db "
             << absl::GetFlag(FLAGS_db) << ", artifacts " << (*storage)->root() << ")" << std::endl;
   if (!http.empty()) {
-    std::cout << "foldstack-coordinator dashboard on http://" << http.substr(0, http.rfind(':')) << ":" << http_port
+    std::cout << "foldstack-coordinator dashboard on " << (tls ? "https://" : "http://") << http.substr(0, http.rfind(':')) << ":" << http_port
               << std::endl;
   }
 

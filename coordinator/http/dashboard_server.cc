@@ -9,10 +9,21 @@
 
 namespace foldstack::http {
 
-DashboardServer::DashboardServer(DashboardDeps deps)
-    : deps_(deps), sessions_(*deps.clock), auth_(deps.tokens, deps.limiter, &sessions_),
-      server_(std::make_unique<httplib::Server>()) {
-  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis, deps_.photos};
+namespace {
+
+std::unique_ptr<httplib::Server> MakeServer(const DashboardTls& tls) {
+  if (tls.cert_path.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(tls.cert_path.c_str(), tls.key_path.c_str());
+}
+
+}  // namespace
+
+DashboardServer::DashboardServer(DashboardDeps deps, DashboardTls tls)
+    : deps_(deps), tls_(std::move(tls)), sessions_(*deps.clock), auth_(deps.tokens, deps.limiter, &sessions_),
+      server_(MakeServer(tls_)) {
+  // Over HTTPS the session cookie is Secure: a browser never sends it over plain HTTP.
+  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis, deps_.photos,
+                       /*secure_cookie=*/!tls_.cert_path.empty()};
   AddApiRoutes(*server_, context);
   AddPageRoutes(*server_, context);
   // No logger is set: request lines are not logged, so nothing a form or header carried is.
@@ -28,6 +39,10 @@ absl::StatusOr<int> DashboardServer::Start(const std::string& host_port) {
       port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("--http: expected HOST:PORT (e.g. 127.0.0.1:8080), got \"",
                                                    host_port, "\""));
+  }
+  if (!server_->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat("--tls_cert ", tls_.cert_path, " / --tls_key ", tls_.key_path,
+                                                   ": the dashboard cannot serve HTTPS with them (OpenSSL refused the pair)"));
   }
   absl::string_view host = absl::string_view(host_port).substr(0, colon);
   if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");

@@ -34,18 +34,26 @@ struct DashboardDeps {
   coordinator::PhotoManager* photos;
 };
 
+// PEM files to serve HTTPS with: the gRPC server's --tls_cert and --tls_key. Empty: plain HTTP.
+struct DashboardTls {
+  std::string cert_path;
+  std::string key_path;
+};
+
 class DashboardServer {
  public:
-  explicit DashboardServer(DashboardDeps deps);
+  explicit DashboardServer(DashboardDeps deps, DashboardTls tls = {});
   ~DashboardServer();
 
   // Binds `host_port` (HOST:PORT, [V6]:PORT; port 0 picks a free one) and serves on a thread of
-  // its own. Returns the bound port; INVALID_ARGUMENT / UNAVAILABLE in one line otherwise.
+  // its own. Returns the bound port; INVALID_ARGUMENT (also for TLS files OpenSSL refuses) /
+  // UNAVAILABLE in one line otherwise.
   absl::StatusOr<int> Start(const std::string& host_port);
   void Stop();
 
  private:
   DashboardDeps deps_;
+  DashboardTls tls_;
   SessionStore sessions_;
   HttpAuth auth_;
   std::unique_ptr<httplib::Server> server_;

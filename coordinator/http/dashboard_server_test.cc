@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/dataset_store.h"
 #include "coordinator/store/test_util.h"
+#include "tests/testing/test_certificates.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -40,11 +41,13 @@ class DashboardServerTest : public ::testing::Test {
       : db_(coordinator::testing::OpenFreshDb("dashboard")), tokens_(*auth::TokenRegistry::Load(WriteTokens())),
         limiter_(clock_), sweeps_(*db_, clock_), audit_(*db_, clock_), review_(*db_, clock_),
         analysis_(*db_, clock_, review_), photos_(*db_),
-        server_(DashboardDeps{tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_, &photos_}) {
+        server_(Deps()) {
     auto port = server_.Start("127.0.0.1:0");
     EXPECT_TRUE(port.ok()) << port.status();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port.value_or(0));
   }
+
+  DashboardDeps Deps() { return {tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_, &photos_}; }
 
   // Logs in with `token`; returns the cookie ("name=id") or "".
   std::string Login(const std::string& token) {
@@ -277,6 +280,50 @@ TEST_F(DashboardServerTest, FailedLoginsLockThePeerOutAsOverGrpc) {
   EXPECT_EQ(bearer->status, 429);
   clock_.AdvanceMs(61'000);
   EXPECT_FALSE(Login(kLead).empty());
+}
+
+TEST_F(DashboardServerTest, ServesHttpsWithTheCoordinatorsCertificate) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  absl::StatusOr<foldstack::testing::TestCertificates> certs = foldstack::testing::MakeTestCertificates(dir, "dash");
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  DashboardServer https(Deps(), {certs->cert, certs->key});
+  absl::StatusOr<int> port = https.Start("127.0.0.1:0");
+  ASSERT_TRUE(port.ok()) << port.status();
+
+  // A client that trusts the CA logs in; the session cookie is Secure, so no browser sends it over HTTP.
+  httplib::SSLClient trusting("127.0.0.1", *port);
+  trusting.set_ca_cert_path(certs->ca.c_str());
+  trusting.enable_server_certificate_verification(true);
+  auto login = trusting.Post("/login", httplib::Params{{"token", kReader}});
+  ASSERT_TRUE(login) << httplib::to_string(login.error());
+  EXPECT_EQ(login->status, 303);
+  const std::string set_cookie = login->get_header_value("Set-Cookie");
+  EXPECT_TRUE(absl::StrContains(set_cookie, "; Secure")) << set_cookie;
+  auto session = trusting.Get("/api/session", {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}});
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->status, 200);
+  // The plain-HTTP server's cookie is not Secure (it would never be sent back).
+  auto plain_login = client_->Post("/login", httplib::Params{{"token", kReader}});
+  ASSERT_TRUE(plain_login);
+  EXPECT_FALSE(absl::StrContains(plain_login->get_header_value("Set-Cookie"), "Secure"));
+
+  // Plain HTTP to the HTTPS port gets no answer; a client without the CA refuses the certificate.
+  httplib::Client plain("127.0.0.1", *port);
+  plain.set_connection_timeout(2);
+  plain.set_read_timeout(2);
+  auto refused = plain.Get("/api/session", {{"Authorization", std::string("Bearer ") + kReader}});
+  EXPECT_TRUE(!refused || refused->status == 400) << refused->status;
+  httplib::SSLClient untrusting("127.0.0.1", *port);
+  untrusting.enable_server_certificate_verification(true);
+  untrusting.set_ca_cert_path((dir + "/missing-ca.pem").c_str());
+  EXPECT_FALSE(untrusting.Get("/api/session"));
+
+  // Files OpenSSL cannot use are refused in one line naming them.
+  DashboardServer bad(Deps(), {certs->key, certs->cert});
+  absl::StatusOr<int> refused_start = bad.Start("127.0.0.1:0");
+  EXPECT_EQ(refused_start.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(refused_start.status().message(), "--tls_cert " + certs->key)) << refused_start.status();
+  EXPECT_FALSE(absl::StrContains(refused_start.status().message(), "\n"));
 }
 
 }  // namespace

@@ -43,11 +43,15 @@ void SendLogin(httplib::Response& response, int status, const std::string& error
   response.set_content(html, "text/html; charset=utf-8");
 }
 
+// The session cookie's attributes up to "Max-Age=".
+std::string CookieAttributes(const RouteContext& context) {
+  return absl::StrCat("; Path=/; HttpOnly; SameSite=Strict", context.secure_cookie ? "; Secure" : "", "; Max-Age=");
+}
+
 void Login(RouteContext context, const httplib::Request& request, httplib::Response& response) {
   absl::StatusOr<Session> session = context.auth->Login(request.get_param_value("token"), request.remote_addr);
   if (!session.ok()) return SendLogin(response, HttpStatus(session.status()), std::string(session.status().message()));
-  response.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", session->id,
-                                                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=",
+  response.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", session->id, CookieAttributes(context),
                                                  SessionStore::kLifetimeMs / 1000));
   response.set_redirect("/", 303);
 }
@@ -57,7 +61,7 @@ void Logout(RouteContext context, const httplib::Request& request, httplib::Resp
   absl::StatusOr<Caller> caller = context.auth->Check(presented, "ListSweeps");
   if (!caller.ok()) return SendError(response, caller.status());
   context.auth->Logout(presented);
-  response.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+  response.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", CookieAttributes(context), 0));
   response.set_redirect("/login", 303);
 }
 

@@ -23,6 +23,7 @@ struct RouteContext {
   coordinator::AuditManager* audit;
   coordinator::AnalysisManager* analysis;
   coordinator::PhotoManager* photos;
+  bool secure_cookie = false;  // served over HTTPS: the session cookie is marked Secure
 };
 
 // GET /api/... and POST /api/... (api_routes.cc).
