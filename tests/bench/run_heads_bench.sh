@@ -15,26 +15,14 @@
 # Run after `bazel build //coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$(pwd)
 keep=0
 [[ "${1:-}" == --keep ]] && keep=1
 PEOPLE=${PEOPLE:-60} WIDTH=${WIDTH:-64} HEIGHT=${HEIGHT:-64} IMAGE=${IMAGE:-32} EPOCHS=${EPOCHS:-6} SEED=${SEED:-11}
 START=$(date +%s)
 log() { echo "[$(( $(date +%s) - START )) s] $*" >&2; }
 
-BIN=${BIN_DIR:-$ROOT/bazel-bin}
-for b in coordinator/foldstack-coordinator worker/foldstack-worker cli/foldstack; do
-  [[ -x $BIN/$b ]] || { echo "run_heads_bench.sh: $BIN/$b missing; run: bazel build" \
-    "//coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack" >&2; exit 1; }
-done
-FS="$BIN/cli/foldstack"
-W=$(mktemp -d "${TMPDIR:-/tmp}/foldstack-heads-bench.XXXXXX")
 source scripts/local_cluster.sh
-cleanup() {
-  stop_local_cluster
-  if [[ $keep == 1 ]]; then echo "work folder kept: $W" >&2; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
+bench_setup "$(basename "$0" .sh)"
 
 "$FS" data synth --out "$W/data" --people "$PEOPLE" --seed "$SEED" --width "$WIDTH" --height "$HEIGHT" \
   --eval_people 0 >&2

@@ -20,7 +20,6 @@
 # so that rebuilding during the run cannot swap the trainer under it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$(pwd)
 command_line="tests/bench/run_sweep_live_bench.sh $*"
 record=1 live=1 keep=0 curves_out=tests/bench/testdata/sweep_curves_recorded.csv
 while [[ $# -gt 0 ]]; do
@@ -39,20 +38,8 @@ LIVE_LRS="1.0e-7, 1.0e-6, 1.0e-5, 1.0e-4, 5.0e-4, 1.0e-3, 3.0e-3, 3.0e-2"
 START=$(date +%s)
 log() { echo "[$(( $(date +%s) - START )) s] $*" >&2; }
 
-BIN=${BIN_DIR:-$ROOT/bazel-bin}
-for b in coordinator/foldstack-coordinator worker/foldstack-worker cli/foldstack; do
-  [[ -x $BIN/$b ]] || { echo "run_sweep_live_bench.sh: $BIN/$b missing; run: bazel build" \
-    "//coordinator:foldstack-coordinator //worker:foldstack-worker //cli:foldstack" >&2; exit 1; }
-done
-FS="$BIN/cli/foldstack"
-W=$(mktemp -d "${TMPDIR:-/tmp}/foldstack-live-bench.XXXXXX")
-
 source scripts/local_cluster.sh
-cleanup() {
-  stop_local_cluster
-  if [[ $keep == 1 ]]; then echo "work folder kept: $W" >&2; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
+bench_setup "$(basename "$0" .sh)"
 
 "$FS" data synth --out "$W/data" --people "$PEOPLE" --seed 5 --width "$WIDTH" --height "$HEIGHT" \
   --eval_people 0 >&2
