@@ -166,6 +166,17 @@ void ListRelabel(RouteContext context, const Caller&, const httplib::Request& re
   SendJson(response, rows);
 }
 
+// The class names of a dataset: {"class_names": [...]}, the labels the review page offers.
+void Classes(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
+    return SendError(response, absl::InvalidArgumentError("dataset id: expected a positive integer"));
+  }
+  auto names = context.review->ClassNames(id);
+  if (!names.ok()) return SendError(response, names.status());
+  SendJson(response, {{"class_names", *names}});
+}
+
 // POST /api/relabel/decisions, a JSON object {target, decision: accept|reject, label?, note?,
 // dataset?}: ReviewLabels through the audit, as `foldstack relabel accept/reject` does.
 void Decide(RouteContext context, const Caller& caller, const httplib::Request& request, httplib::Response& response) {
@@ -229,6 +240,8 @@ void AddApiRoutes(httplib::Server& server, RouteContext context) {
              Guarded(context, "ShowSweep", std::bind(Confusion, context, _1, _2, _3)));
   server.Get(R"(/api/sweeps/(\d+)/relabel)",
              Guarded(context, "ListRelabelCandidates", std::bind(ListRelabel, context, _1, _2, _3)));
+  server.Get(R"(/api/datasets/(\d+)/classes)",
+             Guarded(context, "ListRelabelCandidates", std::bind(Classes, context, _1, _2, _3)));
   server.Post("/api/relabel/decisions", Guarded(context, "ReviewLabels", std::bind(Decide, context, _1, _2, _3)));
   server.Post(R"(/api/sweeps/(\d+)/pause)",
               Guarded(context, "UpdateSweep", std::bind(SetPaused, context, true, _1, _2, _3)));

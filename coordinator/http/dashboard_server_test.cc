@@ -299,6 +299,11 @@ TEST_F(DashboardServerTest, RelabelCandidatesAreListedRankedAndALeadsAcceptIsSto
   auto photos_only = client_->Get(list + "?kind=photo", reader);
   ASSERT_TRUE(photos_only);
   EXPECT_EQ(nlohmann::json::parse(photos_only->body).size(), 1u);
+  auto classes = client_->Get(absl::StrCat("/api/datasets/", toy.dataset_id, "/classes"), reader);
+  ASSERT_TRUE(classes);
+  const nlohmann::json names = nlohmann::json::parse(classes->body)["class_names"];
+  ASSERT_EQ(names.size(), 18u);
+  EXPECT_EQ(names[9], "incorrect/female/<30");
   auto bad_kind = client_->Get(list + "?kind=face", reader);
   ASSERT_TRUE(bad_kind);
   EXPECT_EQ(bad_kind->status, 400);
@@ -330,6 +335,10 @@ TEST_F(DashboardServerTest, RelabelCandidatesAreListedRankedAndALeadsAcceptIsSto
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM label_overrides WHERE note = 'looked' AND new_label = 9 "
                            "AND status = 'accepted' AND decided_by = 'ana'"), 1);
   EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM audit WHERE who = 'ana' AND action = 'review_labels'"), 1);
+  auto page = client_->Get(absl::StrCat("/review?sweep=", toy.sweep_id), {{"Cookie", lead}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_TRUE(absl::StrContains(page->body, "/static/review.js"));
   auto relisted = client_->Get(list + "?kind=photo", reader);
   ASSERT_TRUE(relisted);
   EXPECT_EQ(nlohmann::json::parse(relisted->body)[0]["review_status"], "accepted");

@@ -235,6 +235,11 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> LabelReviewManag
   return keys;
 }
 
+absl::StatusOr<std::vector<std::string>> LabelReviewManager::ClassNames(int64_t dataset_id) {
+  FS_ASSIGN_OR_RETURN(DatasetInfo dataset, GetDataset(db_, dataset_id));
+  return ClassNamesFor(dataset.kind, dataset.num_classes);
+}
+
 absl::StatusOr<v1::ExportLabelsResponse> LabelReviewManager::ExportLabels(const v1::ExportLabelsRequest& request) {
   FS_ASSIGN_OR_RETURN(DatasetInfo dataset, ResolveDataset(request.dataset(), ""));
   int32_t version = request.label_version();

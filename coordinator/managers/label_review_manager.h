@@ -38,6 +38,10 @@ class LabelReviewManager {
   absl::StatusOr<std::map<std::string, std::vector<std::string>>> PersonPhotoKeys(
       int64_t dataset_id, const std::set<std::string>& persons);
 
+  // The class names of dataset `dataset_id` (the labels a reviewer may choose); NOT_FOUND for an
+  // unknown dataset.
+  absl::StatusOr<std::vector<std::string>> ClassNames(int64_t dataset_id);
+
   // Mask datasets: the corrected train/train.csv (read from the dataset root) and the moves;
   // other kinds: "sample_key,label" rows of every sample at the version.
   absl::StatusOr<foldstack::v1::ExportLabelsResponse> ExportLabels(
