@@ -25,9 +25,9 @@ function select(index) {
 async function decide(index, decision) {
   const row = review.rows[index];
   const node = document.querySelectorAll("#candidates .candidate")[index];
+  // The label chosen is the one accepted, or refused (by default the suggestion, as the CLI does).
   const body = { target: row.target, decision, dataset: String(row.dataset_id),
-                 note: node.querySelector("input.note").value };
-  if (decision === "accept") body.label = node.querySelector("select.label").value;
+                 label: node.querySelector("select.label").value, note: node.querySelector("input.note").value };
   try {
     const result = (await fs.api("/api/relabel/decisions", {
       method: "POST", body: JSON.stringify(body),
