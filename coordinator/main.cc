@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
   // same certificate.
   foldstack::coordinator::PhotoManager photos(**db);
   foldstack::http::DashboardServer dashboard(
-      {tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos},
+      {tokens->get(), &limiter, &clock, &sweeps, &audit, &analysis, &photos, &review},
       {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key)});
   const std::string http = absl::GetFlag(FLAGS_http);
   int http_port = 0;

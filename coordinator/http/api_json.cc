@@ -119,4 +119,43 @@ nlohmann::json CurvesJson(const std::vector<coordinator::JobCurve>& curves) {
   return out;
 }
 
+nlohmann::json CandidateJson(const foldstack::v1::RelabelCandidateRow& row, int64_t dataset_id,
+                             const std::vector<std::string>& photo_keys) {
+  const bool photo = !row.sample_key().empty();
+  nlohmann::json evidence = nlohmann::json::parse(row.evidence_json(), nullptr, /*allow_exceptions=*/false);
+  if (evidence.is_discarded()) evidence = row.evidence_json();
+  return {
+      {"candidate_id", row.candidate_id()},
+      {"target", photo ? row.sample_key() : row.person()},
+      {"kind", photo ? "photo" : "person"},
+      {"aspect", row.kind()},
+      {"person", row.person()},
+      {"given_label", row.given_label()},
+      {"given_name", row.given_name()},
+      {"suggested_label", row.suggested_label()},
+      {"suggested_name", row.suggested_name()},
+      {"score", NumberOrNull(row.score())},
+      {"method", row.method()},
+      {"evidence", evidence},
+      {"review_status", row.review_status()},
+      {"dataset_id", dataset_id},
+      {"photo_keys", photo_keys},
+  };
+}
+
+nlohmann::json ReviewedJson(const foldstack::v1::ReviewLabelsResponse& r) {
+  nlohmann::json reviewed = nlohmann::json::array();
+  for (const auto& t : r.reviewed()) {
+    reviewed.push_back({{"target", t.target()},
+                        {"decision", t.decision()},
+                        {"samples", t.samples()},
+                        {"label", t.label()},
+                        {"label_name", t.label_name()}});
+  }
+  return {{"dataset_id", r.dataset_id()},
+          {"label_version", r.label_version()},
+          {"new_version", r.new_version()},
+          {"reviewed", reviewed}};
+}
+
 }  // namespace foldstack::http

@@ -30,6 +30,11 @@ nlohmann::json TrialJson(const foldstack::v1::TrialRow& trial, const std::vector
 // counts as rows (label) of columns (predicted).
 nlohmann::json ConfusionJson(const coordinator::ConfusionMatrix& matrix);
 nlohmann::json CurvesJson(const std::vector<coordinator::JobCurve>& curves);
+// A relabel candidate: "kind" photo | person, "aspect" what it questions (gender, age, mask,
+// class), "evidence" the method's JSON object, "photo_keys" the sample (photo) or the person's.
+nlohmann::json CandidateJson(const foldstack::v1::RelabelCandidateRow& row, int64_t dataset_id,
+                             const std::vector<std::string>& photo_keys);
+nlohmann::json ReviewedJson(const foldstack::v1::ReviewLabelsResponse& reviewed);
 
 }  // namespace foldstack::http
 

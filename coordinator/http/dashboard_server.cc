@@ -22,7 +22,7 @@ DashboardServer::DashboardServer(DashboardDeps deps, DashboardTls tls)
     : deps_(deps), tls_(std::move(tls)), sessions_(*deps.clock), auth_(deps.tokens, deps.limiter, &sessions_),
       server_(MakeServer(tls_)) {
   // Over HTTPS the session cookie is Secure: a browser never sends it over plain HTTP.
-  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis, deps_.photos,
+  RouteContext context{&auth_, deps_.sweeps, deps_.audit, deps_.analysis, deps_.photos, deps_.review,
                        /*secure_cookie=*/!tls_.cert_path.empty()};
   AddApiRoutes(*server_, context);
   AddPageRoutes(*server_, context);

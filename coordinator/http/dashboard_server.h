@@ -15,6 +15,7 @@
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
 #include "coordinator/managers/clock.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/photo_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 
@@ -32,6 +33,7 @@ struct DashboardDeps {
   coordinator::AuditManager* audit;
   coordinator::AnalysisManager* analysis;
   coordinator::PhotoManager* photos;
+  coordinator::LabelReviewManager* review;
 };
 
 // PEM files to serve HTTPS with: the gRPC server's --tls_cert and --tls_key. Empty: plain HTTP.

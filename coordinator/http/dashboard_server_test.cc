@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "coordinator/store/dataset_store.h"
+#include "coordinator/store/relabel_candidate_store.h"
 #include "coordinator/store/test_util.h"
 #include "tests/testing/test_certificates.h"
 #include "gtest/gtest.h"
@@ -47,7 +48,7 @@ class DashboardServerTest : public ::testing::Test {
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port.value_or(0));
   }
 
-  DashboardDeps Deps() { return {tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_, &photos_}; }
+  DashboardDeps Deps() { return {tokens_.get(), &limiter_, &clock_, &sweeps_, &audit_, &analysis_, &photos_, &review_}; }
 
   // Logs in with `token`; returns the cookie ("name=id") or "".
   std::string Login(const std::string& token) {
@@ -264,6 +265,83 @@ TEST_F(DashboardServerTest, PhotosOnlyThoseTheDatabaseNamesAsThumbnails) {
   auto anonymous = client_->Get(base + "person/mask1.jpg");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
+}
+
+TEST_F(DashboardServerTest, RelabelCandidatesAreListedRankedAndALeadsAcceptIsStoredAndAudited) {
+  const auto toy = coordinator::testing::MakeMaskSweep(*db_, {"{}"}, 2, 18);
+  const int64_t photo_id = QueryInt(*db_, "SELECT id FROM samples WHERE sample_key = 'img/3.jpg'");
+  ASSERT_TRUE(coordinator::ReplaceRelabelCandidates(*db_, toy.sweep_id, "fold_vote",
+                                                    {{photo_id, "p1", "mask", 3, 9, 0.6, R"({"votes": 2})"},
+                                                     {0, "p2", "gender", 4, 1, 0.9, R"({"share": 0.9})"}},
+                                                    clock_.NowMs())
+                  .ok());
+  const httplib::Headers reader = {{"Authorization", absl::StrCat("Bearer ", kReader)}};
+  const std::string list = absl::StrCat("/api/sweeps/", toy.sweep_id, "/relabel");
+  auto first = client_->Get(list + "?limit=1", reader);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  const nlohmann::json person = nlohmann::json::parse(first->body);
+  ASSERT_EQ(person.size(), 1u);
+  EXPECT_EQ(person[0]["kind"], "person");  // the higher score first
+  EXPECT_EQ(person[0]["target"], "p2");
+  EXPECT_EQ(person[0]["dataset_id"], toy.dataset_id);
+  EXPECT_EQ(person[0]["photo_keys"], nlohmann::json::array({"img/4.jpg", "img/5.jpg"}));
+  EXPECT_DOUBLE_EQ(person[0]["evidence"]["share"].get<double>(), 0.9);
+  EXPECT_EQ(person[0]["review_status"], "pending");
+  ASSERT_EQ(first->get_header_value("X-Next-Cursor"), "1");
+  auto second = client_->Get(list + "?limit=1&cursor=1", reader);
+  ASSERT_TRUE(second);
+  const nlohmann::json photo = nlohmann::json::parse(second->body);
+  ASSERT_EQ(photo.size(), 1u);
+  EXPECT_EQ(photo[0]["target"], "img/3.jpg");
+  EXPECT_EQ(photo[0]["photo_keys"], nlohmann::json::array({"img/3.jpg"}));
+  EXPECT_FALSE(second->has_header("X-Next-Cursor"));
+  auto photos_only = client_->Get(list + "?kind=photo", reader);
+  ASSERT_TRUE(photos_only);
+  EXPECT_EQ(nlohmann::json::parse(photos_only->body).size(), 1u);
+  auto classes = client_->Get(absl::StrCat("/api/datasets/", toy.dataset_id, "/classes"), reader);
+  ASSERT_TRUE(classes);
+  const nlohmann::json names = nlohmann::json::parse(classes->body)["class_names"];
+  ASSERT_EQ(names.size(), 18u);
+  EXPECT_EQ(names[9], "incorrect/female/<30");
+  auto bad_kind = client_->Get(list + "?kind=face", reader);
+  ASSERT_TRUE(bad_kind);
+  EXPECT_EQ(bad_kind->status, 400);
+
+  const std::string body = R"({"target": "img/3.jpg", "decision": "accept", "label": "9", "note": "looked"})";
+  const std::string reader_cookie = Login(kReader);
+  auto by_reader = client_->Post("/api/relabel/decisions",
+                                 {{"Cookie", reader_cookie}, {"X-CSRF-Token", Session(reader_cookie)["csrf"]}}, body,
+                                 "application/json");
+  ASSERT_TRUE(by_reader);
+  EXPECT_EQ(by_reader->status, 403);
+  const std::string lead = Login(kLead);
+  auto no_csrf = client_->Post("/api/relabel/decisions", {{"Cookie", lead}}, body, "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto not_json = client_->Post("/api/relabel/decisions", {{"Cookie", lead}, {"X-CSRF-Token", Session(lead)["csrf"]}},
+                                "accept", "application/json");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM label_overrides"), 0);
+
+  auto accepted = client_->Post("/api/relabel/decisions", {{"Cookie", lead}, {"X-CSRF-Token", Session(lead)["csrf"]}},
+                                body, "application/json");
+  ASSERT_TRUE(accepted);
+  ASSERT_EQ(accepted->status, 200) << accepted->body;
+  const nlohmann::json result = nlohmann::json::parse(accepted->body);
+  EXPECT_EQ(result["label_version"], 1);
+  EXPECT_EQ(result["reviewed"][0]["label"], 9);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM label_overrides WHERE note = 'looked' AND new_label = 9 "
+                           "AND status = 'accepted' AND decided_by = 'ana'"), 1);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM audit WHERE who = 'ana' AND action = 'review_labels'"), 1);
+  auto page = client_->Get(absl::StrCat("/review?sweep=", toy.sweep_id), {{"Cookie", lead}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_TRUE(absl::StrContains(page->body, "/static/review.js"));
+  auto relisted = client_->Get(list + "?kind=photo", reader);
+  ASSERT_TRUE(relisted);
+  EXPECT_EQ(nlohmann::json::parse(relisted->body)[0]["review_status"], "accepted");
 }
 
 TEST_F(DashboardServerTest, FailedLoginsLockThePeerOutAsOverGrpc) {

@@ -109,6 +109,7 @@ void AddPageRoutes(httplib::Server& server, RouteContext context) {
                                       "/sweep.main.html"}));
   server.Get("/trial", Page(context, {"trial", {"/static/echarts.min.js", "/static/common.js", "/static/trial.js"},
                                       "/trial.main.html"}));
+  server.Get("/review", Page(context, {"label review", {"/static/common.js", "/static/review.js"}, "/review.main.html"}));
   // Scripts and styles hold no results, so they need no session (the login page uses them).
   server.Get(R"(/static/[A-Za-z0-9_.-]+)", [](const httplib::Request& request, httplib::Response& response) {
     response.set_header("Cache-Control", "max-age=3600");

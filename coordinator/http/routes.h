@@ -11,6 +11,7 @@
 #include "coordinator/http/http_auth.h"
 #include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/audit_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/photo_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "nlohmann/json.hpp"
@@ -23,6 +24,7 @@ struct RouteContext {
   coordinator::AuditManager* audit;
   coordinator::AnalysisManager* analysis;
   coordinator::PhotoManager* photos;
+  coordinator::LabelReviewManager* review;
   bool secure_cookie = false;  // served over HTTPS: the session cookie is marked Secure
 };
 

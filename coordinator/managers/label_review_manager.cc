@@ -224,6 +224,22 @@ absl::StatusOr<v1::ListRelabelCandidatesResponse> LabelReviewManager::ListRelabe
   return response;
 }
 
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> LabelReviewManager::PersonPhotoKeys(
+    int64_t dataset_id, const std::set<std::string>& persons) {
+  std::map<std::string, std::vector<std::string>> keys;
+  if (persons.empty()) return keys;
+  FS_ASSIGN_OR_RETURN(std::vector<LabelledSample> samples, LoadLabels(db_, dataset_id, 0));
+  for (const LabelledSample& sample : samples) {
+    if (persons.count(sample.group) > 0) keys[sample.group].push_back(sample.key);
+  }
+  return keys;
+}
+
+absl::StatusOr<std::vector<std::string>> LabelReviewManager::ClassNames(int64_t dataset_id) {
+  FS_ASSIGN_OR_RETURN(DatasetInfo dataset, GetDataset(db_, dataset_id));
+  return ClassNamesFor(dataset.kind, dataset.num_classes);
+}
+
 absl::StatusOr<v1::ExportLabelsResponse> LabelReviewManager::ExportLabels(const v1::ExportLabelsRequest& request) {
   FS_ASSIGN_OR_RETURN(DatasetInfo dataset, ResolveDataset(request.dataset(), ""));
   int32_t version = request.label_version();

@@ -7,7 +7,10 @@
 #ifndef FOLDSTACK_COORDINATOR_MANAGERS_LABEL_REVIEW_MANAGER_H_
 #define FOLDSTACK_COORDINATOR_MANAGERS_LABEL_REVIEW_MANAGER_H_
 
+#include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "coordinator/managers/clock.h"
@@ -29,6 +32,15 @@ class LabelReviewManager {
 
   absl::StatusOr<foldstack::v1::ListRelabelCandidatesResponse> ListRelabelCandidates(
       const foldstack::v1::ListRelabelCandidatesRequest& request);
+
+  // The sample keys of each of `persons` in base dataset `dataset_id`, in index order (the photos
+  // the dashboard shows beside a person-level candidate).
+  absl::StatusOr<std::map<std::string, std::vector<std::string>>> PersonPhotoKeys(
+      int64_t dataset_id, const std::set<std::string>& persons);
+
+  // The class names of dataset `dataset_id` (the labels a reviewer may choose); NOT_FOUND for an
+  // unknown dataset.
+  absl::StatusOr<std::vector<std::string>> ClassNames(int64_t dataset_id);
 
   // Mask datasets: the corrected train/train.csv (read from the dataset root) and the moves;
   // other kinds: "sample_key,label" rows of every sample at the version.

@@ -198,5 +198,19 @@ TEST_F(LabelReviewTest, ExportWritesTheCorrectedTrainCsvAndTheMoves) {
   EXPECT_EQ(review_.ExportLabels(request).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(LabelReviewTest, PersonPhotoKeysAndClassNamesForTheReviewPage) {
+  auto keys = review_.PersonPhotoKeys(dataset_id_, {kBen, "nobody"});
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_EQ(keys->size(), 1u);
+  ASSERT_EQ(keys->at(kBen).size(), static_cast<size_t>(data::kPhotosPerPerson));
+  EXPECT_EQ(keys->at(kBen)[0], absl::StrCat("train/images/", kBen, "/", data::kMaskPhotoNames[0], ".jpg"));
+  EXPECT_TRUE(review_.PersonPhotoKeys(dataset_id_, {})->empty());
+  auto names = review_.ClassNames(dataset_id_);
+  ASSERT_TRUE(names.ok()) << names.status();
+  ASSERT_EQ(names->size(), static_cast<size_t>(data::kMaskNumClasses));
+  EXPECT_EQ(names->at(0), "wear/male/<30");
+  EXPECT_EQ(review_.ClassNames(999).status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace foldstack::coordinator

@@ -4,7 +4,8 @@
 A seeding binary writes a database with one finished sweep (through the managers, no training);
 the coordinator serves it with --http on loopback. The test logs in with a token, checks the
 sweeps list, the leaderboard rows, that parallel coordinates drew one line per scored trial and
-that the learning curves mark the pruned job; and the refusals: a wrong or missing token gets
+that the learning curves mark the pruned job, the label review page (thumbnails loaded; Accept with
+another label and the r key store their decisions in the database); and the refusals: a wrong or missing token gets
 the login page or 401, a worker token is refused, a POST without the CSRF token is refused.
 Screenshots go to TEST_UNDECLARED_OUTPUTS_DIR.
 
@@ -14,6 +15,7 @@ import http.client
 import json
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +23,7 @@ import urllib.parse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -159,6 +162,7 @@ def check_pages(driver, dashboard, tokens, sweep_id, outputs):
     driver.save_screenshot(os.path.join(outputs, "dashboard-sweep.png"))
     print("sweep page drawn in %.2f s (click to charts drawn)" % drawn_seconds)
     check_trial_page(driver, dashboard, tokens, best, outputs)
+    check_review_page(driver, dashboard, tokens, sweep_id, outputs)
 
 
 def check_trial_page(driver, dashboard, tokens, best, outputs):
@@ -181,6 +185,52 @@ def check_trial_page(driver, dashboard, tokens, best, outputs):
     supports = [int(row.find_elements(By.TAG_NAME, "td")[4].text) for row in report]
     check(sum(supports[:18]) == photos and sum(supports[18:21]) == photos, "report supports: %r" % supports)
     driver.save_screenshot(os.path.join(outputs, "dashboard-trial.png"))
+
+
+def check_review_page(driver, dashboard, tokens, sweep_id, outputs):
+    """The relabel candidates the seeder found: their photos, and decisions that reach the database."""
+    base = "http://%s:%d" % (dashboard.host, dashboard.port)
+    driver.get(base + "/sweep?id=%d" % sweep_id)
+    wait = WebDriverWait(driver, 20)
+    wait.until(lambda d: d.find_element(By.ID, "review-link").get_attribute("href").endswith("sweep=%d" % sweep_id))
+    driver.find_element(By.ID, "review-link").click()
+    wait.until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+    candidates = dashboard.api("/api/sweeps/%d/relabel?limit=1000" % sweep_id, tokens["reader"])
+    rows = driver.find_elements(By.CSS_SELECTOR, "#candidates .candidate")
+    check(len(candidates) >= 2 and len(rows) == len(candidates),
+          "review page: %d candidates from the API, %d rows" % (len(candidates), len(rows)))
+    check(candidates[0]["target"] in rows[0].text, "the best-scored candidate first: %r" % rows[0].text)
+    wait.until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#candidates img')].every(i => i.complete)"))
+    widths = driver.execute_script("return [...document.querySelectorAll('#candidates img')].map(i => i.naturalWidth)")
+    check(len(widths) >= len(candidates) and all(w > 0 for w in widths), "thumbnails loaded: %r" % widths)
+    # Accept the first with another label: its own gender/age, another mask state (a photo's
+    # gender/age is decided for the whole person).
+    first = candidates[0]
+    names = dashboard.api("/api/datasets/%d/classes" % first["dataset_id"], tokens["reader"])["class_names"]
+    other = names[(first["given_label"] + 6) % 18]
+    driver.execute_script("arguments[0].value = arguments[1]", rows[0].find_element(By.CSS_SELECTOR, "select.label"),
+                          other)
+    rows[0].find_element(By.CSS_SELECTOR, "input.note").send_keys("mask pulled down")
+    rows[0].find_element(By.CSS_SELECTOR, "button.accept").click()
+    wait.until(lambda d: "accepted" in rows[0].find_element(By.CSS_SELECTOR, ".state").text)
+    # The selection moved to the second; the r key rejects its chosen label (here too one that keeps
+    # the photo's gender/age: the seeded suggestions change the age).
+    refused = names[(candidates[1]["given_label"] + 6) % 18]
+    driver.execute_script("arguments[0].value = arguments[1]", rows[1].find_element(By.CSS_SELECTOR, "select.label"),
+                          refused)
+    ActionChains(driver).send_keys("r").perform()
+    wait.until(lambda d: "rejected" in rows[1].find_element(By.CSS_SELECTOR, ".state").text
+               or d.find_element(By.ID, "status").text)
+    check(driver.find_element(By.ID, "status").text == "", "no error: %r" % driver.find_element(By.ID, "status").text)
+    database = sqlite3.connect(os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "results.db"))
+    stored = database.execute("SELECT target, new_label, status, decided_by, note FROM label_overrides "
+                              "ORDER BY id").fetchall()
+    database.close()
+    check(stored == [(first["target"], names.index(other), "accepted", "ana", "mask pulled down"),
+                     (candidates[1]["target"], names.index(refused), "rejected", "ana", "")],
+          "the decisions in the database: %r" % stored)
+    driver.save_screenshot(os.path.join(outputs, "dashboard-review.png"))
 
 
 def main(coordinator, seeder):

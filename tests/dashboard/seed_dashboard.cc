@@ -4,7 +4,9 @@
 // submit` does (SweepSubmitter), and a simulated worker that leases every job through the
 // JobManager, reports a learning curve per epoch and its held-out fold's probabilities, and
 // completes it; one trial is stopped by hand
-// after 3 epochs, so the curves show a pruned job. Prints "seeded sweep ID: N trials".
+// after 3 epochs, so the curves show a pruned job. The weaker trials' mistakes then make relabel
+// candidates (FindRelabelCandidates, as `foldstack relabel find`) for the review page. Prints
+// "seeded sweep ID: N trials".
 #include <algorithm>
 #include <optional>
 #include <cmath>
@@ -14,7 +16,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "coordinator/managers/analysis_manager.h"
 #include "coordinator/managers/job_manager.h"
+#include "coordinator/managers/label_review_manager.h"
 #include "coordinator/managers/sweep_manager.h"
 #include "coordinator/managers/worker_manager.h"
 #include "coordinator/store/migrations.h"
@@ -153,6 +157,11 @@ absl::StatusOr<int64_t> Seed() {
     complete.set_seconds(kJobMs / 1000.0);
     if (absl::Status completed = jobs.CompleteJob(complete); !completed.ok()) return Fail(completed, "complete");
   }
+  LabelReviewManager review(**db, clock);
+  v1::FindRelabelCandidatesRequest find;
+  find.set_sweep_id(submitted->sweep_id());
+  auto found = AnalysisManager(**db, clock, review).FindRelabelCandidates(find);
+  if (!found.ok()) return Fail(found.status(), "relabel candidates");
   return submitted->sweep_id();
 }
 

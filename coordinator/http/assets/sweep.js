@@ -39,6 +39,7 @@ function better(a, b) { return view.sweep.minimize ? a < b : a > b; }
 function drawSummary() {
   const s = view.sweep;
   document.getElementById("title").textContent = `Sweep #${s.id} ${s.name}`;
+  document.getElementById("review-link").href = `/review?sweep=${s.id}`;
   const item = (label, value) => fs.el("div", {}, label, fs.el("b", {}, value));
   document.getElementById("summary").replaceChildren(
     item("State", fs.stateText(s)), item("Method", s.method || "—"),
