@@ -26,7 +26,7 @@ class LabelReviewManager {
 
   // Validates every decision first (target, decision, label, duplicates; errors are one line,
   // "FILE: row N: column C: ..." for a bulk CSV), then stores all of them in one transaction. The
-  // accepted ones make one new label version. `caller` is the token fingerprint recorded as who.
+  // accepted ones make one new label version. `caller` is the token's name (never the token), recorded as who.
   absl::StatusOr<foldstack::v1::ReviewLabelsResponse> ReviewLabels(
       const foldstack::v1::ReviewLabelsRequest& request, const std::string& caller);
 

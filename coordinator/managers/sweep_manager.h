@@ -56,7 +56,7 @@ struct NewSweep {
   std::string metric = "val_macro_f1";
   bool minimize = false;
   int32_t max_attempts = 3;
-  std::string submitted_by;  // token fingerprint
+  std::string submitted_by;  // the token's name (never the token)
   // -1 = the dataset's latest label version, 0 = original labels, N = version N.
   int64_t label_version = -1;
   std::string file_name = "sweep.yaml";  // for error messages
