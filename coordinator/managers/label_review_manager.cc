@@ -58,7 +58,9 @@ class BatchBuilder {
     FS_ASSIGN_OR_RETURN(int32_t label, Label(d, target));
     const bool accept = decision == "accept";
     for (size_t i : target.indices) {
-      if (IsMask(dataset_) && !target.person && label % kPersonClasses != working_[i] % kPersonClasses) {
+      // Only an accept changes a label; a reject records the refused one, whatever it is (fold voting
+      // may suggest a class that changes one photo's gender or age, and it must be refusable).
+      if (accept && IsMask(dataset_) && !target.person && label % kPersonClasses != working_[i] % kPersonClasses) {
         return Error(d, "label", absl::StrCat("\"", names_[label], "\" changes the gender/age of one photo; ",
                                               "decide the person ", samples_[i].group, " instead"));
       }

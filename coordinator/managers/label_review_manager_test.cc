@@ -133,6 +133,13 @@ TEST_F(LabelReviewTest, SingleDecisionErrorsNameWhatIsWrong) {
             absl::StrCat("--label: \"wear/female/<30\" changes the gender/age of one photo; decide the person ",
                          kBen, " instead"));
   EXPECT_EQ(*LatestLabelVersion(*db_, dataset_id_), 0);
+  // Refusing such a label is fine: it is recorded and changes nothing.
+  const std::string photo = absl::StrCat("images/", kBen, "/mask1.jpg");
+  auto rejected = Review({Decision(0, photo, "reject", "wear/female/<30")});
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM label_overrides WHERE target LIKE '%" + std::string(kBen) +
+                           "/mask1.jpg' AND status = 'rejected'"), 1);
+  EXPECT_EQ(*LatestLabelVersion(*db_, dataset_id_), 0);
 }
 
 TEST_F(LabelReviewTest, BulkDecisionsAreAllOrNothingAndMakeOneVersion) {
