@@ -14,36 +14,6 @@
 namespace foldstack::http {
 namespace {
 
-using Handler = std::function<void(const Caller&, const httplib::Request&, httplib::Response&)>;
-
-// Checks the caller against `rpc`'s scope, then runs `handler`; refusals as JSON errors.
-httplib::Server::Handler Guarded(RouteContext context, const char* rpc, Handler handler) {
-  return [context, rpc, handler](const httplib::Request& request, httplib::Response& response) {
-    absl::StatusOr<Caller> caller = context.auth->Check(PresentedBy(request), rpc);
-    if (!caller.ok()) return SendError(response, caller.status());
-    handler(*caller, request, response);
-  };
-}
-
-// The sweep id in the path (the route's first group).
-absl::StatusOr<int64_t> SweepId(const httplib::Request& request) {
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(request.matches[1].str(), &id) || id < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("sweep id: expected a positive integer, got \"",
-                                                   request.matches[1].str().substr(0, 40), "\""));
-  }
-  return id;
-}
-
-// A page of rows as a JSON array; the next page's cursor, if any, in X-Next-Cursor.
-template <typename Rows, typename ToJson>
-void SendRows(httplib::Response& response, const Rows& rows, ToJson to_json, const std::string& next) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& row : rows) out.push_back(to_json(row));
-  if (!next.empty()) response.set_header("X-Next-Cursor", next);
-  SendJson(response, out);
-}
-
 void ListSweeps(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
   absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
   if (!limit.ok()) return SendError(response, limit.status());
@@ -56,7 +26,7 @@ void ListSweeps(RouteContext context, const Caller&, const httplib::Request& req
 }
 
 void ShowSweep(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  absl::StatusOr<int64_t> id = SweepId(request);
+  absl::StatusOr<int64_t> id = PathId(request, "sweep id");
   if (!id.ok()) return SendError(response, id.status());
   auto summary = context.sweeps->Summary(*id);
   if (!summary.ok()) return SendError(response, summary.status());
@@ -68,7 +38,7 @@ void ShowSweep(RouteContext context, const Caller&, const httplib::Request& requ
 }
 
 void ListTrials(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  absl::StatusOr<int64_t> id = SweepId(request);
+  absl::StatusOr<int64_t> id = PathId(request, "sweep id");
   if (!id.ok()) return SendError(response, id.status());
   absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
   if (!limit.ok()) return SendError(response, limit.status());
@@ -86,7 +56,7 @@ void ListTrials(RouteContext context, const Caller&, const httplib::Request& req
 }
 
 void Curves(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  absl::StatusOr<int64_t> id = SweepId(request);
+  absl::StatusOr<int64_t> id = PathId(request, "sweep id");
   if (!id.ok()) return SendError(response, id.status());
   absl::StatusOr<int> points = ParsePositive("points", request.get_param_value("points"), 50, 1000);
   if (!points.ok()) return SendError(response, points.status());
@@ -99,24 +69,20 @@ void Curves(RouteContext context, const Caller&, const httplib::Request& request
 }
 
 void Confusion(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
-    return SendError(response, absl::InvalidArgumentError("trial id: expected a positive integer"));
-  }
-  auto matrix = context.analysis->Confusion(id);
+  absl::StatusOr<int64_t> id = PathId(request, "trial id");
+  if (!id.ok()) return SendError(response, id.status());
+  auto matrix = context.analysis->Confusion(*id);
   if (!matrix.ok()) return SendError(response, matrix.status());
   SendJson(response, ConfusionJson(*matrix));
 }
 
 // A photo the database names, as a thumbnail (?key= the sample's key, ?size= its longer side).
 void Photo(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
-    return SendError(response, absl::InvalidArgumentError("dataset id: expected a positive integer"));
-  }
+  absl::StatusOr<int64_t> id = PathId(request, "dataset id");
+  if (!id.ok()) return SendError(response, id.status());
   absl::StatusOr<int> size = ParsePositive("size", request.get_param_value("size"), 160, 1024);
   if (!size.ok()) return SendError(response, size.status());
-  auto jpeg = context.photos->Thumbnail(id, request.get_param_value("key"), *size);
+  auto jpeg = context.photos->Thumbnail(*id, request.get_param_value("key"), *size);
   if (!jpeg.ok()) return SendError(response, jpeg.status());
   response.set_header("Cache-Control", "private, max-age=3600");
   response.set_content(*jpeg, "image/jpeg");
@@ -125,7 +91,7 @@ void Photo(RouteContext context, const Caller&, const httplib::Request& request,
 // The sweep's relabel candidates, best score first; ?kind=photo|person keeps one kind; paged by
 // ?limit= and ?cursor= (the offset of the next row in that ranking).
 void ListRelabel(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  absl::StatusOr<int64_t> id = SweepId(request);
+  absl::StatusOr<int64_t> id = PathId(request, "sweep id");
   if (!id.ok()) return SendError(response, id.status());
   absl::StatusOr<int> limit = ParseLimit(request.get_param_value("limit"));
   if (!limit.ok()) return SendError(response, limit.status());
@@ -168,11 +134,9 @@ void ListRelabel(RouteContext context, const Caller&, const httplib::Request& re
 
 // The class names of a dataset: {"class_names": [...]}, the labels the review page offers.
 void Classes(RouteContext context, const Caller&, const httplib::Request& request, httplib::Response& response) {
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(request.matches[1].str(), &id)) {
-    return SendError(response, absl::InvalidArgumentError("dataset id: expected a positive integer"));
-  }
-  auto names = context.review->ClassNames(id);
+  absl::StatusOr<int64_t> id = PathId(request, "dataset id");
+  if (!id.ok()) return SendError(response, id.status());
+  auto names = context.review->ClassNames(*id);
   if (!names.ok()) return SendError(response, names.status());
   SendJson(response, {{"class_names", *names}});
 }
@@ -208,7 +172,7 @@ void Decide(RouteContext context, const Caller& caller, const httplib::Request& 
 // POST .../pause and .../resume: UpdateSweep through the audit, as `foldstack sweep pause` does.
 void SetPaused(RouteContext context, bool paused, const Caller& caller, const httplib::Request& request,
                httplib::Response& response) {
-  absl::StatusOr<int64_t> id = SweepId(request);
+  absl::StatusOr<int64_t> id = PathId(request, "sweep id");
   if (!id.ok()) return SendError(response, id.status());
   foldstack::v1::UpdateSweepRequest update;
   update.set_sweep_id(*id);

@@ -1,5 +1,8 @@
 #include "coordinator/http/routes.h"
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace foldstack::http {
 
 Presented PresentedBy(const httplib::Request& request) {
@@ -11,6 +14,23 @@ Presented PresentedBy(const httplib::Request& request) {
   presented.post = request.method == "POST";
   presented.peer = request.remote_addr;
   return presented;
+}
+
+httplib::Server::Handler Guarded(RouteContext context, const char* rpc, Handler handler) {
+  return [context, rpc, handler](const httplib::Request& request, httplib::Response& response) {
+    absl::StatusOr<Caller> caller = context.auth->Check(PresentedBy(request), rpc);
+    if (!caller.ok()) return SendError(response, caller.status());
+    handler(*caller, request, response);
+  };
+}
+
+absl::StatusOr<int64_t> PathId(const httplib::Request& request, const char* what) {
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(request.matches[1].str(), &id) || id < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": expected a positive integer, got \"", request.matches[1].str().substr(0, 40), "\""));
+  }
+  return id;
 }
 
 int HttpStatus(const absl::Status& status) {
